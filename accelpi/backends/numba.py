@@ -1,0 +1,150 @@
+"""Numba backends: the natural ``@njit`` loop, ``prange``, ``nogil`` threads, and a fused kernel.
+
+``numba``, ``numba:parallel`` and ``numba:nogil-threads`` run one kernel per chunk of
+``CHUNK`` samples. Numba's ``np.random`` keeps one Mersenne Twister state per thread and
+``np.random.seed`` takes 32 bits only, so each chunk seeds the state of the thread that
+runs it with its own seed, ``base + i``: distinct for up to ``2**32`` chunks, hence no
+shared streams, and the three variants return the same hits for the same ``(n, seed)``
+whatever the thread count.
+
+``numba:fused`` is the tuned variant: a counter-based generator (the splitmix64 output
+function applied to the sample's global index, keyed by the seed) inlined in a parallel
+loop that counts without materialising any array; each 64-bit draw gives both 32-bit
+coordinates. Counters are disjoint by construction (one per sample), so streams never
+overlap and the result does not depend on how the loop is split across threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from .. import stats
+from ..core import Job, run_chunks
+from ..errors import InvalidArgument
+
+#: Samples per chunk for the Mersenne Twister variants. Each chunk reseeds its thread,
+#: which costs about 50 µs in Numba: 2**18 samples keep that near 1 %.
+CHUNK = 1 << 18
+
+#: Samples per parallel block in ``numba:fused`` (any value gives the same hits).
+FUSED_BLOCK = 1 << 20
+
+_M32 = np.uint64(0xFFFFFFFF)
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+_R2 = 18446744073709551616.0  # (2**32)**2: the squared radius on the 32-bit grid
+
+
+def max_threads() -> int:
+    """Numba's thread pool size (``NUMBA_NUM_THREADS``), the most a variant may use."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def _count_chunk_py(seed32: int, size: int) -> int:
+    np.random.seed(seed32)
+    hits = 0
+    for _ in range(size):
+        x = np.random.random()
+        y = np.random.random()
+        if x * x + y * y < 1.0:
+            hits += 1
+    return hits
+
+
+_count_chunk = njit(cache=False)(_count_chunk_py)
+
+
+def _chunks_py(base: int, n: int, chunk: int, first: int, last: int) -> int:
+    # Calling the chunk kernel from a jitted loop (rather than from Python) lets LLVM
+    # inline it and hoist the thread's generator state: about 2x faster in Numba 0.68.
+    hits = 0
+    for i in range(first, last):
+        hits += _count_chunk((base + i) & 0xFFFFFFFF, min(chunk, n - i * chunk))
+    return hits
+
+
+_chunks = njit(cache=False)(_chunks_py)
+_chunks_nogil = njit(nogil=True, cache=False)(_chunks_py)
+
+
+@njit(parallel=True, cache=False)
+def _parallel(base: int, n: int, chunk: int) -> int:
+    hits = 0
+    for i in prange((n + chunk - 1) // chunk):
+        hits += _count_chunk((base + i) & 0xFFFFFFFF, min(chunk, n - i * chunk))
+    return hits
+
+
+@njit(inline="always")
+def _splitmix64(z: np.uint64) -> np.uint64:
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit(parallel=True, cache=False)
+def _fused(key: np.uint64, n: int, block: int) -> int:
+    hits = 0
+    for b in prange((n + block - 1) // block):
+        start = b * block
+        stop = min(n, start + block)
+        counted = 0
+        for j in range(start, stop):
+            z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
+            x = np.float64(np.int64(z >> _S32)) + 0.5
+            y = np.float64(np.int64(z & _M32)) + 0.5
+            counted += x * x + y * y < _R2
+        hits += counted
+    return hits
+
+
+@contextmanager
+def _numba_threads(threads: int) -> Iterator[None]:
+    """Set Numba's thread count for one call and restore it afterwards."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _seed_base(job: Job) -> int:
+    if job.chunks(CHUNK) > 2**32:
+        raise InvalidArgument(
+            f"n={job.n} needs more than 2**32 chunks of {CHUNK} samples; Numba's 32-bit seeds "
+            f"allow n up to {CHUNK * 2**32}"
+        )
+    return stats.seed32_base(job.seed)
+
+
+def serial(job: Job) -> int:
+    """``numba``: one thread, chunk kernels called from a jitted loop."""
+    return int(_chunks(_seed_base(job), job.n, CHUNK, 0, job.chunks(CHUNK)))
+
+
+def parallel(job: Job) -> int:
+    """``numba:parallel``: ``prange`` over chunks on ``job.threads`` Numba threads."""
+    base = _seed_base(job)
+    with _numba_threads(job.threads):
+        return int(_parallel(base, job.n, CHUNK))
+
+
+def nogil_threads(job: Job) -> int:
+    """``numba:nogil-threads``: a ``nogil`` chunk kernel on a ``ThreadPoolExecutor``."""
+    base = _seed_base(job)
+    return run_chunks(lambda i, _size: _chunks_nogil(base, job.n, CHUNK, i, i + 1), job, CHUNK)
+
+
+def fused(job: Job) -> int:
+    """``numba:fused``: counter-based generator fused into a parallel count."""
+    key = np.uint64(stats.stream_key(job.seed))
+    with _numba_threads(job.threads):
+        return int(_fused(key, job.n, FUSED_BLOCK))

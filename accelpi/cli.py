@@ -1,0 +1,373 @@
+"""The ``accelpi`` command line (also ``python -m accelpi``).
+
+Exit status: 0 success, 2 bad usage or bad input (one line on stderr, no traceback),
+3 backend unavailable. Every command takes ``--json`` for machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__, registry
+from .core import estimate
+from .environment import environment
+from .errors import AccelpiError, BackendUnavailable, InvalidArgument
+
+EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 2, 3
+
+#: Samples of the first call that ``compare`` times (import excluded, compile included).
+FIRST_CALL_N = 10_000
+
+
+def parse_count(text: str) -> int | float:
+    """Read a sample count such as ``100000000``, ``1e8``, ``10_000_000`` or ``2**30``."""
+    cleaned = text.strip().replace("_", "")
+    try:
+        if "**" in cleaned:
+            base, _, power = cleaned.partition("**")
+            return int(base) ** int(power)
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of samples (accepted: 100000000, 1e8, 10_000_000, 2**30)"
+        ) from None
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {kind.__name__}")
+        return value
+
+    return convert
+
+
+def _console(stderr: bool = False) -> Any:
+    try:
+        from rich.console import Console
+    except ImportError:
+        raise BackendUnavailable(
+            "accelpi's tables need rich, which is not installed; install it with: "
+            "pip install 'accelpi[cli]' (or use --json)"
+        ) from None
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:  # piped or captured: do not fold tables at 80 columns
+        console = Console(stderr=stderr, highlight=False, width=200)
+    return console
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _rate(n: int, seconds: float) -> str:
+    rate = n / seconds if seconds > 0 else math.inf
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if rate >= scale:
+            return f"{rate / scale:,.1f} {unit}samples/s"
+    return f"{rate:,.1f} samples/s"
+
+
+# -- accelpi backends ---------------------------------------------------------------
+
+
+def cmd_backends(args: argparse.Namespace) -> int:
+    infos = registry.backends(probe=args.probe)
+    if args.json:
+        _print_json([i.to_dict() for i in infos])
+        return EXIT_OK
+    from rich.table import Table
+
+    table = Table(title="accelpi backends", title_justify="left")
+    columns = ["backend", "available", "version", "devices", "threads", "streams"]
+    if any(i.reason for i in infos):
+        columns.append("reason")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column == "backend")
+    for i in infos:
+        cells = [
+            i.name,
+            "[green]yes[/]" if i.available else "[red]no[/]",
+            i.version or "-",
+            ", ".join(i.devices) or "-",
+            i.threads,
+            i.streams,
+            i.reason,
+        ]
+        table.add_row(*cells[: len(columns)])
+    _console().print(table)
+    return EXIT_OK
+
+
+# -- accelpi run --------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    est = estimate(args.n, args.backend, seed=args.seed, threads=args.threads, device=args.device)
+    seconds = time.perf_counter() - start
+    if args.json:
+        _print_json({**est.to_dict(), "seconds": seconds, "samples_per_second": est.n / seconds})
+        return EXIT_OK
+    console = _console()
+    console.print(str(est))
+    console.print(
+        f"time {seconds:.3f} s, {_rate(est.n, seconds)} (first call in this process: compile included)"
+    )
+    return EXIT_OK
+
+
+# -- accelpi compare ----------------------------------------------------------------
+
+REFERENCES = ("python", "numpy")
+
+
+def measure(
+    name: str, n: int, *, budget: float, repeat: int, seed: int, threads: int | None, device: str | None
+) -> dict[str, Any]:
+    """Time one backend the way ``accelpi compare`` reports it.
+
+    The import is timed alone; the first call (compile included) runs ``FIRST_CALL_N``
+    samples; then ``n`` is capped so that one call takes about ``budget`` seconds and the
+    best of ``repeat`` calls gives the throughput. Unavailable backends give a row with
+    the reason instead of raising.
+    """
+    row: dict[str, Any] = {"backend": name}
+    spec = registry.spec(name)
+    threads = threads if spec.threads != "serial" else None
+    try:
+        t0 = time.perf_counter()
+        registry.load(name)
+        row["import_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        estimate(FIRST_CALL_N, name, seed=seed, threads=threads, device=device)
+        row["first_call_s"] = time.perf_counter() - t0
+        probe_n = min(n, 1 << 20)
+        t0 = time.perf_counter()
+        estimate(probe_n, name, seed=seed, threads=threads, device=device)
+        probe_rate = probe_n / max(time.perf_counter() - t0, 1e-9)
+        size = int(min(n, max(probe_n, probe_rate * budget)))
+        best, est = math.inf, None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            est = estimate(size, name, seed=seed, threads=threads, device=device)
+            best = min(best, time.perf_counter() - t0)
+    except BackendUnavailable as exc:
+        return {**row, "available": False, "reason": str(exc)}
+    assert est is not None
+    return {
+        **row,
+        "available": True,
+        "n": size,
+        "best_s": best,
+        "samples_per_second": size / best,
+        "z": est.z,
+        "value": est.value,
+        "threads": est.threads,
+        "device": est.device,
+    }
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    infos = {i.name: i for i in registry.backends()}
+    if args.backends:
+        for name in args.backends:
+            registry.spec(name)  # unknown names fail before any timing
+        chosen = list(dict.fromkeys(args.backends))
+    else:
+        chosen = [name for name, i in infos.items() if i.available]
+    order = [r for r in REFERENCES if r not in chosen and infos[r].available] + chosen
+    n = int(args.n)
+    rows: list[dict[str, Any]] = []
+    from rich.progress import Progress
+
+    with Progress(console=_console(stderr=True), transient=True, disable=args.json) as progress:
+        task = progress.add_task("measuring", total=len(order))
+        for name in order:
+            progress.update(task, description=f"measuring {name}")
+            rows.append(
+                measure(
+                    name,
+                    n,
+                    budget=args.budget,
+                    repeat=args.repeat,
+                    seed=args.seed,
+                    threads=args.threads,
+                    device=args.device,
+                )
+            )
+            progress.advance(task)
+    rates = {r["backend"]: r.get("samples_per_second") for r in rows}
+    for r in rows:
+        r["reference_only"] = r["backend"] not in chosen
+        for ref in REFERENCES:
+            if r.get("samples_per_second") and rates.get(ref):
+                r[f"speedup_vs_{ref}"] = r["samples_per_second"] / rates[ref]
+    if args.json:
+        _print_json({"n": n, "rows": rows})
+    else:
+        _print_compare(rows)
+    named_unavailable = [r for r in rows if not r["available"] and r["backend"] in (args.backends or [])]
+    return EXIT_UNAVAILABLE if named_unavailable else EXIT_OK
+
+
+def _print_compare(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title="accelpi compare (samples/s: best of repeats; first call: compile included)",
+        title_justify="left",
+    )
+    for column in ("backend", "Msamples/s", "vs python", "vs numpy", "first call", "error", "n", "threads"):
+        table.add_column(column, justify="left" if column == "backend" else "right")
+    for r in rows:
+        label = r["backend"] + (" (reference)" if r["reference_only"] else "")
+        if not r["available"]:
+            table.add_row(label, f"[red]unavailable[/]: {r['reason']}", *[""] * 6)
+            continue
+        sigma = f"{r['z']:+.2f} σ"
+        table.add_row(
+            label,
+            f"{r['samples_per_second'] / 1e6:,.1f}",
+            f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
+            f"{r['speedup_vs_numpy']:,.2f}x" if "speedup_vs_numpy" in r else "-",
+            f"{r['first_call_s']:.3f} s",
+            sigma if abs(r["z"]) <= 6 else f"[red]{sigma}[/]",
+            f"{r['n']:,}",
+            str(r["threads"]),
+        )
+    _console().print(table)
+
+
+# -- accelpi info -------------------------------------------------------------------
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    env = environment()
+    if args.json:
+        _print_json(env)
+        return EXIT_OK
+    from rich.pretty import Pretty
+    from rich.tree import Tree
+
+    tree = Tree(f"accelpi {__version__}")
+    for key, value in env.items():
+        if key == "libraries":
+            branch = tree.add("libraries")
+            for lib, entry in value.items():
+                leaf = branch.add(f"{lib} {entry['version']} [dim]({entry['distribution']})[/]")
+                if "facts" in entry:
+                    leaf.add(Pretty(entry["facts"]))
+        else:
+            tree.add(f"{key}: ").add(Pretty(value))
+    _console().print(tree)
+    return EXIT_OK
+
+
+# -- the parser ---------------------------------------------------------------------
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def _add(
+    sub: Any, name: str, func: Callable[[argparse.Namespace], int], help: str
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help, description=help)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    COMMANDS[name] = func
+    return parser
+
+
+def _estimate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="non-negative integer seed (default 0)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads for parallel backends (default: all cores)"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda or gpu (default: the backend's default)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``accelpi``."""
+    parser = argparse.ArgumentParser(
+        prog="accelpi",
+        description="Monte Carlo π on every accelerator library: run, compare, and track releases.",
+        epilog="Exit status: 0 ok, 2 bad usage or input, 3 backend unavailable.",
+    )
+    parser.add_argument("--version", action="version", version=f"accelpi {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = _add(sub, "backends", cmd_backends, "list every backend: available or not, why, version, devices")
+    p.add_argument("--probe", action="store_true", help="also run a tiny estimate (catches compile failures)")
+
+    p = _add(sub, "run", cmd_run, "run one estimate and print it with its error and speed")
+    p.add_argument("-b", "--backend", default="numpy", help="backend name (see 'accelpi backends')")
+    p.add_argument("-n", type=parse_count, default=10**7, help="samples, e.g. 1e8 (default 1e7)")
+    _estimate_options(p)
+
+    p = _add(sub, "compare", cmd_compare, "time every available backend (or those named) side by side")
+    p.add_argument(
+        "-b",
+        "--backend",
+        dest="backends",
+        action="append",
+        metavar="NAME",
+        help="a backend to compare (repeat the option; default: every available one)",
+    )
+    p.add_argument(
+        "-n",
+        type=parse_count,
+        default=2**30,
+        help="most samples per timed call (default 2**30); slow backends get fewer, see --budget",
+    )
+    p.add_argument(
+        "--budget",
+        type=_positive(float),
+        default=1.0,
+        help="seconds one timed call may take; n is capped to fit (default 1)",
+    )
+    p.add_argument(
+        "--repeat", type=_positive(int), default=3, help="timed calls per backend, best kept (default 3)"
+    )
+    _estimate_options(p)
+
+    _add(sub, "info", cmd_info, "the machine, installed library versions, and the settings that change speed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``accelpi``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidArgument as exc:
+        print(f"accelpi: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BackendUnavailable as exc:
+        print(f"accelpi: unavailable: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except AccelpiError as exc:
+        print(f"accelpi: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("accelpi: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
