@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__, registry
-from .core import estimate
+from .core import check_device_name, check_n, estimate
 from .environment import environment
 from .errors import AccelpiError, BackendUnavailable, InvalidArgument
 
@@ -86,6 +86,13 @@ def _rate(n: int, seconds: float) -> str:
 # -- accelpi backends ---------------------------------------------------------------
 
 
+def escape(text: str) -> str:
+    """Protect text from rich's markup (install hints such as ``accelpi[gpu]``)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def cmd_backends(args: argparse.Namespace) -> int:
     infos = registry.backends(probe=args.probe)
     if args.json:
@@ -101,13 +108,13 @@ def cmd_backends(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold", no_wrap=column == "backend")
     for i in infos:
         cells = [
-            i.name,
+            escape(i.name),
             "[green]yes[/]" if i.available else "[red]no[/]",
-            i.version or "-",
+            escape(i.version or "-"),
             ", ".join(i.devices) or "-",
             i.threads,
-            i.streams,
-            i.reason,
+            escape(i.streams),
+            escape(i.reason),
         ]
         table.add_row(*cells[: len(columns)])
     _console().print(table)
@@ -184,33 +191,29 @@ def measure(
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    n = check_n(args.n)
+    device = check_device_name(args.device)
     infos = {i.name: i for i in registry.backends()}
     if args.backends:
         for name in args.backends:
             registry.spec(name)  # unknown names fail before any timing
         chosen = list(dict.fromkeys(args.backends))
     else:
-        chosen = [name for name, i in infos.items() if i.available]
-    order = [r for r in REFERENCES if r not in chosen and infos[r].available] + chosen
-    n = int(args.n)
+        chosen = [
+            name for name, i in infos.items() if i.available and (device is None or device in i.devices)
+        ]
+    # The references run on their own default device (the CPU) whatever --device says.
+    order = [(r, None) for r in REFERENCES if r not in chosen and infos[r].available]
+    order += [(name, device) for name in chosen]
     rows: list[dict[str, Any]] = []
     from rich.progress import Progress
 
     with Progress(console=_console(stderr=True), transient=True, disable=args.json) as progress:
         task = progress.add_task("measuring", total=len(order))
-        for name in order:
+        for name, on in order:
             progress.update(task, description=f"measuring {name}")
-            rows.append(
-                measure(
-                    name,
-                    n,
-                    budget=args.budget,
-                    repeat=args.repeat,
-                    seed=args.seed,
-                    threads=args.threads,
-                    device=args.device,
-                )
-            )
+            options = dict(budget=args.budget, repeat=args.repeat, seed=args.seed, threads=args.threads)
+            rows.append(measure(name, n, device=on, **options))
             progress.advance(task)
     rates = {r["backend"]: r.get("samples_per_second") for r in rows}
     for r in rows:
@@ -238,7 +241,7 @@ def _print_compare(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         label = r["backend"] + (" (reference)" if r["reference_only"] else "")
         if not r["available"]:
-            table.add_row(label, f"[red]unavailable[/]: {r['reason']}", *[""] * 6)
+            table.add_row(label, f"[red]unavailable[/]: {escape(r['reason'])}", *[""] * 6)
             continue
         sigma = f"{r['z']:+.2f} σ"
         table.add_row(

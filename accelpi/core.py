@@ -121,6 +121,19 @@ class Job:
         """Samples in chunk ``index`` when chunks hold ``size`` samples."""
         return min(size, self.n - index * size)
 
+    def seed32_base(self, chunk: int, library: str) -> int:
+        """Base of the distinct 32-bit chunk seeds ``(base + i) mod 2**32`` (see ``stats``).
+
+        For libraries whose generators take 32-bit seeds only; refuses an ``n`` that would
+        need more than ``2**32`` chunks, where seeds would repeat.
+        """
+        if self.chunks(chunk) > 2**32:
+            raise InvalidArgument(
+                f"n={self.n} needs more than 2**32 chunks of {chunk} samples; {library}'s 32-bit "
+                f"seeds allow n up to {chunk * 2**32}"
+            )
+        return stats.seed32_base(self.seed)
+
 
 def cpu_count() -> int:
     """Cores this process may run on (its affinity mask where the OS has one)."""
@@ -162,15 +175,22 @@ def check_seed(seed: object) -> int:
     return int(seed)
 
 
-def check_device(device: object, spec: registry.Spec) -> str:
+def check_device_name(device: object) -> str | None:
     """Map a device name to accelpi's vocabulary (``cpu``, ``cuda``; ``gpu`` = ``cuda``)."""
     if device is None:
-        return spec.devices[0]
+        return None
     if not isinstance(device, str) or device.lower() not in _DEVICE_ALIASES:
         raise InvalidArgument(
             f"device={device!r} is not a device name; accepted: 'cpu', 'cuda' (alias 'gpu'), or None"
         )
-    canonical = _DEVICE_ALIASES[device.lower()]
+    return _DEVICE_ALIASES[device.lower()]
+
+
+def check_device(device: object, spec: registry.Spec) -> str:
+    """The canonical device for ``spec``; ``None`` is the backend's default device."""
+    canonical = check_device_name(device)
+    if canonical is None:
+        return spec.devices[0]
     if canonical not in spec.devices:
         raise BackendUnavailable(
             f"backend {spec.name!r} has no device {device!r}; its devices: {', '.join(spec.devices)}"
@@ -178,7 +198,9 @@ def check_device(device: object, spec: registry.Spec) -> str:
     return canonical
 
 
-def check_threads(threads: object, spec: registry.Spec, max_threads: int | None) -> int:
+def check_threads(
+    threads: object, spec: registry.Spec, max_threads: int | None, default: int | None = None
+) -> int:
     """Validate ``threads`` for a backend; ``None`` means every core (1 if serial)."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral)):
         raise InvalidArgument(
@@ -196,7 +218,7 @@ def check_threads(threads: object, spec: registry.Spec, max_threads: int | None)
         return 1
     limit = max_threads if max_threads is not None else 1024
     if threads is None:
-        return min(cpu_count(), limit)
+        return default if default is not None else min(cpu_count(), limit)
     if threads > limit:
         raise InvalidArgument(
             f"threads={threads!r} is more than backend {spec.name!r} can use here; accepted: 1 to {limit}"
@@ -287,7 +309,12 @@ def estimate(
             f"backend {spec.name!r}: device {device!r} is not available here"
             f" (available: {', '.join(present) or 'none'}); {impl.device_reason(device)}"
         )
-    job = Job(n=n, seed=seed, threads=check_threads(threads, spec, impl.max_threads()), device=device)
+    job = Job(
+        n=n,
+        seed=seed,
+        threads=check_threads(threads, spec, impl.max_threads(), impl.default_threads()),
+        device=device,
+    )
     try:
         hits = impl.count(job)
     except AccelpiError:

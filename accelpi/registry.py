@@ -13,13 +13,16 @@ A backend module may also define:
 ``device_reason(device) -> str``
     why a device is missing;
 ``max_threads() -> int | None``
-    the most threads the backend accepts (``None``: no limit of its own).
+    the most threads the backend accepts (``None``: no limit of its own);
+``default_threads() -> int``
+    what ``threads=None`` means, where not every core (fixed thread pools).
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import platform
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -30,7 +33,7 @@ from .errors import BackendUnavailable, InvalidArgument
 
 __all__ = ["BackendInfo", "Spec", "backends", "load", "names", "spec"]
 
-ThreadModel = Literal["serial", "pool", "library"]
+ThreadModel = Literal["serial", "pool", "library", "fixed"]
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,11 @@ class Spec:
         The ``pip install 'accelpi[extra]'`` extra that installs them.
     summary : str
         One line: what the backend does.
-    threads : {"serial", "pool", "library"}
+    threads : {"serial", "pool", "library", "fixed"}
         ``serial``: one thread; ``pool``: accelpi's own thread pool; ``library``:
-        the library's thread setting, set for the call and restored afterwards.
+        the library's thread setting, set for the call and restored afterwards;
+        ``fixed``: the library sizes its pool once per process (TensorFlow, XLA), so
+        ``threads`` may only repeat that size.
     devices : tuple of str
         Devices the backend can use, default first.
     streams : str
@@ -75,57 +80,52 @@ class Spec:
 
 _SAME = "seeded, any threads"
 
+CPU_GPU = ("cpu", "cuda")
+GPU = ("cuda",)
+
+# fmt: off
 _SPECS: tuple[Spec, ...] = (
-    Spec("python", "python", "count", (), "", "plain Python loop with random.random: the 1x baseline"),
-    Spec("numpy", "numpy", "count", ("numpy",), "", "vectorised float64, 1 Mi-sample chunks"),
-    Spec(
-        "numpy:threads",
-        "numpy",
-        "count",
-        ("numpy",),
-        "",
-        "numpy chunks on a ThreadPoolExecutor (the talk's threading experiment)",
-        threads="pool",
-        streams=_SAME + ", = numpy",
-    ),
-    Spec(
-        "numba",
-        "numba",
-        "serial",
-        ("numba",),
-        "numba",
-        "@njit loop drawing np.random.random() (Mersenne Twister per chunk)",
-    ),
-    Spec(
-        "numba:parallel",
-        "numba",
-        "parallel",
-        ("numba",),
-        "numba",
-        "@njit(parallel=True) with prange over chunks",
-        threads="library",
-        streams=_SAME + ", = numba",
-    ),
-    Spec(
-        "numba:nogil-threads",
-        "numba",
-        "nogil_threads",
-        ("numba",),
-        "numba",
-        "@njit(nogil=True) chunk kernel driven by a ThreadPoolExecutor",
-        threads="pool",
-        streams=_SAME + ", = numba",
-    ),
-    Spec(
-        "numba:fused",
-        "numba",
-        "fused",
-        ("numba",),
-        "numba",
-        "counter-based splitmix64 generator fused into a prange count",
-        threads="library",
-    ),
+    #    name                   module    function         requires    extra
+    Spec("python",              "python", "count",         (),         "",
+         "plain Python loop with random.random: the 1x baseline"),
+    Spec("numpy",               "numpy",  "count",         ("numpy",), "",
+         "vectorised float64, 1 Mi-sample chunks"),
+    Spec("numpy:threads",       "numpy",  "count",         ("numpy",), "",
+         "numpy chunks on a ThreadPoolExecutor (the talk's threading experiment)",
+         threads="pool", streams=_SAME + ", = numpy"),
+    Spec("numpy:mkl",           "mkl_random", "count",     ("mkl_random",), "mkl",
+         "numpy with Intel MKL's ARS-5 generator (mkl_random), 1 Mi-sample chunks"),
+    Spec("numba",               "numba",  "serial",        ("numba",), "numba",
+         "@njit loop drawing np.random.random() (Mersenne Twister per chunk)"),
+    Spec("numba:parallel",      "numba",  "parallel",      ("numba",), "numba",
+         "@njit(parallel=True) with prange over chunks",
+         threads="library", streams=_SAME + ", = numba"),
+    Spec("numba:nogil-threads", "numba",  "nogil_threads", ("numba",), "numba",
+         "@njit(nogil=True) chunk kernel driven by a ThreadPoolExecutor",
+         threads="pool", streams=_SAME + ", = numba"),
+    Spec("numba:fused",         "numba",  "fused",         ("numba",), "numba",
+         "counter-based splitmix64 generator fused into a prange count", threads="library"),
+    Spec("torch",               "torch",  "count",         ("torch",), "torch",
+         "eager torch.rand float32 chunks", threads="library", devices=CPU_GPU),
+    Spec("torch:compile",       "torch",  "compiled",      ("torch",), "torch",
+         "the chunk kernel under torch.compile (Inductor's generator)",
+         threads="library", devices=CPU_GPU),
+    Spec("tensorflow:eager",    "tensorflow", "eager",     ("tensorflow",), "tensorflow",
+         "the chunk kernel op by op (eager mode)", threads="fixed", devices=CPU_GPU),
+    Spec("tensorflow:graph",    "tensorflow", "graph",     ("tensorflow",), "tensorflow",
+         "the chunk kernel traced by tf.function", threads="fixed", devices=CPU_GPU),
+    Spec("tensorflow:xla",      "tensorflow", "xla",       ("tensorflow",), "tensorflow",
+         "the chunk kernel compiled by XLA (jit_compile=True)", threads="fixed", devices=CPU_GPU),
+    Spec("jax",                 "jax",    "count",         ("jax",),   "jax",
+         "jax.jit chunk kernel, jax.random keys folded per chunk", threads="fixed", devices=CPU_GPU),
+    Spec("cupy",                "cupy",   "count",         ("cupy",),  "gpu",
+         "NumPy code on the GPU: default_rng float32 chunks", devices=GPU),
+    Spec("cupy:fused",          "cupy",   "fused",         ("cupy",),  "gpu",
+         "raw CUDA kernel: Philox4x32-10 in registers, warp-shuffle count", devices=GPU),
+    Spec("numba-cuda",          "numba_cuda", "count",     ("numba_cuda",), "gpu",
+         "@cuda.jit kernel, xoroshiro128p state per thread, atomic count", devices=GPU),
 )
+# fmt: on
 
 _BY_NAME = {s.name: s for s in _SPECS}
 
@@ -154,6 +154,10 @@ class Implementation:
 
     def max_threads(self) -> int | None:
         hook = getattr(self.module, "max_threads", None)
+        return hook() if hook else None
+
+    def default_threads(self) -> int | None:
+        hook = getattr(self.module, "default_threads", None)
         return hook() if hook else None
 
 
@@ -199,11 +203,6 @@ def _install_hint(s: Spec) -> str:
     return f"pip install 'accelpi[{s.extra}]'" if s.extra else "pip install accelpi"
 
 
-def _module_version(module_name: str) -> str | None:
-    module = importlib.import_module(module_name)
-    return getattr(module, "__version__", None)
-
-
 def load(name: str) -> Implementation:
     """Import the backend ``name`` and return its implementation.
 
@@ -218,26 +217,21 @@ def load(name: str) -> Implementation:
         failure = _FAILURES.get(s.name)
     if failure is not None:
         raise BackendUnavailable(f"backend {s.name!r} failed at first use: {failure}")
-    version = None
     try:
-        for i, required in enumerate(s.requires):
-            found = _module_version(required)
-            version = found if i == 0 else version
+        # The backend module imports its library (and may set its environment first).
         module = importlib.import_module(f"accelpi.backends.{s.module}")
+        libraries = [importlib.import_module(required) for required in s.requires]
     except ImportError as exc:
-        missing = getattr(exc, "name", None)
-        if missing and missing.split(".")[0] in s.requires:
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        if missing in s.requires:
             raise BackendUnavailable(
-                f"backend {s.name!r} needs {missing.split('.')[0]}, which is not installed; "
+                f"backend {s.name!r} needs {missing}, which is not installed; "
                 f"install it with: {_install_hint(s)}"
             ) from exc
         raise BackendUnavailable(f"backend {s.name!r}: import failed: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # a broken install raises anything at import time
         raise BackendUnavailable(f"backend {s.name!r}: import failed: {type(exc).__name__}: {exc}") from exc
-    if s.name == "python":
-        import platform
-
-        version = platform.python_version()
+    version = getattr(libraries[0], "__version__", None) if libraries else platform.python_version()
     return Implementation(s, module, getattr(module, s.func), version)
 
 

@@ -38,4 +38,13 @@ def cpu_backends() -> list[str]:
 
 def threaded_backends() -> list[str]:
     """Backends whose ``threads`` argument changes how many threads do the work."""
-    return [name for name in cpu_backends() if registry.spec(name).threads != "serial"]
+    return [name for name in cpu_backends() if registry.spec(name).threads in ("pool", "library")]
+
+
+def chunk_of(name: str) -> int | None:
+    """Samples per chunk of a backend on the CPU (``None``: not chunked)."""
+    info = registry.info(name)
+    if not info.available:
+        return None
+    chunk = getattr(registry.load(name).module, "CHUNK", None)
+    return chunk["cpu"] if isinstance(chunk, dict) else chunk

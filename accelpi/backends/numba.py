@@ -25,7 +25,6 @@ from numba import njit, prange
 
 from .. import stats
 from ..core import Job, run_chunks
-from ..errors import InvalidArgument
 
 #: Samples per chunk for the Mersenne Twister variants. Each chunk reseeds its thread,
 #: which costs about 50 µs in Numba: 2**18 samples keep that near 1 %.
@@ -117,12 +116,7 @@ def _numba_threads(threads: int) -> Iterator[None]:
 
 
 def _seed_base(job: Job) -> int:
-    if job.chunks(CHUNK) > 2**32:
-        raise InvalidArgument(
-            f"n={job.n} needs more than 2**32 chunks of {CHUNK} samples; Numba's 32-bit seeds "
-            f"allow n up to {CHUNK * 2**32}"
-        )
-    return stats.seed32_base(job.seed)
+    return job.seed32_base(CHUNK, "Numba")
 
 
 def serial(job: Job) -> int:

@@ -1,0 +1,101 @@
+"""PyTorch backends: ``torch`` (eager ``torch.rand`` in chunks) and ``torch:compile``.
+
+Both run on ``cpu`` or ``cuda`` and draw float32 points. ``torch`` gives chunk ``i`` its
+own generator seed ``base + i`` (32-bit: PyTorch's CPU Mersenne Twister uses 32 bits of
+the seed), so chunks never share a stream. ``torch:compile`` compiles the chunk kernel
+with ``torch.compile``; its random numbers come from Inductor's own generator, seeded per
+chunk from the same seeds through the global RNG, which is forked and restored, so the
+caller's RNG state is untouched. The two variants give different (each reproducible) hits.
+
+PyTorch's CPU thread count is process-wide: it is set for the call and restored, under a
+lock, so concurrent calls with different ``threads`` cannot change each other's setting.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import torch
+
+from ..core import Job
+
+#: Samples per chunk: 2 x 4 Mi float32 (32 MiB) on the CPU; 2 x 256 Mi (2 GiB) on a GPU.
+CHUNK = {"cpu": 1 << 22, "cuda": 1 << 28}
+
+_GLOBAL_STATE = threading.Lock()  # torch.set_num_threads and the global RNG are process-wide
+_compiled: dict[str, Callable[..., torch.Tensor]] = {}
+
+
+def available_devices() -> tuple[str, ...]:
+    return ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
+
+
+def device_reason(device: str) -> str:
+    if torch.version.cuda is None:
+        return f"this torch {torch.__version__} is a CPU-only build"
+    return "no CUDA GPU visible to torch (torch.cuda.is_available() is False)"
+
+
+@contextmanager
+def _cpu_threads(job: Job) -> Iterator[None]:
+    if job.device != "cpu":
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(job.threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _eager_chunk(generator: torch.Generator, size: int, device: torch.device) -> torch.Tensor:
+    xy = torch.rand((2, size), generator=generator, dtype=torch.float32, device=device)
+    xy.square_()
+    return torch.count_nonzero(xy[0] + xy[1] < 1.0)
+
+
+def count(job: Job) -> int:
+    """``torch``: eager ``torch.rand`` chunks, counts summed on the device."""
+    device = torch.device(job.device)
+    chunk = CHUNK[job.device]
+    base = job.seed32_base(chunk, "PyTorch")
+    generator = torch.Generator(device=device)
+    total = torch.zeros((), dtype=torch.int64, device=device)
+    with _GLOBAL_STATE, _cpu_threads(job):
+        for i in range(job.chunks(chunk)):
+            generator.manual_seed((base + i) & 0xFFFFFFFF)
+            total += _eager_chunk(generator, job.chunk_size(chunk, i), device)
+        return int(total.item())  # .item() waits for the device: timing is honest
+
+
+def _masked_chunk(size: torch.Tensor, chunk: int, device: torch.device) -> torch.Tensor:
+    # A fixed shape, with the short last chunk masked, compiles once for every n.
+    xy = torch.rand((2, chunk), dtype=torch.float32, device=device)
+    inside = xy[0] * xy[0] + xy[1] * xy[1] < 1.0
+    valid = torch.arange(chunk, device=device) < size
+    return torch.count_nonzero(inside & valid)
+
+
+def _kernel(device: str) -> Callable[..., torch.Tensor]:
+    if device not in _compiled:
+        _compiled[device] = torch.compile(_masked_chunk, fullgraph=True, dynamic=False)
+    return _compiled[device]
+
+
+def compiled(job: Job) -> int:
+    """``torch:compile``: the chunk kernel under ``torch.compile`` (Inductor)."""
+    device = torch.device(job.device)
+    chunk = CHUNK[job.device]
+    base = job.seed32_base(chunk, "PyTorch")
+    kernel = _kernel(job.device)
+    total = torch.zeros((), dtype=torch.int64, device=device)
+    fork_devices = [device] if device.type == "cuda" else []
+    with _GLOBAL_STATE, _cpu_threads(job), torch.random.fork_rng(devices=fork_devices):
+        for i in range(job.chunks(chunk)):
+            torch.manual_seed((base + i) & 0xFFFFFFFF)
+            size = torch.tensor(job.chunk_size(chunk, i), device=device)
+            total += kernel(size, chunk, device)
+        return int(total.item())
