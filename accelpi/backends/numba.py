@@ -12,6 +12,9 @@ function applied to the sample's global index, keyed by the seed) inlined in a p
 loop that counts without materialising any array; each 64-bit draw gives both 32-bit
 coordinates. Counters are disjoint by construction (one per sample), so streams never
 overlap and the result does not depend on how the loop is split across threads.
+
+Kernels are cached on disk (``cache=True``: Numba's ``__pycache__``, or
+``NUMBA_CACHE_DIR``), so only the first process compiles them.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _count_chunk_py(seed32: int, size: int) -> int:
     return hits
 
 
-_count_chunk = njit(cache=False)(_count_chunk_py)
+_count_chunk = njit(cache=True)(_count_chunk_py)
 
 
 def _chunks_py(base: int, n: int, chunk: int, first: int, last: int) -> int:
@@ -69,11 +72,11 @@ def _chunks_py(base: int, n: int, chunk: int, first: int, last: int) -> int:
     return hits
 
 
-_chunks = njit(cache=False)(_chunks_py)
-_chunks_nogil = njit(nogil=True, cache=False)(_chunks_py)
+_chunks = njit(cache=True)(_chunks_py)
+_chunks_nogil = njit(nogil=True, cache=True)(_chunks_py)
 
 
-@njit(parallel=True, cache=False)
+@njit(parallel=True, cache=True)
 def _parallel(base: int, n: int, chunk: int) -> int:
     hits = 0
     for i in prange((n + chunk - 1) // chunk):
@@ -88,7 +91,7 @@ def _splitmix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
-@njit(parallel=True, cache=False)
+@njit(parallel=True, cache=True)
 def _fused(key: np.uint64, n: int, block: int) -> int:
     hits = 0
     for b in prange((n + block - 1) // block):

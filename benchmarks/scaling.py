@@ -1,0 +1,32 @@
+"""Does the work scale with threads (the talk's items 1, 2 and 7)?"""
+
+from __future__ import annotations
+
+import accelpi
+
+from .common import available, cpu_count, size, warm_up
+
+THREADED = ["numpy:threads", "numba:parallel", "numba:nogil-threads", "numba:fused", "torch"]
+
+
+class ThreadScaling:
+    """``time_estimate``: seconds for ``2**25`` samples (``2**28`` for ``numba:fused``)
+    on 1, 2, 4 and 8 threads; thread counts above this machine's cores are skipped.
+    """
+
+    params = (THREADED, [1, 2, 4, 8])
+    param_names = ("backend", "threads")
+    timeout = 300
+    number = 1
+    repeat = (3, 10, 6.0)
+    warmup_time = 0
+
+    def setup(self, backend, threads):
+        if threads > cpu_count():
+            raise NotImplementedError(f"{threads} threads > {cpu_count()} cores")
+        available(backend, "cpu")
+        warm_up(backend, threads=threads)
+        self.n = size(2**28 if backend == "numba:fused" else 2**25)
+
+    def time_estimate(self, backend, threads):
+        accelpi.estimate(self.n, backend, seed=1, threads=threads)

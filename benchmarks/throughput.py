@@ -1,0 +1,57 @@
+"""How fast is each backend, per call (small n) and per sample (large n)?"""
+
+from __future__ import annotations
+
+from asv_runner.benchmarks.mark import skip_benchmark_if
+
+import accelpi
+
+from .common import BACKENDS, available, has_nvidia_gpu, size, warm_up
+
+#: GPU sizes: several 256 Mi-sample chunks, so the device, not the launch, is timed.
+GPU_N = 2**31
+
+
+class Throughput:
+    """``time_estimate``: seconds for one estimate on the backend's default device (the CPU).
+
+    ``2**16`` samples shows per-call overhead; ``2**25`` shows throughput
+    (samples/s = n / time). Compilation is excluded: ``setup`` warms up.
+    """
+
+    params = (BACKENDS, [2**16, 2**25])
+    param_names = ("backend", "n")
+    timeout = 300
+    number = 1
+    repeat = (3, 10, 6.0)
+    warmup_time = 0
+
+    def setup(self, backend, n):
+        available(backend, "cpu")
+        if backend == "python" and n > 2**16:
+            raise NotImplementedError("python at 2**25 takes seconds per call; its rate shows at 2**16")
+        warm_up(backend, device="cpu")
+
+    def time_estimate(self, backend, n):
+        accelpi.estimate(size(n), backend, seed=1, device="cpu")
+
+
+class GpuThroughput:
+    """``time_estimate``: seconds for ``2**31`` samples on a CUDA GPU, result back on the host."""
+
+    params = (BACKENDS,)
+    param_names = ("backend",)
+    timeout = 300
+    number = 1
+    repeat = (3, 10, 6.0)
+    warmup_time = 0
+
+    def setup(self, backend):
+        available(backend, "cuda")
+        warm_up(backend, device="cuda")
+
+    # Left out at discovery on machines without an NVIDIA GPU, rather than skipping
+    # every backend in its own process.
+    @skip_benchmark_if(not has_nvidia_gpu())
+    def time_estimate(self, backend):
+        accelpi.estimate(size(GPU_N), backend, seed=1, device="cuda")

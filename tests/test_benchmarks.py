@@ -1,0 +1,114 @@
+"""Self-test of the asv suite: it validates, runs every benchmark at tiny sizes, and checks pins.
+
+The quick run uses the test interpreter itself (``-E existing:same``), tiny sizes
+(``ACCELPI_BENCH_QUICK=1``) and ``--dry-run`` (nothing saved). Skips with a reason are
+fine; any failing benchmark fails the test.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accelpi import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
+sys.path.insert(0, str(ROOT))
+from benchmarks import common  # noqa: E402
+
+
+def asv(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HOME": str(home), "ACCELPI_BENCH_QUICK": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "asv", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def asv_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("asv-home")
+    done = asv("machine", "--yes", "--machine", "selftest", home=home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return home
+
+
+def test_backend_axis_is_the_registry():
+    assert common.BACKENDS == registry.names()
+
+
+def test_asv_check(asv_home):
+    done = asv("check", "-E", "existing:same", home=asv_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_every_benchmark_runs_at_tiny_sizes(asv_home):
+    done = asv(
+        "run",
+        "-E",
+        "existing:same",
+        "--quick",
+        "--dry-run",
+        "--show-stderr",
+        "--machine",
+        "selftest",
+        home=asv_home,
+    )
+    output = done.stdout + done.stderr
+    failed = [line for line in output.splitlines() if re.search(r"\bfailed\b", line)]
+    assert done.returncode == 0 and not failed, "\n".join(failed) or output[-5000:]
+    assert "ok" in output
+
+
+def test_benchmark_modules_import_no_accelerator_library():
+    # asv's forkserver imports the benchmark modules once and forks every benchmark
+    # from it: nothing that starts CUDA or a framework's threads may be imported there.
+    code = (
+        "import sys, pkgutil, importlib; sys.path.insert(0, '.'); import benchmarks\n"
+        "for m in pkgutil.iter_modules(benchmarks.__path__):\n"
+        "    importlib.import_module('benchmarks.' + m.name)\n"
+        "heavy = ['torch', 'tensorflow', 'jax', 'cupy', 'numba', 'dask', 'mkl_random']\n"
+        "print([h for h in heavy if h in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def _env_info(tmp_path: Path, requirements: dict) -> str:
+    (tmp_path / "asv-env-info.json").write_text(json.dumps({"requirements": requirements}))
+    return str(tmp_path)
+
+
+def test_pins_that_held_pass(tmp_path):
+    numpy_version = importlib.metadata.version("numpy")
+    assert common.unmet_pins(_env_info(tmp_path, {"numpy": numpy_version, "threadpoolctl": ""})) == []
+
+
+def test_pins_that_did_not_hold_are_named(tmp_path):
+    problems = common.unmet_pins(_env_info(tmp_path, {"numpy": "1.0.0", "pip+no-such-package-xyz": ""}))
+    assert any(p.startswith("numpy: pinned 1.0.0, installed") for p in problems)
+    assert any("no-such-package-xyz is not installed" in p for p in problems)
+
+
+def test_a_pin_that_did_not_hold_fails_every_benchmark(tmp_path):
+    env = {**os.environ, "ASV_ENV_DIR": _env_info(tmp_path, {"numpy": "1.0.0"}), "ASV_ENV_NAME": "broken"}
+    code = "import sys; sys.path.insert(0, '.'); import benchmarks.common"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "pins did not hold: numpy: pinned 1.0.0" in done.stderr
