@@ -125,8 +125,15 @@ def cmd_backends(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    given = {
+        "chunks": args.chunks,
+        "kernel": args.kernel,
+        "scheduler": args.scheduler,
+        "connect_timeout": args.connect_timeout,
+    }
+    options = {key: value for key, value in given.items() if value is not None}
     start = time.perf_counter()
-    est = estimate(args.n, args.backend, seed=args.seed, threads=args.threads, device=args.device)
+    est = estimate(args.n, args.backend, seed=args.seed, threads=args.threads, device=args.device, **options)
     seconds = time.perf_counter() - start
     if args.json:
         _print_json({**est.to_dict(), "seconds": seconds, "samples_per_second": est.n / seconds})
@@ -257,6 +264,34 @@ def _print_compare(rows: list[dict[str, Any]]) -> None:
     _console().print(table)
 
 
+# -- accelpi overhead ---------------------------------------------------------------
+
+
+def cmd_overhead(args: argparse.Namespace) -> int:
+    from .overhead import launch_overhead
+
+    rows = launch_overhead(tasks=args.tasks, n=args.n, repeat=args.repeat, kernel=args.kernel)
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    from rich.table import Table
+
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    table = Table(
+        title=f"launch overhead: {check_n(args.n):,} samples split into tasks (seconds, best of "
+        f"{args.repeat}; in brackets: more than with 1 task)",
+        title_justify="left",
+    )
+    table.add_column("tasks", justify="right")
+    for method in methods:
+        table.add_column(method, justify="right")
+    for tasks in sorted(set(args.tasks)):
+        cells = [f"{r['seconds']:.4f} ({r['overhead_s']:+.4f})" for r in rows if r["tasks"] == tasks]
+        table.add_row(str(tasks), *cells)
+    _console().print(table)
+    return EXIT_OK
+
+
 # -- accelpi info -------------------------------------------------------------------
 
 
@@ -322,6 +357,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=parse_count, default=10**7, help="samples, e.g. 1e8 (default 1e7)")
     _estimate_options(p)
 
+    dask_options = p.add_argument_group("Dask backends")
+    dask_options.add_argument("--chunks", type=int, help="number of tasks (default: one per 4 Mi samples)")
+    dask_options.add_argument("--kernel", help="task kernel: numpy (default) or numba:fused")
+    dask_options.add_argument(
+        "--scheduler",
+        help="dask:distributed: a scheduler address, e.g. tcp://127.0.0.1:8786 "
+        "(default: $ACCELPI_DASK_SCHEDULER, else a local cluster)",
+    )
+    dask_options.add_argument(
+        "--connect-timeout", type=_positive(float), help="seconds to reach the scheduler"
+    )
+
     p = _add(sub, "compare", cmd_compare, "time every available backend (or those named) side by side")
     p.add_argument(
         "-b",
@@ -347,6 +394,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--repeat", type=_positive(int), default=3, help="timed calls per backend, best kept (default 3)"
     )
     _estimate_options(p)
+
+    p = _add(
+        sub,
+        "overhead",
+        cmd_overhead,
+        "Dask's launch overhead against the task count, vs a ThreadPoolExecutor",
+    )
+    p.add_argument("--tasks", type=_positive(int), nargs="+", default=[1, 10, 100, 1000], help="task counts")
+    p.add_argument(
+        "-n", type=parse_count, default=2**24, help="total samples, split into the tasks (default 2**24)"
+    )
+    p.add_argument("--repeat", type=_positive(int), default=3, help="runs per point, best kept (default 3)")
+    p.add_argument("--kernel", default="numpy", help="task kernel: numpy (default) or numba:fused")
 
     _add(sub, "info", cmd_info, "the machine, installed library versions, and the settings that change speed")
     return parser

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -112,6 +112,8 @@ class Job:
     seed: int
     threads: int
     device: str
+    #: Backend-specific keyword options (``chunks=``, ``scheduler=`` for Dask...), as given.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def chunks(self, size: int) -> int:
         """Number of chunks of ``size`` samples covering ``n`` (the last may be short)."""
@@ -268,6 +270,7 @@ def estimate(
     seed: int | None = 0,
     threads: int | None = None,
     device: str | None = None,
+    **options: Any,
 ) -> Estimate:
     """Estimate π from ``n`` uniform points of the unit square.
 
@@ -286,6 +289,9 @@ def estimate(
         afterwards.
     device : {"cpu", "cuda", "gpu"} or None
         ``None`` picks the backend's default (the CPU unless the backend is GPU-only).
+    **options
+        Options of one backend, listed by ``accelpi backends`` (for the Dask backends:
+        ``chunks``, ``kernel``, ``scheduler``, ``connect_timeout``).
 
     Returns
     -------
@@ -300,6 +306,13 @@ def estimate(
     """
     n = check_n(n)
     spec = registry.spec(backend)
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        accepted = ", ".join(spec.options) or "none"
+        raise InvalidArgument(
+            f"{unknown[0]}={options[unknown[0]]!r}: backend {spec.name!r} has no option "
+            f"{unknown[0]!r}; its options: {accepted}"
+        )
     seed = check_seed(seed)
     device = check_device(device, spec)
     impl = registry.load(spec.name)
@@ -314,6 +327,7 @@ def estimate(
         seed=seed,
         threads=check_threads(threads, spec, impl.max_threads(), impl.default_threads()),
         device=device,
+        options=options,
     )
     try:
         hits = impl.count(job)

@@ -65,6 +65,8 @@ class Spec:
         Its reproducibility promise, shown by ``accelpi backends``: "seeded" means the
         same ``(n, seed)`` gives the same hits; "any threads" that the thread count
         does not change them; "= numpy" that another backend gives the very same hits.
+    options : tuple of str
+        Keyword options the backend takes beyond the common ones (``chunks=``...).
     """
 
     name: str
@@ -76,12 +78,15 @@ class Spec:
     threads: ThreadModel = "serial"
     devices: tuple[str, ...] = ("cpu",)
     streams: str = "seeded, any threads"
+    options: tuple[str, ...] = ()
 
 
 _SAME = "seeded, any threads"
 
 CPU_GPU = ("cpu", "cuda")
 GPU = ("cuda",)
+DASK_OPTIONS = ("chunks", "kernel")
+DASK_STREAMS = _SAME + ", = any dask, per (chunks, kernel)"
 
 # fmt: off
 _SPECS: tuple[Spec, ...] = (
@@ -118,6 +123,16 @@ _SPECS: tuple[Spec, ...] = (
          "the chunk kernel compiled by XLA (jit_compile=True)", threads="fixed", devices=CPU_GPU),
     Spec("jax",                 "jax",    "count",         ("jax",),   "jax",
          "jax.jit chunk kernel, jax.random keys folded per chunk", threads="fixed", devices=CPU_GPU),
+    Spec("dask:delayed",        "dask",   "delayed_count", ("dask",),  "dask",
+         "one dask.delayed task per chunk, summed by a delayed reduction (threaded scheduler)",
+         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS),
+    Spec("dask:array",          "dask",   "array_count",   ("dask",),  "dask",
+         "dask.array of random chunks, inside points counted with .sum()",
+         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS),
+    Spec("dask:distributed",    "dask",   "distributed_count", ("dask", "distributed"), "dask",
+         "the dask:delayed graph on a dask.distributed cluster (local processes, or scheduler=)",
+         threads="pool", streams=DASK_STREAMS,
+         options=(*DASK_OPTIONS, "scheduler", "connect_timeout")),
     Spec("cupy",                "cupy",   "count",         ("cupy",),  "gpu",
          "NumPy code on the GPU: default_rng float32 chunks", devices=GPU),
     Spec("cupy:fused",          "cupy",   "fused",         ("cupy",),  "gpu",
@@ -176,6 +191,7 @@ class BackendInfo:
     streams: str
     summary: str
     extra: str = field(default="")
+    options: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain ``dict`` of the fields, for JSON."""
@@ -282,6 +298,7 @@ def info(name: str, probe: bool = False) -> BackendInfo:
         streams=s.streams,
         summary=s.summary,
         extra=s.extra,
+        options=s.options,
     )
     try:
         impl = load(s.name)

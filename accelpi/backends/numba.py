@@ -91,20 +91,38 @@ def _splitmix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
+@njit(inline="always")
+def _fused_span(key: np.uint64, start: int, stop: int) -> int:
+    # Sample j is the point given by splitmix64 at counter j + 1 of the key's sequence.
+    counted = 0
+    for j in range(start, stop):
+        z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
+        x = np.float64(np.int64(z >> _S32)) + 0.5
+        y = np.float64(np.int64(z & _M32)) + 0.5
+        counted += x * x + y * y < _R2
+    return counted
+
+
 @njit(parallel=True, cache=True)
 def _fused(key: np.uint64, n: int, block: int) -> int:
     hits = 0
     for b in prange((n + block - 1) // block):
-        start = b * block
-        stop = min(n, start + block)
-        counted = 0
-        for j in range(start, stop):
-            z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
-            x = np.float64(np.int64(z >> _S32)) + 0.5
-            y = np.float64(np.int64(z & _M32)) + 0.5
-            counted += x * x + y * y < _R2
-        hits += counted
+        hits += _fused_span(key, b * block, min(n, b * block + block))
     return hits
+
+
+@njit(nogil=True, cache=True)
+def _fused_range(key: np.uint64, start: int, stop: int) -> int:
+    return _fused_span(key, start, stop)
+
+
+def fused_range(seed: int, start: int, stop: int) -> int:
+    """Hits of ``numba:fused``'s samples ``start`` to ``stop - 1``, on the calling thread.
+
+    The samples of an estimate are split into ranges at will (Dask tasks, for one), and
+    the hits of the ranges add up to exactly ``numba:fused``'s for the same seed.
+    """
+    return int(_fused_range(np.uint64(stats.stream_key(seed)), start, stop))
 
 
 @contextmanager
