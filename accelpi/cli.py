@@ -1,7 +1,8 @@
 """The ``accelpi`` command line (also ``python -m accelpi``).
 
 Exit status: 0 success, 2 bad usage or bad input (one line on stderr, no traceback),
-3 backend unavailable. Every command takes ``--json`` for machines.
+3 backend unavailable; ``accelpi threads`` exits 1 when one of our backends or a safe
+kernel gave a wrong result under concurrency. Every command takes ``--json`` for machines.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__, registry
-from .core import check_device_name, check_n, estimate
+from .core import check_device_name, check_n, cpu_count, estimate
 from .environment import environment
 from .errors import AccelpiError, BackendUnavailable, InvalidArgument
 
@@ -292,6 +293,91 @@ def cmd_overhead(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- accelpi threads ----------------------------------------------------------------
+
+
+def cmd_threads(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from . import threadlab
+
+    counts = list(range(1, args.max_threads + 1))
+    with Progress(console=_console(stderr=True), transient=True, disable=args.json) as progress:
+        task = progress.add_task("scaling", total=3)
+        scaling = threadlab.scaling(args.backends, counts, n=args.n, repeat=args.repeat)
+        progress.update(task, advance=1, description="determinism under concurrency")
+        concurrency = threadlab.concurrency(threads=args.concurrent, rounds=args.rounds)
+        progress.update(task, advance=1, description="the race")
+        race = threadlab.race(threads=args.concurrent, runs=args.runs)
+        progress.advance(task)
+    if args.plot:
+        threadlab.plot_scaling(scaling, args.plot)
+    report = {
+        "interpreter": threadlab.gil_status(),
+        "scaling": scaling,
+        "concurrency": concurrency,
+        "race": race,
+    }
+    if args.json:
+        _print_json(report)
+    else:
+        console = _console()
+        console.print(
+            f"Python {sys.version.split()[0]}, {report['interpreter']}, {len(counts)} thread counts"
+        )
+        table = Table(title="1. scaling: the same work on more threads", title_justify="left")
+        for column in ("backend", "threads", "seconds", "speedup", "efficiency"):
+            table.add_column(column, justify="left" if column == "backend" else "right")
+        for r in scaling:
+            if "skipped" in r:
+                table.add_row(r["backend"], str(r["threads"]), f"[dim]{escape(r['skipped'])}[/]", "", "")
+            else:
+                table.add_row(
+                    r["backend"],
+                    str(r["threads"]),
+                    f"{r['seconds']:.4f}",
+                    f"{r['speedup']:.2f}x",
+                    f"{r['efficiency']:.0%}",
+                )
+        console.print(table)
+        table = Table(
+            title=f"2. determinism: {args.concurrent} concurrent calls per round vs serial calls",
+            title_justify="left",
+        )
+        for column in ("backend", "calls", "mismatches", "first mismatch"):
+            table.add_column(column, justify="left" if column in ("backend", "first mismatch") else "right")
+        for r in concurrency:
+            bad = "[red]" if r["mismatches"] else ""
+            table.add_row(
+                r["backend"], str(r["calls"]), f"{bad}{r['mismatches']}", escape(r["example"] or "")
+            )
+        console.print(table)
+        table = Table(
+            title=f"3. the race: {args.concurrent} threads count into shared counters", title_justify="left"
+        )
+        for column in ("kernel", "safe", "runs", "wrong runs", "lost updates", "worst loss"):
+            table.add_column(column, justify="left" if column == "kernel" else "right")
+        for r in race:
+            table.add_row(
+                r["kernel"],
+                "yes" if r["safe"] else "[red]no[/]",
+                str(r["runs"]),
+                str(r["wrong_runs"]),
+                f"{r['lost_updates']:,}",
+                f"{r['worst_loss']:.2%}",
+            )
+        console.print(table)
+        if args.plot:
+            console.print(f"speedup plot written to {args.plot}")
+    broken = [r["backend"] for r in concurrency if r["mismatches"]]
+    broken += [r["kernel"] for r in race if r["safe"] and r["wrong_runs"]]
+    if broken:
+        print(f"accelpi: wrong results under concurrency: {', '.join(broken)}", file=sys.stderr)
+        return 1
+    return EXIT_OK
+
+
 # -- accelpi info -------------------------------------------------------------------
 
 
@@ -407,6 +493,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--repeat", type=_positive(int), default=3, help="runs per point, best kept (default 3)")
     p.add_argument("--kernel", default="numpy", help="task kernel: numpy (default) or numba:fused")
+
+    p = _add(
+        sub, "threads", cmd_threads, "the threading lab: scaling, determinism under concurrency, the race"
+    )
+    p.add_argument(
+        "-b",
+        "--backend",
+        dest="backends",
+        action="append",
+        metavar="NAME",
+        help="a backend for the scaling table (repeat; default: every threaded backend available)",
+    )
+    p.add_argument(
+        "--max-threads", type=_positive(int), default=cpu_count(), help="scale from 1 to this many threads"
+    )
+    p.add_argument("-n", type=parse_count, default=2**25, help="samples per scaling call (default 2**25)")
+    p.add_argument("--repeat", type=_positive(int), default=3, help="scaling calls per point, best kept")
+    p.add_argument("--concurrent", type=_positive(int), default=4, help="threads calling at once (default 4)")
+    p.add_argument("--rounds", type=_positive(int), default=5, help="rounds of concurrent calls per backend")
+    p.add_argument("--runs", type=_positive(int), default=20, help="runs of each race kernel")
+    p.add_argument("--plot", metavar="PNG", help="also draw speedup against threads (needs matplotlib)")
 
     _add(sub, "info", cmd_info, "the machine, installed library versions, and the settings that change speed")
     return parser

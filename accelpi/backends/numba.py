@@ -19,6 +19,7 @@ Kernels are cached on disk (``cache=True``: Numba's ``__pycache__``, or
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -72,8 +73,10 @@ def _chunks_py(base: int, n: int, chunk: int, first: int, last: int) -> int:
     return hits
 
 
-_chunks = njit(cache=True)(_chunks_py)
-_chunks_nogil = njit(nogil=True, cache=True)(_chunks_py)
+# One dispatcher per Python function: Numba's on-disk cache keys entries by function and
+# signature, not by options, so a nogil and a GIL-holding compile of one function would
+# overwrite each other. Releasing the GIL costs nothing when called from one thread.
+_chunks = njit(nogil=True, cache=True)(_chunks_py)
 
 
 @njit(parallel=True, cache=True)
@@ -125,15 +128,22 @@ def fused_range(seed: int, start: int, stop: int) -> int:
     return int(_fused_range(np.uint64(stats.stream_key(seed)), start, stop))
 
 
+#: Numba's ``workqueue`` threading layer (its fallback when neither TBB nor OpenMP is
+#: present) aborts the whole process when two threads launch parallel kernels at once.
+#: Parallel launches are therefore serialised; each one uses every thread it asked for.
+_PARALLEL_LAUNCH = threading.Lock()
+
+
 @contextmanager
-def _numba_threads(threads: int) -> Iterator[None]:
-    """Set Numba's thread count for one call and restore it afterwards."""
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
+def _parallel_launch(threads: int) -> Iterator[None]:
+    """Hold the launch lock and set Numba's thread count, restoring it afterwards."""
+    with _PARALLEL_LAUNCH:
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)
 
 
 def _seed_base(job: Job) -> int:
@@ -148,18 +158,18 @@ def serial(job: Job) -> int:
 def parallel(job: Job) -> int:
     """``numba:parallel``: ``prange`` over chunks on ``job.threads`` Numba threads."""
     base = _seed_base(job)
-    with _numba_threads(job.threads):
+    with _parallel_launch(job.threads):
         return int(_parallel(base, job.n, CHUNK))
 
 
 def nogil_threads(job: Job) -> int:
     """``numba:nogil-threads``: a ``nogil`` chunk kernel on a ``ThreadPoolExecutor``."""
     base = _seed_base(job)
-    return run_chunks(lambda i, _size: _chunks_nogil(base, job.n, CHUNK, i, i + 1), job, CHUNK)
+    return run_chunks(lambda i, _size: _chunks(base, job.n, CHUNK, i, i + 1), job, CHUNK)
 
 
 def fused(job: Job) -> int:
     """``numba:fused``: counter-based generator fused into a parallel count."""
     key = np.uint64(stats.stream_key(job.seed))
-    with _numba_threads(job.threads):
+    with _parallel_launch(job.threads):
         return int(_fused(key, job.n, FUSED_BLOCK))
