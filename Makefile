@@ -8,7 +8,10 @@ EXTRAS ?= all,test
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 comma  := ,
 
-.PHONY: venv test lint bench compare clean
+ASV    := $(BIN)/asv
+MACHINE ?= $(shell hostname)
+
+.PHONY: venv test lint bench compare machine publish preview continuous clean
 
 venv: $(STAMP)
 
@@ -28,7 +31,21 @@ lint: venv
 compare: venv  ## time every available backend side by side
 	$(BIN)/accelpi compare
 
-bench: compare
+# asv asks interactively about an unknown machine; record this one once, non-interactively.
+machine: venv
+	test -f $$HOME/.asv-machine.json || $(ASV) machine --yes --machine $(MACHINE)
+
+bench: venv machine  ## the asv suite on the default environment, for the current commit
+	$(ASV) run --show-stderr HEAD^!
+
+continuous: venv machine  ## compare main with the current commit
+	$(ASV) continuous --factor 1.25 main HEAD
+
+publish: venv  ## the website: asv's pages plus ours, into html/
+	$(BIN)/accelpi site
+
+preview: publish
+	$(ASV) preview
 
 clean:
 	rm -rf $(VENV) .asv html

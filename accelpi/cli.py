@@ -2,7 +2,8 @@
 
 Exit status: 0 success, 2 bad usage or bad input (one line on stderr, no traceback),
 3 backend unavailable; ``accelpi threads`` exits 1 when one of our backends or a safe
-kernel gave a wrong result under concurrency. Every command takes ``--json`` for machines.
+kernel gave a wrong result under concurrency; ``accelpi versions`` exits 1 when a
+release is flagged as slower. Every command takes ``--json`` for machines.
 """
 
 from __future__ import annotations
@@ -378,6 +379,295 @@ def cmd_threads(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- accelpi sweep ------------------------------------------------------------------
+
+
+def _switches(items: list[str] | None, none: bool) -> dict[str, tuple[str, ...]] | None:
+    if none:
+        return {}
+    if not items:
+        return None  # the library's defaults
+    switches = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name or not values:
+            raise InvalidArgument(
+                f"--switch {item!r}: expected NAME=VALUE1,VALUE2 (e.g. TF_ENABLE_ONEDNN_OPTS=0,1)"
+            )
+        switches[name] = tuple(values.split(","))
+    return switches
+
+
+def _machine_name(given: str | None) -> str:
+    if given:
+        return given
+    from pathlib import Path
+
+    try:
+        machines = json.loads((Path.home() / ".asv-machine.json").read_text())
+        return next(name for name in machines if name != "version")
+    except (OSError, ValueError, StopIteration):
+        raise InvalidArgument(
+            "no asv machine is recorded: run 'make machine' or pass --machine NAME"
+        ) from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .sweep import plan_sweep, run_sweep
+
+    plan = plan_sweep(args.library, args.versions, args.last, _switches(args.switch, args.no_switches))
+    console = _console(stderr=args.json)
+    for version, reason in plan.skipped.items():
+        console.print(
+            f"[yellow]skipped[/] {args.library} {version}: cannot install for Python {plan.python}: "
+            f"{escape(reason)}"
+        )
+    console.print(
+        f"sweeping {args.library} {', '.join(plan.versions)}"
+        + (f" x {', '.join(f'{k}={v}' for k, v in plan.switches.items())}" if plan.switches else "")
+        + f": {len(plan.include())} environment(s)"
+    )
+    if args.plan:
+        if args.json:
+            _print_json(
+                {
+                    "versions": plan.versions,
+                    "skipped": plan.skipped,
+                    "include": plan.include(),
+                    "bench": plan.bench_regexes(),
+                }
+            )
+        return EXIT_OK
+    report = run_sweep(plan, Path.cwd(), _machine_name(args.machine), quick=args.quick)
+    if args.json:
+        _print_json(report)
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
+        for column in ("environment", args.library, "numpy", "disk", "unavailable"):
+            table.add_column(column)
+        dist = plan.library.distributions[0].replace("-", "_")
+        for env in report["environments"]:
+            installed = env.get("installed", {})
+            lib_version = next(
+                (
+                    v
+                    for k, v in installed.items()
+                    if k.replace("-", "_") in (dist, args.library)
+                    or k == plan.library.backends[0].split(":")[0]
+                ),
+                "-",
+            )
+            disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
+            problems = env.get("error") or "; ".join(
+                f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
+            )
+            table.add_row(env["name"], lib_version, installed.get("numpy", "-"), disk, escape(problems))
+        console.print(table)
+    if report["asv_exit"] != 0:
+        print(f"accelpi: asv run exited {report['asv_exit']}:\n{report['asv_output_tail']}", file=sys.stderr)
+        return 1
+    return EXIT_OK
+
+
+# -- accelpi versions ---------------------------------------------------------------
+
+
+def _format_value(value: float, unit: str) -> str:
+    if unit == "seconds":
+        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+            if value >= scale:
+                return f"{value / scale:.3g} {suffix}"
+        return f"{value * 1e9:.3g} ns"
+    if unit == "bytes":
+        return f"{value / 2**20:,.0f} MiB"
+    return f"{value:.3g}"
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from .sweep import LIBRARIES
+    from .versions import compare_versions
+
+    libraries = [args.library] if args.library else list(LIBRARIES)
+    report: dict[str, Any] = {}
+    flagged = []
+    for library in libraries:
+        series, changes = compare_versions(args.results, library, args.factor)
+        series = [s for s in series if len(s.points) > 1]
+        if not series:
+            continue
+        report[library] = {
+            "series": [
+                {
+                    "machine": s.machine,
+                    "benchmark": s.benchmark,
+                    "params": s.params,
+                    "axes": s.axes,
+                    "unit": s.unit,
+                    "values": {v: p["value"] for v, p in s.points.items()},
+                }
+                for s in series
+            ],
+            "changes": [c.to_dict() for c in changes],
+        }
+        flagged += [c for c in changes if c.flagged]
+    if args.json:
+        _print_json({"factor": args.factor, "libraries": report, "flagged": [c.to_dict() for c in flagged]})
+    else:
+        _print_versions(report, args.factor)
+    if not report:
+        print(
+            f"accelpi: no results of {', '.join(libraries)} over two or more releases in {args.results}",
+            file=sys.stderr,
+        )
+    return 1 if flagged else EXIT_OK
+
+
+def _print_versions(report: dict[str, Any], factor: float) -> None:
+    from packaging.version import Version
+    from rich.table import Table
+
+    console = _console()
+    for library, data in report.items():
+        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
+        changes = {(c["benchmark"], c["params"], c["axes"], c["after"]): c for c in data["changes"]}
+        table = Table(
+            title=f"{library}: value per release (ratio to the previous one; "
+            f"[red]red[/]: slower by more than {factor}x and significant)",
+            title_justify="left",
+        )
+        for column in ("benchmark", "params", "environment", *versions):
+            table.add_column(column, justify="right" if column in versions else "left")
+        for s in sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"])):
+            cells = []
+            for v in versions:
+                if v not in s["values"]:
+                    cells.append("")
+                    continue
+                text = _format_value(s["values"][v], s["unit"])
+                c = changes.get((s["benchmark"], s["params"], s["axes"], v))
+                if c is not None:
+                    text += f" ({c['ratio']:.2f}x)"
+                    text = (
+                        f"[red]{text}[/]"
+                        if c["flagged"]
+                        else (f"[green]{text}[/]" if c["significant"] else text)
+                    )
+                cells.append(text)
+            table.add_row(s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells)
+        console.print(table)
+
+
+# -- accelpi bisect -----------------------------------------------------------------
+
+
+def cmd_bisect(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .bisect import bisect_releases
+
+    console = _console(stderr=True)
+    result = bisect_releases(
+        args.library,
+        args.good,
+        args.bad,
+        args.bench,
+        _machine_name(args.machine),
+        Path.cwd(),
+        factor=args.factor,
+        log=lambda text: console.print(escape(text)),
+    )
+    if args.json:
+        _print_json(result)
+    else:
+        _console().print(
+            f"{args.library}: first release where {args.bench!r} is slower than in {args.good} "
+            f"by more than {args.factor}x: [bold]{result['first_bad']}[/] "
+            f"(last good: {result['last_good']}; {len(result['steps'])} release(s) probed)"
+        )
+    return EXIT_OK
+
+
+# -- accelpi inventory --------------------------------------------------------------
+
+#: The distributions the inventory table shows (the rest is in --json).
+KEY_DISTRIBUTIONS = (
+    "numpy",
+    "numba",
+    "mkl-random",
+    "torch",
+    "tensorflow-cpu",
+    "intel-tensorflow",
+    "jax",
+    "dask",
+    "distributed",
+)
+
+
+def cmd_inventory(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .inventory import drift, load_inventories, record_default_environments
+
+    if args.record:
+        record_default_environments(Path.cwd(), _machine_name(args.machine))
+    records = load_inventories(args.results)
+    problems = drift(records)
+    if args.json:
+        _print_json({"records": records, "problems": problems})
+    else:
+        from rich.table import Table
+
+        shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
+        table = Table(title=f"installed versions per asv environment ({args.results})", title_justify="left")
+        for column in ("machine", "environment", "switches", "commit", *shown):
+            table.add_column(column, overflow="fold")
+        for r in records:
+            switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
+            table.add_row(
+                r["machine"],
+                escape(r["env_name"]),
+                escape(switches),
+                (r.get("commit") or "")[:8],
+                *[r["installed"].get(d, "") for d in shown],
+            )
+        console = _console()
+        console.print(table)
+        for p in problems:
+            detail = (
+                f"requested {p['requested']}, installed {p['installed']}"
+                if p["kind"] != "drift"
+                else f"{p['before']} -> {p['after']}"
+            )
+            console.print(
+                f"[red]{p['kind']}[/]: {p['machine']} {escape(p['environment'])}: {p['package']} {detail}"
+            )
+    return 1 if problems else EXIT_OK
+
+
+# -- accelpi site -------------------------------------------------------------------
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .site import build_site
+
+    site = build_site(
+        Path.cwd(), results=args.results, html_dir=args.html, publish=not args.no_publish, factor=args.factor
+    )
+    if args.json:
+        _print_json({"site": str(site)})
+    else:
+        _console().print(
+            f"site written to {site}/ (asv pages, and ours in {site}/accelpi/); serve it with: asv preview"
+        )
+    return EXIT_OK
+
+
 # -- accelpi info -------------------------------------------------------------------
 
 
@@ -514,6 +804,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=_positive(int), default=5, help="rounds of concurrent calls per backend")
     p.add_argument("--runs", type=_positive(int), default=20, help="runs of each race kernel")
     p.add_argument("--plot", metavar="PNG", help="also draw speedup against threads (needs matplotlib)")
+
+    p = _add(sub, "sweep", cmd_sweep, "run the benchmarks of one library's backends across its releases")
+    p.add_argument(
+        "library", help="numba, numpy, tensorflow-cpu, intel-tensorflow, torch, jax, dask, mkl-random"
+    )
+    p.add_argument("versions", nargs="*", help="releases to sweep, e.g. 0.60.0 0.64.0 0.68.1")
+    p.add_argument("--last", type=_positive(int), help="the last N releases that install for this Python")
+    p.add_argument(
+        "--switch",
+        action="append",
+        metavar="NAME=V1,V2",
+        help="an environment variable axis that needs no reinstall (repeatable; "
+        "tensorflow sweeps default to TF_ENABLE_ONEDNN_OPTS=0,1)",
+    )
+    p.add_argument("--no-switches", action="store_true", help="no environment variable axis at all")
+    p.add_argument("--quick", action="store_true", help="asv --quick: one sample per benchmark")
+    p.add_argument("--machine", help="asv machine name (default: the one recorded by 'make machine')")
+    p.add_argument("--plan", action="store_true", help="only print the environments the sweep would run")
+
+    p = _add(sub, "versions", cmd_versions, "compare benchmark results across a library's releases")
+    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    p.add_argument("--library", help="numba, numpy, tensorflow-cpu, ... or tensorflow (default: every one)")
+    p.add_argument(
+        "--factor",
+        type=_positive(float),
+        default=1.1,
+        help="flag releases slower than the previous one by more than this (default 1.1)",
+    )
+
+    p = _add(sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower")
+    p.add_argument("library", help="a sweepable library: numba, numpy, tensorflow-cpu, dask, ...")
+    p.add_argument("--good", required=True, help="a release where the benchmark is fast")
+    p.add_argument("--bad", required=True, help="a later release where it is slow")
+    p.add_argument(
+        "-b",
+        "--bench",
+        required=True,
+        help="regex over benchmark(params), as asv -b takes it, e.g. \"Throughput.time_estimate\\('numba'\"",
+    )
+    p.add_argument(
+        "--factor", type=_positive(float), default=1.1, help="slower by more than this (default 1.1)"
+    )
+    p.add_argument("--machine", help="asv machine name (default: the one recorded by 'make machine')")
+
+    p = _add(sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift")
+    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    p.add_argument("--record", action="store_true", help="first record the default environments' inventory")
+    p.add_argument("--machine", help="asv machine name, with --record")
+
+    p = _add(sub, "site", cmd_site, "publish the website: asv's pages plus the library-release pages")
+    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    p.add_argument("--html", default="html", help="output directory (default: html)")
+    p.add_argument("--no-publish", action="store_true", help="only (re)write our pages, not asv's")
+    p.add_argument(
+        "--factor", type=_positive(float), default=1.1, help="flag factor for regressions (default 1.1)"
+    )
 
     _add(sub, "info", cmd_info, "the machine, installed library versions, and the settings that change speed")
     return parser

@@ -1,0 +1,330 @@
+"""Library-release sweeps: the asv suite on the current commit, one environment per release.
+
+asv runs one environment per matrix entry but never records what pip actually installed
+and cannot compare environments. :func:`run_sweep` fills those gaps with asv's own
+modules and files:
+
+1. It plans the environments: for ``accelpi sweep numba 0.60.0 0.64.0`` one asv
+   environment per release holding only what the swept backends need (the release,
+   NumPy as the release's own requirements resolve it, threadpoolctl), times any
+   switch that needs no reinstall (``TF_ENABLE_ONEDNN_OPTS`` 0/1, Numba's threading
+   layer), as asv ``include`` entries with ``env_nobuild`` variables.
+2. It checks every release can install for this Python (``pip install --dry-run``) and
+   reports those that cannot, instead of failing the sweep.
+3. It runs ``asv run`` with a generated configuration, restricted to the swept
+   backends' benchmarks, on the current commit; results land in ``results/`` beside
+   the default environment's.
+4. For every environment it stores what is really installed (``accelpi info --json``
+   and ``accelpi backends --json`` run inside it) next to asv's result file, named like
+   it with the ``.versions`` suffix (asv reads every ``*.json`` under ``results/`` as a
+   result, so the inventory must not end in ``.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidArgument
+
+__all__ = ["LIBRARIES", "Library", "SweepPlan", "plan_sweep", "run_sweep"]
+
+INVENTORY_SUFFIX = ".versions"
+
+
+@dataclass(frozen=True)
+class Library:
+    """A library that can be swept: what to pin, what it drives, what else it needs."""
+
+    name: str
+    distributions: tuple[str, ...]  # pinned together to the swept version (dask + distributed)
+    backends: tuple[str, ...]
+    needs: tuple[str, ...] = ("numpy", "threadpoolctl")  # installed at their latest compatible release
+    switches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # env_nobuild axes by default
+    benchmarks: tuple[str, ...] = ("Throughput", "FirstCall", "Accuracy", "ThreadScaling", "PeakMemory")
+
+
+_TF = ("tensorflow:eager", "tensorflow:graph", "tensorflow:xla")
+_ONEDNN = {"TF_ENABLE_ONEDNN_OPTS": ("0", "1")}
+
+LIBRARIES: dict[str, Library] = {
+    lib.name: lib
+    for lib in (
+        Library("numba", ("numba",), ("numba", "numba:parallel", "numba:nogil-threads", "numba:fused")),
+        Library("numpy", ("numpy",), ("python", "numpy", "numpy:threads"), needs=("threadpoolctl",)),
+        Library("mkl-random", ("mkl-random",), ("numpy:mkl",)),
+        Library("torch", ("torch",), ("torch", "torch:compile")),
+        Library("tensorflow-cpu", ("tensorflow-cpu",), _TF, switches=_ONEDNN),
+        Library("intel-tensorflow", ("intel-tensorflow",), _TF, switches=_ONEDNN),
+        Library("jax", ("jax", "jaxlib"), ("jax",)),
+        Library(
+            "dask",
+            ("dask", "distributed"),
+            ("dask:delayed", "dask:array", "dask:distributed"),
+            benchmarks=("Throughput", "FirstCall", "Accuracy", "PeakMemory", "LaunchOverhead"),
+        ),
+    )
+}
+
+
+def library(name: str) -> Library:
+    """The :class:`Library` called ``name``; unknown names raise :class:`InvalidArgument`."""
+    if name not in LIBRARIES:
+        raise InvalidArgument(f"library={name!r} cannot be swept; accepted: {', '.join(LIBRARIES)}")
+    return LIBRARIES[name]
+
+
+# -- releases -----------------------------------------------------------------------
+
+
+def _pip(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pip", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def available_releases(distribution: str) -> list[str]:
+    """Final releases of ``distribution`` on the package index for this Python, newest first."""
+    from packaging.version import InvalidVersion, Version
+
+    done = _pip("index", "versions", distribution)
+    match = re.search(r"Available versions:\s*(.+)", done.stdout)
+    if done.returncode != 0 or not match:
+        raise InvalidArgument(
+            f"pip finds no releases of {distribution}: {(done.stderr or done.stdout).strip()[-300:]}"
+        )
+    releases = []
+    for text in match.group(1).split(","):
+        try:
+            version = Version(text.strip())
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and not version.is_devrelease:
+            releases.append(str(version))
+    return sorted(set(releases), key=Version, reverse=True)
+
+
+def installable(lib: Library, version: str) -> str | None:
+    """``None`` if ``lib`` at ``version`` resolves for this Python, else pip's reason."""
+    specs = [f"{dist}=={version}" for dist in lib.distributions]
+    done = _pip("install", "--dry-run", "--ignore-installed", "--only-binary", ":all:", "--quiet", *specs)
+    if done.returncode == 0:
+        return None
+    lines = [line for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
+    return lines[-1].strip() if lines else f"pip exited {done.returncode}"
+
+
+# -- the plan -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep will run: the environments, the releases left out and why."""
+
+    library: Library
+    versions: list[str]
+    switches: dict[str, tuple[str, ...]]
+    skipped: dict[str, str]  # version -> why it cannot install here
+    python: str = f"{sys.version_info.major}.{sys.version_info.minor}"
+    bench: list[str] | None = None  # asv -b expressions instead of the library's benchmarks
+
+    def include(self) -> list[dict[str, Any]]:
+        """asv ``include`` entries: one per release and combination of switches."""
+        entries = []
+        for version in self.versions:
+            req: dict[str, str] = {dist: version for dist in self.library.distributions}
+            req.update({need: "" for need in self.library.needs if need not in req})
+            combos: list[dict[str, str]] = [{}]
+            for name, values in self.switches.items():
+                combos = [{**combo, name: value} for combo in combos for value in values]
+            for combo in combos:
+                entry: dict[str, Any] = {"python": self.python, "req": req}
+                if combo:
+                    entry["env_nobuild"] = combo
+                entries.append(entry)
+        return entries
+
+    def bench_regexes(self) -> list[str]:
+        """``asv run -b`` expressions: the swept backends' combinations of the chosen benchmarks."""
+        if self.bench:
+            return list(self.bench)
+        names = "|".join(re.escape(b) for b in self.library.backends)
+        extra = "|threadpool" if "LaunchOverhead" in self.library.benchmarks else ""
+        return [rf"\.{cls}\.\w+\('({names}{extra})'" for cls in self.library.benchmarks]
+
+
+def plan_sweep(
+    name: str,
+    versions: list[str] | None = None,
+    last: int | None = None,
+    switches: dict[str, tuple[str, ...]] | None = None,
+) -> SweepPlan:
+    """Choose the releases (given, or the ``last`` N installable ones) and check them."""
+    lib = library(name)
+    if not versions and not last:
+        raise InvalidArgument("give the releases to sweep, or --last N")
+    skipped: dict[str, str] = {}
+    chosen: list[str] = []
+    candidates = list(versions) if versions else available_releases(lib.distributions[0])
+    for version in candidates:
+        if last and len(chosen) >= last:
+            break
+        reason = installable(lib, version)
+        if reason is None:
+            chosen.append(version)
+        else:
+            skipped[version] = reason
+    if not chosen:
+        raise InvalidArgument(f"no release of {name} can be installed here: {skipped}")
+    from packaging.version import Version
+
+    chosen.sort(key=Version)
+    return SweepPlan(lib, chosen, dict(lib.switches if switches is None else switches), skipped)
+
+
+# -- running ------------------------------------------------------------------------
+
+
+def sweep_config(plan: SweepPlan, root: Path) -> dict[str, Any]:
+    """The project's asv configuration with the sweep's environments instead of its matrix."""
+    from asv import util
+
+    conf = util.load_json(str(root / "asv.conf.json"), js_comments=True)
+    conf.update(
+        repo=str(root),
+        benchmark_dir=str(root / conf.get("benchmark_dir", "benchmarks")),
+        env_dir=str(root / conf.get("env_dir", ".asv/env")),
+        results_dir=str(root / conf.get("results_dir", "results")),
+        html_dir=str(root / conf.get("html_dir", "html")),
+        matrix={},
+        exclude=[{"python": ".*"}],  # no default environment: the includes only
+        include=plan.include(),
+    )
+    return conf
+
+
+def _environments(config_path: Path) -> list[Any]:
+    from asv import environment
+    from asv.config import Config
+
+    conf = Config.load(str(config_path))
+    return list(environment.get_environments(conf, None, verbose=False))
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def record_inventory(env: Any, results_dir: Path, machine: str, commit: str) -> dict[str, Any]:
+    """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both."""
+    python = Path(env._path) / "bin" / "python"
+    environ = {**os.environ, **env.env_vars}
+    environ.pop("PYTHONPATH", None)
+    record: dict[str, Any] = {
+        "env_name": env.name,
+        "requested": env.requirements,
+        "env_vars": env.env_vars,
+        "commit": commit,
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    for key, command in (("environment", "info"), ("backends", "backends")):
+        done = subprocess.run(
+            [str(python), "-m", "accelpi", command, "--json"],
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=600,
+        )
+        record[key] = (
+            json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-2000:]}
+        )
+    from asv.results import get_filename
+
+    path = results_dir / Path(get_filename(machine, commit, env.name)).with_suffix(INVENTORY_SUFFIX)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, sort_keys=True))
+    return record
+
+
+def run_sweep(
+    plan: SweepPlan,
+    root: Path,
+    machine: str,
+    quick: bool = False,
+    extra_args: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run the sweep; return a report: per environment, installed versions, disk, time."""
+    root = Path(root)
+    work = root / ".asv" / "sweeps"
+    work.mkdir(parents=True, exist_ok=True)
+    config_path = work / f"{plan.library.name}.json"
+    conf = sweep_config(plan, root)
+    config_path.write_text(json.dumps(conf, indent=2))
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    command = [
+        sys.executable,
+        "-m",
+        "asv",
+        "run",
+        "--config",
+        str(config_path),
+        "--machine",
+        machine,
+        "--show-stderr",
+        "--launch-method",
+        conf.get("launch_method", "spawn"),
+    ]
+    for regex in plan.bench_regexes():
+        command += ["-b", regex]
+    if quick:
+        command.append("--quick")
+    command += [*(extra_args or []), "HEAD^!"]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    report: dict[str, Any] = {
+        "library": plan.library.name,
+        "versions": plan.versions,
+        "skipped": plan.skipped,
+        "asv_exit": done.returncode,
+        "seconds": seconds,
+        "environments": [],
+    }
+    results_dir = Path(conf["results_dir"]) / machine
+    seen_dirs: set[str] = set()
+    for env in _environments(config_path):
+        entry: dict[str, Any] = {"name": env.name}
+        if not (Path(env._path) / "bin" / "python").exists():
+            entry["error"] = "environment was not created (see the asv output)"
+        else:
+            record = record_inventory(env, results_dir, machine, commit)
+            installed = (
+                record["environment"].get("libraries", {}) if "error" not in record["environment"] else {}
+            )
+            entry["installed"] = {k: v["version"] for k, v in installed.items()}
+            entry["unavailable"] = (
+                {
+                    b["name"]: b["reason"]
+                    for b in record["backends"]
+                    if isinstance(b, dict) and b["name"] in plan.library.backends and not b["available"]
+                }
+                if isinstance(record["backends"], list)
+                else {}
+            )
+            if env._path not in seen_dirs:
+                entry["disk_bytes"] = _du(Path(env._path))
+                seen_dirs.add(env._path)
+        report["environments"].append(entry)
+    report["asv_output_tail"] = (done.stdout + done.stderr)[-4000:]
+    shutil.rmtree(work / "tmp", ignore_errors=True)
+    return report

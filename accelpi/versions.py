@@ -1,0 +1,220 @@
+"""Cross-version comparison: benchmark values grouped by a library's release, read with asv's modules.
+
+asv compares commits within one environment only. :func:`compare_versions` reads the
+result files of every environment (``asv.results``), finds the release of the library
+each one actually had installed (the sweep's ``.versions`` inventory, else the version
+asv was asked for), and for every benchmark and parameter combination lines up the
+values release by release. Consecutive releases are compared with asv's own test, the
+one ``asv continuous`` uses (a ratio beyond ``factor`` that is also statistically
+significant on the recorded samples); a slowdown that passes it is flagged.
+
+Environments that differ in something else than the release (another distribution of
+the library, an ``env_nobuild`` switch such as ``TF_ENABLE_ONEDNN_OPTS``) are separate
+series, so a switch is never mistaken for a release.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidArgument
+from .sweep import INVENTORY_SUFFIX, LIBRARIES
+
+__all__ = ["Change", "Series", "compare_versions"]
+
+
+@dataclass
+class Series:
+    """One benchmark (with parameters) in one kind of environment, across releases."""
+
+    machine: str
+    benchmark: str
+    params: str  # parameter values as asv writes them: "'numba', 65536"
+    axes: str  # what else distinguishes these environments (distribution, switches)
+    unit: str
+    points: dict[str, dict[str, Any]] = field(default_factory=dict)  # version -> value, samples, stats...
+
+    @property
+    def label(self) -> str:
+        """``benchmark(params)`` as ``asv run -b`` matches it."""
+        return f"{self.benchmark}({self.params})" if self.params else self.benchmark
+
+
+@dataclass
+class Change:
+    """The step between two consecutive releases in a series."""
+
+    machine: str
+    benchmark: str
+    params: str
+    axes: str
+    before: str
+    after: str
+    value_before: float
+    value_after: float
+    ratio: float
+    significant: bool
+    flagged: bool
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _library_dists(name: str) -> tuple[str, ...]:
+    if name in LIBRARIES:
+        return LIBRARIES[name].distributions[:1]
+    if name == "tensorflow":  # every build of TensorFlow
+        return ("tensorflow-cpu", "intel-tensorflow", "tensorflow")
+    return (name,)
+
+
+def _inventory(result_path: Path) -> dict[str, Any] | None:
+    path = result_path.with_suffix(INVENTORY_SUFFIX)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _installed_version(inventory: dict[str, Any] | None, dist: str) -> str | None:
+    if not inventory:
+        return None
+    libraries = inventory.get("environment", {}).get("libraries", {})
+    for entry in libraries.values():
+        if isinstance(entry, dict) and entry.get("distribution", "").lower() == dist.lower():
+            return entry.get("version")
+    return None
+
+
+def _lower_is_better(name: str) -> bool:
+    leaf = name.rsplit(".", 1)[-1]
+    return leaf.startswith(("time_", "timeraw_", "peakmem_", "mem_"))
+
+
+def collect(results_dir: str | Path, library: str) -> list[Series]:
+    """Every series of the library's results under ``results_dir`` (one per benchmark and axes)."""
+    from asv.results import Results, iter_results_paths
+    from asv.util import load_json
+    from packaging.version import InvalidVersion, Version
+
+    results_dir = Path(results_dir)
+    benchmarks_file = results_dir / "benchmarks.json"
+    if not benchmarks_file.exists():
+        raise InvalidArgument(f"no asv results in {results_dir} (benchmarks.json is missing)")
+    benchmarks = load_json(str(benchmarks_file), api_version=2)
+    dists = _library_dists(library)
+    series: dict[tuple[str, ...], Series] = {}
+    latest: dict[tuple[str, ...], int] = {}
+    for machine_dir, filename in iter_results_paths(str(results_dir)):
+        path = Path(machine_dir) / filename
+        result = Results.load(str(path))
+        dist = next((d for d in dists if d in result.params), None)
+        if dist is None:
+            continue
+        version = _installed_version(_inventory(path), dist) or result.params[dist]
+        if not version:
+            continue  # "latest" without an inventory: the release is unknown
+        try:
+            Version(version)
+        except InvalidVersion:
+            continue
+        switches = ", ".join(f"{k}={v}" for k, v in sorted(result.env_vars.items()))
+        axes = dist + (f" [{switches}]" if switches else "")
+        machine = result.params.get("machine", Path(machine_dir).name)
+        for key in result.get_all_result_keys():
+            if key not in benchmarks:
+                continue
+            info = benchmarks[key]
+            values = result.get_result_value(key, info["params"])
+            samples = result.get_result_samples(key, info["params"])
+            stats = result.get_result_stats(key, info["params"])
+            combos = list(_combinations(info["params"]))
+            for i, combo in enumerate(combos):
+                if (
+                    i >= len(values)
+                    or values[i] is None
+                    or (isinstance(values[i], float) and math.isnan(values[i]))
+                ):
+                    continue
+                label = ", ".join(combo)  # asv's own spelling: benchmark('numba', 65536)
+                ident = (machine, key, label, axes)
+                s = series.setdefault(ident, Series(machine, key, label, axes, info.get("unit", "")))
+                stamp = (ident, version)
+                if latest.get(stamp, -1) > (result.date or 0):
+                    continue  # keep the newest commit's value for a release
+                latest[stamp] = result.date or 0
+                s.points[version] = {
+                    "value": values[i],
+                    "samples": samples[i],
+                    "stats": stats[i],
+                    "commit": result.commit_hash,
+                    "env": result.env_name,
+                }
+    return list(series.values())
+
+
+def _combinations(params: list[list[str]]) -> Iterable[tuple[str, ...]]:
+    if not params:
+        return [()]
+    return itertools.product(*params)
+
+
+def compare_versions(
+    results_dir: str | Path, library: str, factor: float = 1.1
+) -> tuple[list[Series], list[Change]]:
+    """Series of the library's releases and the changes between consecutive releases.
+
+    Parameters
+    ----------
+    results_dir : path
+        An asv results directory (``results/``).
+    library : str
+        A sweepable library (``numba``, ``numpy``, ``tensorflow-cpu``...), or
+        ``tensorflow`` for every TensorFlow build.
+    factor : float
+        A change is flagged when the later release is slower by more than this factor
+        and asv's significance test agrees.
+    """
+    if not factor >= 1:
+        raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
+    from asv.commands.compare import _is_result_better
+    from packaging.version import Version
+
+    all_series = collect(results_dir, library)
+    changes = []
+    for s in all_series:
+        releases = sorted(s.points, key=Version)
+        for before, after in itertools.pairwise(releases):
+            a, b = s.points[before], s.points[after]
+            ratio = b["value"] / a["value"] if a["value"] else math.inf
+            a_ss = (a["stats"], a["samples"]) if a["samples"] else None
+            b_ss = (b["stats"], b["samples"]) if b["samples"] else None
+            significant = _is_result_better(a["value"], b["value"], a_ss, b_ss, factor) or _is_result_better(
+                b["value"], a["value"], b_ss, a_ss, factor
+            )
+            slower = _is_result_better(a["value"], b["value"], a_ss, b_ss, factor)
+            flagged = _lower_is_better(s.benchmark) and slower
+            changes.append(
+                Change(
+                    s.machine,
+                    s.benchmark,
+                    s.params,
+                    s.axes,
+                    before,
+                    after,
+                    a["value"],
+                    b["value"],
+                    ratio,
+                    significant,
+                    flagged,
+                    s.unit,
+                )
+            )
+    return all_series, changes
