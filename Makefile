@@ -42,6 +42,7 @@ machine: venv
 
 bench: venv machine  ## the asv suite on the default environment, for the current commit
 	$(ASV) run --show-stderr HEAD^!
+	-$(BIN)/accelpi inventory --record
 
 continuous: venv machine  ## compare main with the current commit
 	$(ASV) continuous --factor 1.25 main HEAD
