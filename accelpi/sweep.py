@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -193,7 +192,7 @@ def plan_sweep(
 # -- running ------------------------------------------------------------------------
 
 
-def sweep_config(plan: SweepPlan, root: Path) -> dict[str, Any]:
+def sweep_config(plan: SweepPlan, root: Path, results_dir: Path | None = None) -> dict[str, Any]:
     """The project's asv configuration with the sweep's environments instead of its matrix."""
     from asv import util
 
@@ -202,7 +201,7 @@ def sweep_config(plan: SweepPlan, root: Path) -> dict[str, Any]:
         repo=str(root),
         benchmark_dir=str(root / conf.get("benchmark_dir", "benchmarks")),
         env_dir=str(root / conf.get("env_dir", ".asv/env")),
-        results_dir=str(root / conf.get("results_dir", "results")),
+        results_dir=str(results_dir or root / conf.get("results_dir", "results")),
         html_dir=str(root / conf.get("html_dir", "html")),
         matrix={},
         exclude=[{"python": ".*"}],  # no default environment: the includes only
@@ -260,13 +259,18 @@ def run_sweep(
     machine: str,
     quick: bool = False,
     extra_args: list[str] | None = None,
+    results_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the sweep; return a report: per environment, installed versions, disk, time."""
+    """Run the sweep; return a report: per environment, installed versions, disk, time.
+
+    ``results_dir`` overrides the project's ``results/`` (the tests sweep into a
+    temporary folder).
+    """
     root = Path(root)
     work = root / ".asv" / "sweeps"
     work.mkdir(parents=True, exist_ok=True)
     config_path = work / f"{plan.library.name}.json"
-    conf = sweep_config(plan, root)
+    conf = sweep_config(plan, root, results_dir)
     config_path.write_text(json.dumps(conf, indent=2))
     commit = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
@@ -326,5 +330,4 @@ def run_sweep(
                 seen_dirs.add(env._path)
         report["environments"].append(entry)
     report["asv_output_tail"] = (done.stdout + done.stderr)[-4000:]
-    shutil.rmtree(work / "tmp", ignore_errors=True)
     return report

@@ -112,9 +112,9 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
     dists = _library_dists(library)
     series: dict[tuple[str, ...], Series] = {}
     latest: dict[tuple[str, ...], int] = {}
-    for machine_dir, filename in iter_results_paths(str(results_dir)):
+    for machine_dir, filename, machine_name in iter_results_paths(str(results_dir)):
         path = Path(machine_dir) / filename
-        result = Results.load(str(path))
+        result = Results.load(str(path), machine_name=machine_name)
         dist = next((d for d in dists if d in result.params), None)
         if dist is None:
             continue
@@ -127,7 +127,7 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
             continue
         switches = ", ".join(f"{k}={v}" for k, v in sorted(result.env_vars.items()))
         axes = dist + (f" [{switches}]" if switches else "")
-        machine = result.params.get("machine", Path(machine_dir).name)
+        machine = machine_name
         for key in result.get_all_result_keys():
             if key not in benchmarks:
                 continue

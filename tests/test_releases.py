@@ -1,0 +1,281 @@
+"""Library-release tooling: sweep plans, a real two-release sweep, cross-version comparison, drift, bisection.
+
+The comparison, drift and bisection tests write asv result files with asv's own
+``asv.results.Results`` (so the files are exactly what ``asv run`` writes) holding
+samples with a known slowdown; the sweep test builds two real asv environments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accelpi import InvalidArgument
+from accelpi.inventory import drift, load_inventories
+from accelpi.sweep import INVENTORY_SUFFIX, LIBRARIES, SweepPlan, plan_sweep, run_sweep
+from accelpi.versions import compare_versions
+
+pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = "throughput.Throughput.time_estimate"
+
+
+def test_plans_pin_each_release_and_cross_switches():
+    plan = SweepPlan(
+        LIBRARIES["tensorflow-cpu"], ["2.20.0", "2.21.0"], dict(LIBRARIES["tensorflow-cpu"].switches), {}
+    )
+    entries = plan.include()
+    assert len(entries) == 4
+    assert {e["req"]["tensorflow-cpu"] for e in entries} == {"2.20.0", "2.21.0"}
+    assert {e["env_nobuild"]["TF_ENABLE_ONEDNN_OPTS"] for e in entries} == {"0", "1"}
+    assert all(e["req"]["numpy"] == "" and "numba" not in e["req"] for e in entries)
+    dask = SweepPlan(LIBRARIES["dask"], ["2026.8.0"], {}, {}).include()
+    assert dask[0]["req"]["dask"] == dask[0]["req"]["distributed"] == "2026.8.0"
+
+
+def test_bench_expressions_select_the_swept_backends_only():
+    import re
+
+    regexes = SweepPlan(LIBRARIES["numba"], ["0.68.1"], {}, {}).bench_regexes()
+    names = [
+        f"{BENCH}('numba', 65536)",
+        f"{BENCH}('numba:fused', 65536)",
+        f"{BENCH}('numpy', 65536)",
+        "first_call.FirstCall.timeraw_first_call('numba:parallel')",
+        f"{BENCH}('numba-cuda', 65536)",
+        "throughput.GpuThroughput.time_estimate('numba')",
+    ]
+    chosen = [n for n in names if any(re.search(r, n) for r in regexes)]
+    assert chosen == [*names[:2], names[3]]
+
+
+def test_unknown_library_and_uninstallable_release_are_reported():
+    with pytest.raises(InvalidArgument, match="cannot be swept; accepted: numba"):
+        plan_sweep("left-pad", ["1.0"])
+    plan = plan_sweep("numba", ["0.68.1", "0.0.1"], switches={})
+    assert plan.versions == ["0.68.1"]
+    assert "0.0.1" in plan.skipped and "numba==0.0.1" in plan.skipped["0.0.1"]
+
+
+# -- a real sweep ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    """Two numba releases, one quick benchmark, into a temporary results folder."""
+    home = tmp_path_factory.mktemp("home")
+    results = tmp_path_factory.mktemp("results")
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run(
+        [sys.executable, "-m", "asv", "machine", "--yes", "--machine", "selftest"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    old_home = os.environ["HOME"]
+    os.environ["HOME"] = str(home)
+    try:
+        plan = plan_sweep("numba", ["0.67.0", "0.68.1"], switches={})
+        plan.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
+        report = run_sweep(plan, ROOT, "selftest", quick=True, results_dir=results)
+    finally:
+        os.environ["HOME"] = old_home
+    return report, results
+
+
+@pytest.mark.slow
+def test_a_real_sweep_records_what_each_environment_installed(swept):
+    report, results = swept
+    assert report["asv_exit"] == 0, report["asv_output_tail"]
+    installed = sorted(e["installed"]["numba"] for e in report["environments"])
+    assert installed == ["0.67.0", "0.68.1"]
+    assert all(e["disk_bytes"] > 10 * 2**20 for e in report["environments"])
+    inventories = load_inventories(results)
+    assert len(inventories) == 2 and not drift(inventories)
+    assert all(path.suffix == INVENTORY_SUFFIX for path in (results / "selftest").glob("*.versions"))
+    series, changes = compare_versions(results, "numba")
+    (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
+    assert sorted(s.points) == ["0.67.0", "0.68.1"] and len(changes) >= 1
+
+
+# -- comparison on asv result files --------------------------------------------------
+
+
+def _write_results(
+    results: Path,
+    versions: dict[str, float],
+    spread: float = 0.01,
+    inventory: bool = True,
+    machine: str = "testbox",
+) -> None:
+    """asv result files of one benchmark, one environment per numba release."""
+    from asv.results import Results
+    from asv.runner import BenchmarkResult
+    from asv.util import write_json
+
+    (results / machine).mkdir(parents=True, exist_ok=True)
+    write_json(str(results / machine / "machine.json"), {"machine": machine, "version": 1}, api_version=1)
+    params = [["'numba:fused'"], ["33554432"]]
+    write_json(
+        str(results / "benchmarks.json"),
+        {
+            BENCH: {
+                "name": BENCH,
+                "params": params,
+                "param_names": ["backend", "n"],
+                "type": "time",
+                "unit": "seconds",
+                "version": "1",
+                "timeout": 60,
+            }
+        },
+        api_version=2,
+    )
+    for i, (version, value) in enumerate(sorted(versions.items())):
+        env_name = f"virtualenv-py3.11-numba{version}"
+        result = Results(
+            {"machine": machine, "python": "3.11", "numba": version},
+            {"numba": version},
+            f"{i:040x}",
+            1_700_000_000_000 + i,
+            "3.11",
+            env_name,
+            {},
+        )
+        samples = [value * (1 + spread * (k % 5 - 2) / 2) for k in range(10)]  # median: value
+        measured = BenchmarkResult(
+            result=[value], samples=[samples], number=[1], errcode=0, stderr="", profile=None
+        )
+        result.add_result(
+            {"name": BENCH, "params": params, "version": "1"}, measured, duration=1.0, record_samples=True
+        )
+        result.save(str(results))
+        if inventory:
+            record = {
+                "env_name": env_name,
+                "requested": {"numba": version},
+                "env_vars": {},
+                "commit": f"{i:040x}",
+                "recorded_at": f"2026-11-{10 + i}T00:00:00Z",
+                "environment": {"libraries": {"numba": {"distribution": "numba", "version": version}}},
+            }
+            path = results / machine / f"{f'{i:040x}'[:8]}-{env_name}{INVENTORY_SUFFIX}"
+            path.write_text(json.dumps(record))
+
+
+def test_a_slower_release_is_flagged(tmp_path):
+    _write_results(tmp_path, {"0.66.0": 0.010, "0.67.0": 0.0101, "0.68.1": 0.016})
+    series, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    assert len(series) == 1 and sorted(series[0].points) == ["0.66.0", "0.67.0", "0.68.1"]
+    by_step = {(c.before, c.after): c for c in changes}
+    assert not by_step[("0.66.0", "0.67.0")].flagged
+    step = by_step[("0.67.0", "0.68.1")]
+    assert step.flagged and step.significant and step.ratio == pytest.approx(0.016 / 0.0101)
+
+
+def test_noise_is_not_flagged(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.0104}, spread=0.3)
+    _, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    assert not any(c.flagged for c in changes)
+
+
+def test_versions_command_exits_1_on_a_flagged_release(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.02})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accelpi",
+            "versions",
+            "--results",
+            str(tmp_path),
+            "--library",
+            "numba",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [(c["before"], c["after"]) for c in report["flagged"]] == [("0.67.0", "0.68.1")]
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accelpi",
+            "versions",
+            "--results",
+            str(tmp_path),
+            "--library",
+            "numba",
+            "--factor",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0 and "0.68.1" in ok.stdout
+
+
+def test_the_installed_version_wins_over_the_requested_one(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.011})
+    path = next((tmp_path / "testbox").glob("*numba0.68.1*.versions"))
+    record = json.loads(path.read_text())
+    record["environment"]["libraries"]["numba"]["version"] = "0.68.0"  # pip installed something else
+    path.write_text(json.dumps(record))
+    (series,), _ = compare_versions(tmp_path, "numba")
+    assert sorted(series.points) == ["0.67.0", "0.68.0"]
+    (problem,) = drift(load_inventories(tmp_path))
+    assert problem["kind"] == "pin did not hold" and problem["installed"] == "0.68.0"
+
+
+def test_drift_between_two_records_of_one_environment(tmp_path):
+    machine = tmp_path / "box"
+    machine.mkdir()
+    for day, numpy_version in ((1, "2.3.5"), (2, "2.4.6")):
+        (machine / f"0000000{day}-virtualenv-py3.11-numpy{INVENTORY_SUFFIX}").write_text(
+            json.dumps(
+                {
+                    "env_name": "virtualenv-py3.11-numpy",
+                    "requested": {"numpy": ""},
+                    "env_vars": {},
+                    "recorded_at": f"2026-11-0{day}T00:00:00Z",
+                    "environment": {
+                        "libraries": {"numpy": {"distribution": "numpy", "version": numpy_version}}
+                    },
+                }
+            )
+        )
+    (problem,) = drift(load_inventories(tmp_path))
+    assert problem["kind"] == "drift" and (problem["before"], problem["after"]) == ("2.3.5", "2.4.6")
+
+
+def test_bisect_names_the_first_slower_release_from_existing_results(tmp_path):
+    from accelpi.bisect import bisect_releases
+
+    releases = ["0.64.0", "0.65.0", "0.65.1", "0.66.0", "0.67.0"]
+    values = {v: (0.010 if v < "0.65.1" else 0.015) for v in releases}
+    (tmp_path / "results").mkdir()
+    _write_results(tmp_path / "results", values)
+    (tmp_path / "asv.conf.json").write_text("{}")
+    result = bisect_releases(
+        "numba",
+        "0.64.0",
+        "0.67.0",
+        r"Throughput\.time_estimate\('numba:fused'",
+        "testbox",
+        tmp_path,
+        log=lambda text: None,
+    )
+    assert result["first_bad"] == "0.65.1" and result["last_good"] == "0.65.0"
+    assert [s["release"] for s in result["steps"]] == ["0.65.1", "0.65.0"]
