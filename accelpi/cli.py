@@ -613,7 +613,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     from .inventory import drift, load_inventories, record_default_environments
 
     if args.record:
-        record_default_environments(Path.cwd(), _machine_name(args.machine))
+        record_default_environments(Path.cwd(), _machine_name(args.machine), args.commit)
     records = load_inventories(args.results)
     problems = drift(records)
     if args.json:
@@ -852,6 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default="results", help="asv results directory (default: results)")
     p.add_argument("--record", action="store_true", help="first record the default environments' inventory")
     p.add_argument("--machine", help="asv machine name, with --record")
+    p.add_argument("--commit", default="HEAD", help="with --record: the commit whose results these are")
 
     p = _add(sub, "site", cmd_site, "publish the website: asv's pages plus the library-release pages")
     p.add_argument("--results", default="results", help="asv results directory (default: results)")

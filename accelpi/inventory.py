@@ -92,21 +92,21 @@ def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return problems
 
 
-def record_default_environments(root: Path, machine: str) -> list[dict[str, Any]]:
-    """Record the inventory of the project's own asv environments, for the current commit."""
+def record_default_environments(root: Path, machine: str, commit: str = "HEAD") -> list[dict[str, Any]]:
+    """Record the inventory of the project's own asv environments, keyed by ``commit``'s results."""
     from asv import environment
     from asv.config import Config
 
     conf = Config.load(str(root / "asv.conf.json"))
     commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ["git", "rev-parse", commit], cwd=root, capture_output=True, text=True, check=True
     ).stdout.strip()
     records = []
     for env in environment.get_environments(conf, None, verbose=False):
         if (Path(env._path) / "bin" / "python").exists():
             results_dir = Path(conf.results_dir)
             results_dir = results_dir if results_dir.is_absolute() else root / results_dir
-            records.append(record_inventory(env, results_dir / machine, machine, commit))
+            records.append(record_inventory(env, results_dir, machine, commit))
         else:
             print(f"accelpi: environment {env.name} does not exist yet (run asv first)", file=sys.stderr)
     return records

@@ -223,7 +223,11 @@ def _du(path: Path) -> int:
 
 
 def record_inventory(env: Any, results_dir: Path, machine: str, commit: str) -> dict[str, Any]:
-    """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both."""
+    """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both.
+
+    The record goes next to asv's result file for ``(machine, commit, env)`` under the
+    results directory ``results_dir``, with the ``.versions`` suffix.
+    """
     python = Path(env._path) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
     environ.pop("PYTHONPATH", None)
@@ -304,14 +308,14 @@ def run_sweep(
         "seconds": seconds,
         "environments": [],
     }
-    results_dir = Path(conf["results_dir"]) / machine
+    results_root = Path(conf["results_dir"])
     seen_dirs: set[str] = set()
     for env in _environments(config_path):
         entry: dict[str, Any] = {"name": env.name}
         if not (Path(env._path) / "bin" / "python").exists():
             entry["error"] = "environment was not created (see the asv output)"
         else:
-            record = record_inventory(env, results_dir, machine, commit)
+            record = record_inventory(env, results_root, machine, commit)
             installed = (
                 record["environment"].get("libraries", {}) if "error" not in record["environment"] else {}
             )

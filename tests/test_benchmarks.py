@@ -28,8 +28,9 @@ from benchmarks import common  # noqa: E402
 
 def asv(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     env = {**os.environ, "HOME": str(home), "ACCELPI_BENCH_QUICK": "1"}
+    config = ["--config", str(home / "asv.conf.json")] if args[0] != "machine" else []
     return subprocess.run(
-        [sys.executable, "-m", "asv", *args],
+        [sys.executable, "-m", "asv", args[0], *config, *args[1:]],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -40,7 +41,19 @@ def asv(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedPro
 
 @pytest.fixture(scope="module")
 def asv_home(tmp_path_factory):
+    """A HOME with an asv machine, and the project's configuration writing into it, not into results/."""
+    from asv import util
+
     home = tmp_path_factory.mktemp("asv-home")
+    conf = util.load_json(str(ROOT / "asv.conf.json"), js_comments=True)
+    conf.update(
+        repo=str(ROOT),
+        benchmark_dir=str(ROOT / "benchmarks"),
+        results_dir=str(home / "results"),
+        html_dir=str(home / "html"),
+        env_dir=str(home / "env"),
+    )
+    (home / "asv.conf.json").write_text(json.dumps(conf))
     done = asv("machine", "--yes", "--machine", "selftest", home=home)
     assert done.returncode == 0, done.stdout + done.stderr
     return home

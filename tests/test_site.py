@@ -19,8 +19,16 @@ from accelpi.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is missing (apt-get install chromium)")
 
@@ -85,8 +93,11 @@ def test_asv_index_renders_the_benchmark_grid(browser, server):
 
 
 def test_an_asv_graph_page_draws_its_plot(browser, server):
-    page, errors = _open(browser, f"{server}/index.html#throughput.Throughput.time_estimate",
-                         wait_for="#graph-display canvas.flot-base")
+    page, errors = _open(
+        browser,
+        f"{server}/index.html#throughput.Throughput.time_estimate",
+        wait_for="#graph-display canvas.flot-base",
+    )
     assert page.locator("#graph-display canvas.flot-base").count() >= 1
     assert not errors, errors
 

@@ -44,8 +44,10 @@ def test_actionlint():
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                      "      - run: echo ${{ github.no_such_property }}\n")
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.no_such_property }}\n"
+    )
     done = _actionlint(broken)
     assert done.returncode != 0 and "no_such_property" in done.stdout
 
@@ -54,16 +56,24 @@ def test_zizmor():
     binary = _tool("zizmor")
     if not binary:
         pytest.skip("zizmor is not installed (pip install zizmor)")
-    done = subprocess.run([binary, "--offline", str(ROOT / ".github" / "workflows")], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [binary, "--offline", str(ROOT / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_workflow_commands_are_the_readmes():
     readme = (ROOT / "README.md").read_text()
     text = {p.stem: p.read_text() for p in WORKFLOWS}
-    for command, workflow in (("make test", "tests"), ("asv continuous --factor 1.25", "benchmarks"),
-                              ("make publish", "publish"), ("accelpi sweep", "sweep"),
-                              ("accelpi versions", "sweep")):
+    for command, workflow in (
+        ("make test", "tests"),
+        ("asv continuous --factor 1.25", "benchmarks"),
+        ("make publish", "publish"),
+        ("accelpi sweep", "sweep"),
+        ("accelpi versions", "sweep"),
+    ):
         assert command in readme, f"the README does not show {command!r}"
         assert command in text[workflow], f"{workflow}.yml does not run {command!r}"
