@@ -146,6 +146,8 @@ _BY_NAME = {s.name: s for s in _SPECS}
 
 # Backends that raised at first use: name -> message. Guarded by _LOCK.
 _FAILURES: dict[str, str] = {}
+# Backends that produced a result in this process (their later failures are not "broken").
+_SUCCEEDED: set[str] = set()
 _LOCK = threading.Lock()
 
 
@@ -260,9 +262,6 @@ def record_failure(name: str, message: str) -> None:
     with _LOCK:
         if name not in _SUCCEEDED:
             _FAILURES[name] = message
-
-
-_SUCCEEDED: set[str] = set()
 
 
 def record_success(name: str) -> None:

@@ -6,11 +6,13 @@ modules and files:
 
 1. It plans the environments: for ``accelpi sweep numba 0.60.0 0.64.0`` one asv
    environment per release holding only what the swept backends need (the release,
-   NumPy as the release's own requirements resolve it, threadpoolctl), times any
-   switch that needs no reinstall (``TF_ENABLE_ONEDNN_OPTS`` 0/1, Numba's threading
-   layer), as asv ``include`` entries with ``env_nobuild`` variables.
-2. It checks every release can install for this Python (``pip install --dry-run``) and
-   reports those that cannot, instead of failing the sweep.
+   NumPy, threadpoolctl), times any switch that needs no reinstall
+   (``TF_ENABLE_ONEDNN_OPTS`` 0/1, Numba's threading layer), as asv ``include`` entries
+   with ``env_nobuild`` variables.
+2. It resolves every release with its needs jointly (``pip install --dry-run``) and pins
+   the needs to that resolution (asv installs requirements one by one, so an unpinned
+   NumPy would be upgraded past what an old release supports); a release that cannot
+   install for this Python is reported and left out, instead of failing the sweep.
 3. It runs ``asv run`` with a generated configuration, restricted to the swept
    backends' benchmarks, on the current commit; results land in ``results/`` beside
    the default environment's.
@@ -111,14 +113,40 @@ def available_releases(distribution: str) -> list[str]:
     return sorted(set(releases), key=Version, reverse=True)
 
 
-def installable(lib: Library, version: str) -> str | None:
-    """``None`` if ``lib`` at ``version`` resolves for this Python, else pip's reason."""
-    specs = [f"{dist}=={version}" for dist in lib.distributions]
-    done = _pip("install", "--dry-run", "--ignore-installed", "--only-binary", ":all:", "--quiet", *specs)
-    if done.returncode == 0:
-        return None
-    lines = [line for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
-    return lines[-1].strip() if lines else f"pip exited {done.returncode}"
+def resolve(lib: Library, version: str) -> dict[str, str] | str:
+    """Resolve ``lib`` at ``version`` together with what it needs, as pip would for this Python.
+
+    asv installs each requirement with its own ``pip install``, so an unpinned NumPy
+    installed after ``numba==0.60.0`` would upgrade NumPy past what that release supports.
+    The sweep therefore pins every need to the version this joint resolution picks (the
+    sweep's own pins: old releases get the older NumPy they need).
+
+    Returns
+    -------
+    dict or str
+        ``{distribution: version}`` of the release and its needs, or pip's reason why the
+        release cannot be installed here.
+    """
+    specs = [f"{dist}=={version}" for dist in lib.distributions] + list(lib.needs)
+    done = _pip(
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--only-binary",
+        ":all:",
+        "--quiet",
+        "--report",
+        "-",
+        *specs,
+    )
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
+        return lines[-1].strip() if lines else f"pip exited {done.returncode}"
+    chosen = {}
+    for item in json.loads(done.stdout)["install"]:
+        name = re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower()
+        chosen[name] = item["metadata"]["version"]
+    return {dist: chosen[dist] for dist in (*lib.distributions, *lib.needs) if dist in chosen}
 
 
 # -- the plan -----------------------------------------------------------------------
@@ -132,6 +160,7 @@ class SweepPlan:
     versions: list[str]
     switches: dict[str, tuple[str, ...]]
     skipped: dict[str, str]  # version -> why it cannot install here
+    pins: dict[str, dict[str, str]] = field(default_factory=dict)  # version -> resolved requirements
     python: str = f"{sys.version_info.major}.{sys.version_info.minor}"
     bench: list[str] | None = None  # asv -b expressions instead of the library's benchmarks
 
@@ -140,7 +169,8 @@ class SweepPlan:
         entries = []
         for version in self.versions:
             req: dict[str, str] = {dist: version for dist in self.library.distributions}
-            req.update({need: "" for need in self.library.needs if need not in req})
+            resolved = self.pins.get(version, {})
+            req.update({need: resolved.get(need, "") for need in self.library.needs if need not in req})
             combos: list[dict[str, str]] = [{}]
             for name, values in self.switches.items():
                 combos = [{**combo, name: value} for combo in combos for value in values]
@@ -171,22 +201,24 @@ def plan_sweep(
     if not versions and not last:
         raise InvalidArgument("give the releases to sweep, or --last N")
     skipped: dict[str, str] = {}
+    pins: dict[str, dict[str, str]] = {}
     chosen: list[str] = []
     candidates = list(versions) if versions else available_releases(lib.distributions[0])
     for version in candidates:
         if last and len(chosen) >= last:
             break
-        reason = installable(lib, version)
-        if reason is None:
+        resolved = resolve(lib, version)
+        if isinstance(resolved, dict):
             chosen.append(version)
+            pins[version] = resolved
         else:
-            skipped[version] = reason
+            skipped[version] = resolved
     if not chosen:
         raise InvalidArgument(f"no release of {name} can be installed here: {skipped}")
     from packaging.version import Version
 
     chosen.sort(key=Version)
-    return SweepPlan(lib, chosen, dict(lib.switches if switches is None else switches), skipped)
+    return SweepPlan(lib, chosen, dict(lib.switches if switches is None else switches), skipped, pins)
 
 
 # -- running ------------------------------------------------------------------------

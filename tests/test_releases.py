@@ -63,6 +63,17 @@ def test_unknown_library_and_uninstallable_release_are_reported():
     assert "0.0.1" in plan.skipped and "numba==0.0.1" in plan.skipped["0.0.1"]
 
 
+def test_an_old_release_gets_the_numpy_it_supports():
+    # asv installs requirements one by one: an unpinned NumPy would be upgraded past what
+    # numba 0.60 supports, so the sweep pins NumPy to the joint resolution.
+    from packaging.version import Version
+
+    plan = plan_sweep("numba", ["0.60.0"], switches={})
+    (entry,) = plan.include()
+    assert entry["req"]["numba"] == "0.60.0"
+    assert Version(entry["req"]["numpy"]) < Version("2.1")
+
+
 # -- a real sweep ---------------------------------------------------------------------
 
 
