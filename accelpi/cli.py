@@ -449,18 +449,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
         for column in ("environment", args.library, "numpy", "disk", "unavailable"):
             table.add_column(column)
-        dist = plan.library.distributions[0].replace("-", "_")
         for env in report["environments"]:
             installed = env.get("installed", {})
-            lib_version = next(
-                (
-                    v
-                    for k, v in installed.items()
-                    if k.replace("-", "_") in (dist, args.library)
-                    or k == plan.library.backends[0].split(":")[0]
-                ),
-                "-",
-            )
+            lib_version = installed.get(plan.library.distributions[0], "-")
             disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
             problems = env.get("error") or "; ".join(
                 f"{k}: {v}" for k, v in env.get("unavailable", {}).items()

@@ -22,13 +22,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .sweep import INVENTORY_SUFFIX, record_inventory
+from .sweep import INVENTORY_SUFFIX, canonical, installed_versions, record_inventory
 
 __all__ = ["drift", "load_inventories", "record_default_environments"]
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def load_inventories(results_dir: str | Path) -> list[dict[str, Any]]:
@@ -39,14 +35,9 @@ def load_inventories(results_dir: str | Path) -> list[dict[str, Any]]:
             record = json.loads(path.read_text())
         except ValueError:
             continue
-        libraries = record.get("environment", {}).get("libraries", {})
         record["machine"] = path.parent.name
         record["file"] = path.name
-        record["installed"] = {
-            _canonical(entry["distribution"]): entry["version"]
-            for entry in libraries.values()
-            if isinstance(entry, dict) and "distribution" in entry
-        }
+        record["installed"] = installed_versions(record)
         records.append(record)
     return records
 
@@ -57,7 +48,7 @@ def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_env: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in records:
         for name, wanted in (record.get("requested") or {}).items():
-            dist = _canonical(re.sub(r"\[.*\]$", "", name.removeprefix("pip+")))
+            dist = canonical(re.sub(r"\[.*\]$", "", name.removeprefix("pip+")))
             have = record["installed"].get(dist)
             if wanted and have is not None and have.split("+")[0] != wanted.split("+")[0]:
                 problems.append(

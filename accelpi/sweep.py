@@ -144,8 +144,7 @@ def resolve(lib: Library, version: str) -> dict[str, str] | str:
         return lines[-1].strip() if lines else f"pip exited {done.returncode}"
     chosen = {}
     for item in json.loads(done.stdout)["install"]:
-        name = re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower()
-        chosen[name] = item["metadata"]["version"]
+        chosen[canonical(item["metadata"]["name"])] = item["metadata"]["version"]
     return {dist: chosen[dist] for dist in (*lib.distributions, *lib.needs) if dist in chosen}
 
 
@@ -248,6 +247,21 @@ def _environments(config_path: Path) -> list[Any]:
 
     conf = Config.load(str(config_path))
     return list(environment.get_environments(conf, None, verbose=False))
+
+
+def canonical(name: str) -> str:
+    """A distribution name as pip compares them (``mkl_random`` = ``mkl-random``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_versions(record: dict[str, Any] | None) -> dict[str, str]:
+    """``{distribution: version}`` from an inventory record (``accelpi info --json``)."""
+    libraries = ((record or {}).get("environment") or {}).get("libraries") or {}
+    return {
+        canonical(entry["distribution"]): entry["version"]
+        for entry in libraries.values()
+        if isinstance(entry, dict) and "distribution" in entry
+    }
 
 
 def _du(path: Path) -> int:

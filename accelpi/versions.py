@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InvalidArgument
-from .sweep import INVENTORY_SUFFIX, LIBRARIES
+from .sweep import INVENTORY_SUFFIX, LIBRARIES, canonical, installed_versions
 
 __all__ = ["Change", "Series", "compare_versions"]
 
@@ -83,16 +83,6 @@ def _inventory(result_path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _installed_version(inventory: dict[str, Any] | None, dist: str) -> str | None:
-    if not inventory:
-        return None
-    libraries = inventory.get("environment", {}).get("libraries", {})
-    for entry in libraries.values():
-        if isinstance(entry, dict) and entry.get("distribution", "").lower() == dist.lower():
-            return entry.get("version")
-    return None
-
-
 def _lower_is_better(name: str) -> bool:
     leaf = name.rsplit(".", 1)[-1]
     return leaf.startswith(("time_", "timeraw_", "peakmem_", "mem_"))
@@ -118,7 +108,7 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
         dist = next((d for d in dists if d in result.params), None)
         if dist is None:
             continue
-        version = _installed_version(_inventory(path), dist) or result.params[dist]
+        version = installed_versions(_inventory(path)).get(canonical(dist)) or result.params[dist]
         if not version:
             continue  # "latest" without an inventory: the release is unknown
         try:
