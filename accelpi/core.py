@@ -123,6 +123,15 @@ class Job:
         """Samples in chunk ``index`` when chunks hold ``size`` samples."""
         return min(size, self.n - index * size)
 
+    def bucket(self, largest: int, smallest: int = 1 << 16) -> int:
+        """Chunk size for a fixed-shape (compiled) kernel: the power of two at or above ``n``,
+        between ``smallest`` and ``largest``.
+
+        A compiled kernel draws whole chunks and masks the short last one; bucketing keeps a
+        small ``n`` from paying for a full chunk, at the cost of one compile per bucket.
+        """
+        return max(smallest, min(largest, 1 << (self.n - 1).bit_length()))
+
     def seed32_base(self, chunk: int, library: str) -> int:
         """Base of the distinct 32-bit chunk seeds ``(base + i) mod 2**32`` (see ``stats``).
 

@@ -83,9 +83,12 @@ def available(backend: str, device: str | None = None) -> None:
         raise NotImplementedError(f"{backend} has no {device} device here: {info.reason}")
 
 
-def warm_up(backend: str, **kwargs) -> None:
-    """Run a small estimate so that imports and JIT compilation happen before timing."""
-    accelpi.estimate(10_000, backend, seed=0, **kwargs)
+def warm_up(backend: str, n: int = 10_000, **kwargs) -> None:
+    """Run an estimate so that imports and JIT compilation happen before timing.
+
+    Pass the timed ``n``: compiled backends build one kernel per chunk size.
+    """
+    accelpi.estimate(n, backend, seed=0, **kwargs)
 
 
 def has_nvidia_gpu() -> bool:

@@ -25,8 +25,8 @@ class ThreadScaling:
         if threads > cpu_count():
             raise NotImplementedError(f"{threads} threads > {cpu_count()} cores")
         available(backend, "cpu")
-        warm_up(backend, threads=threads)
         self.n = size(2**28 if backend == "numba:fused" else 2**25)
+        warm_up(backend, self.n, threads=threads)
 
     def time_estimate(self, backend, threads):
         accelpi.estimate(self.n, backend, seed=1, threads=threads)

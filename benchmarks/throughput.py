@@ -31,7 +31,7 @@ class Throughput:
         available(backend, "cpu")
         if backend == "python" and n > 2**16:
             raise NotImplementedError("python at 2**25 takes seconds per call; its rate shows at 2**16")
-        warm_up(backend, device="cpu")
+        warm_up(backend, size(n), device="cpu")
 
     def time_estimate(self, backend, n):
         accelpi.estimate(size(n), backend, seed=1, device="cpu")
@@ -49,7 +49,7 @@ class GpuThroughput:
 
     def setup(self, backend):
         available(backend, "cuda")
-        warm_up(backend, device="cuda")
+        warm_up(backend, size(GPU_N), device="cuda")
 
     # Left out at discovery on machines without an NVIDIA GPU, rather than skipping
     # every backend in its own process.

@@ -6,7 +6,8 @@ XLA (``tf.function(jit_compile=True)``). It draws float32 points with the statel
 generator keyed by ``(key, chunk index)``: Philox keeps the key and puts the index in the
 high word of its counter, so chunks use disjoint counters and never share numbers. The
 graph is traced once for every chunk size; the XLA kernel has a fixed shape (the short
-last chunk is masked) so that XLA compiles once. Eager and graph give the same hits; XLA
+last chunk is masked; chunks are 4 Mi samples, or the power of two at or above a smaller
+``n``), so that XLA compiles once per chunk size. Eager and graph give the same hits; XLA
 may differ (its own Philox lowering), each reproducible.
 
 TensorFlow fixes its CPU thread pools when it first runs an op. accelpi sets them from
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off stderr
 
@@ -78,27 +81,36 @@ def _chunk_kernel(seed: tf.Tensor, size: tf.Tensor) -> tf.Tensor:
     return tf.math.count_nonzero(_inside(xy), dtype=tf.int64)
 
 
-def _fixed_shape_kernel(seed: tf.Tensor, size: tf.Tensor) -> tf.Tensor:
+def _fixed_shape_kernel(seed: tf.Tensor, size: tf.Tensor, chunk: int) -> tf.Tensor:
     # XLA compiles static shapes: draw a whole chunk and mask the short last one.
-    xy = tf.random.stateless_uniform([2, CHUNK], seed=seed, dtype=tf.float32, alg="philox")
-    valid = tf.math.less(tf.range(CHUNK, dtype=tf.int32), size)
+    xy = tf.random.stateless_uniform([2, chunk], seed=seed, dtype=tf.float32, alg="philox")
+    valid = tf.math.less(tf.range(chunk, dtype=tf.int32), size)
     return tf.math.count_nonzero(tf.math.logical_and(_inside(xy), valid), dtype=tf.int64)
 
 
 _SIGNATURE = [tf.TensorSpec([2], tf.int64), tf.TensorSpec([], tf.int32)]
 _graph_kernel = tf.function(_chunk_kernel, input_signature=_SIGNATURE)
-_xla_kernel = tf.function(_fixed_shape_kernel, input_signature=_SIGNATURE, jit_compile=True)
+_xla_kernels: dict[int, Any] = {}  # chunk size -> compiled kernel (one per power-of-two bucket)
 
 
-def _run(job: Job, kernel) -> int:
+def _xla_kernel(chunk: int) -> Any:
+    with _lock:
+        if chunk not in _xla_kernels:
+            _xla_kernels[chunk] = tf.function(
+                partial(_fixed_shape_kernel, chunk=chunk), input_signature=_SIGNATURE, jit_compile=True
+            )
+        return _xla_kernels[chunk]
+
+
+def _run(job: Job, kernel, chunk: int = CHUNK) -> int:
     if job.device == "cpu":
         _use_threads(job.threads)
     key = stats.stream_key(job.seed) >> 1  # TensorFlow seeds are signed int64
     with tf.device(_DEVICES[job.device]):
         total = tf.constant(0, dtype=tf.int64)
-        for i in range(job.chunks(CHUNK)):
+        for i in range(job.chunks(chunk)):
             seed = tf.constant([key, i], dtype=tf.int64)
-            size = tf.constant(job.chunk_size(CHUNK, i), dtype=tf.int32)
+            size = tf.constant(job.chunk_size(chunk, i), dtype=tf.int32)
             total += kernel(seed, size)
         return int(total.numpy())  # .numpy() waits for the device
 
@@ -115,4 +127,5 @@ def graph(job: Job) -> int:
 
 def xla(job: Job) -> int:
     """``tensorflow:xla``: the kernel compiled by XLA (``jit_compile=True``)."""
-    return _run(job, _xla_kernel)
+    chunk = job.bucket(CHUNK)
+    return _run(job, _xla_kernel(chunk), chunk)

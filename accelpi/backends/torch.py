@@ -88,7 +88,7 @@ def _kernel(device: str) -> Callable[..., torch.Tensor]:
 def compiled(job: Job) -> int:
     """``torch:compile``: the chunk kernel under ``torch.compile`` (Inductor)."""
     device = torch.device(job.device)
-    chunk = CHUNK[job.device]
+    chunk = job.bucket(CHUNK[job.device])  # compiled once per power-of-two chunk size
     base = job.seed32_base(chunk, "PyTorch")
     kernel = _kernel(job.device)
     total = torch.zeros((), dtype=torch.int64, device=device)
