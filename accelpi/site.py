@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -25,6 +26,24 @@ from .versions import Series, compare_versions
 __all__ = ["build_site"]
 
 OUR_DIR = "accelpi"
+
+#: asv's index.html loads these from CDNs. The site vendors them from the npm packages that
+#: `make tools` installs (into .tools/node_modules), so that it works offline and with no
+#: third-party requests: CDN address (tail) -> file under node_modules.
+VENDOR = {
+    "code.jquery.com/jquery-3.3.1.min.js": "jquery/dist/jquery.min.js",
+    "flot/0.8.3/jquery.flot.min.js": "flot/jquery.flot.js",
+    "flot/0.8.3/jquery.flot.time.min.js": "flot/jquery.flot.time.js",
+    "flot/0.8.3/jquery.flot.selection.min.js": "flot/jquery.flot.selection.js",
+    "flot/0.8.3/jquery.flot.categories.min.js": "flot/jquery.flot.categories.js",
+    "flot-orderbars@1.0.0/js/jquery.flot.orderBars.js": "flot-orderbars/js/jquery.flot.orderBars.js",
+    "stupidtable/1.0.1/stupidtable.min.js": "stupid-table-plugin/stupidtable.min.js",
+    "blueimp-md5/2.19.0/js/md5.min.js": "blueimp-md5/js/md5.min.js",
+    "bootstrap@3.1.1/dist/js/bootstrap.min.js": "bootstrap/dist/js/bootstrap.min.js",
+    "bootstrap@3.1.1/dist/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
+}
+VENDOR_DIRS = ("bootstrap/dist/fonts",)  # referenced by bootstrap.min.css
+_TAG = re.compile(r"<(script|link)\b[^>]*?\b(?:src|href)=\"(https://[^\"]+)\"[^>]*>")
 NAV_MARKER = '<li id="nav-li-regressions">'
 NAV_LINK = '<li id="nav-li-accelpi"><a href="accelpi/index.html">Library releases</a></li>'
 
@@ -98,6 +117,17 @@ def _chart(title: str, lines: dict[str, dict[str, float]], unit: str, path: Path
     plt.close(fig)
 
 
+#: Charts of a library page, most telling first.
+CHART_ORDER = ("Throughput", "ThreadScaling", "LaunchOverhead", "FirstCall", "PeakMemory", "Accuracy")
+
+
+def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
+    (benchmark, rest), _ = item
+    cls = benchmark.split(".")[1] if benchmark.count(".") >= 2 else benchmark
+    rank = CHART_ORDER.index(cls) if cls in CHART_ORDER else len(CHART_ORDER)
+    return rank, benchmark, int(rest) if rest.isdigit() else 0
+
+
 def _library_page(library: str, series: list[Series], changes: list[Any], out: Path) -> str:
     charts: dict[tuple[str, str], dict[str, dict[str, float]]] = defaultdict(dict)
     units: dict[tuple[str, str], str] = {}
@@ -110,7 +140,7 @@ def _library_page(library: str, series: list[Series], changes: list[Any], out: P
         charts[key][label] = {v: p["value"] for v, p in s.points.items()}
         units[key] = s.unit
     figures = []
-    for (benchmark, rest), lines in sorted(charts.items()):
+    for (benchmark, rest), lines in sorted(charts.items(), key=_chart_order):
         title = benchmark.split(".", 1)[-1] + (f" ({rest})" if rest else "")
         name = f"{_slug(library)}-{_slug(title)}.svg"
         _chart(title, lines, units[(benchmark, rest)], out / name)
@@ -139,10 +169,47 @@ def _library_page(library: str, series: list[Series], changes: list[Any], out: P
     return f"{_slug(library)}.html"
 
 
+def vendor_assets(site: Path, node_modules: Path) -> list[str]:
+    """Copy asv's CDN libraries into ``site/vendor`` and point its pages at them.
+
+    Returns the CDN addresses left as they were (their package is not installed).
+    """
+    missing = []
+
+    def local(match: re.Match) -> str:
+        tag, url = match.group(0), match.group(2)
+        target = next((path for tail, path in VENDOR.items() if url.endswith(tail)), None)
+        if target is None or not (node_modules / target).exists():
+            missing.append(url)
+            return tag
+        destination = site / "vendor" / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(node_modules / target, destination)
+        tag = tag.replace(url, f"vendor/{target}")
+        return re.sub(r'\s(?:integrity|crossorigin|referrerpolicy)="[^"]*"', "", tag)
+
+    for page in site.glob("*.html"):
+        page.write_text(_TAG.sub(local, page.read_text()))
+    for folder in VENDOR_DIRS:
+        if (node_modules / folder).exists():
+            shutil.copytree(node_modules / folder, site / "vendor" / folder, dirs_exist_ok=True)
+    return sorted(set(missing))
+
+
 def build_site(
-    root: Path, results: str = "results", html_dir: str = "html", publish: bool = True, factor: float = 1.1
+    root: Path,
+    results: str = "results",
+    html_dir: str = "html",
+    publish: bool = True,
+    factor: float = 1.1,
+    node_modules: Path | None = None,
 ) -> Path:
-    """Publish asv's site and write ours beside it; returns the site's folder."""
+    """Publish asv's site and write ours beside it; returns the site's folder.
+
+    ``node_modules`` holds the npm packages of asv's JavaScript libraries (default:
+    ``.tools/node_modules``, from ``make tools``); without them the pages load the
+    libraries from CDNs, as asv's own site does.
+    """
     root = Path(root)
     site = root / html_dir
     if publish:
@@ -153,6 +220,9 @@ def build_site(
             capture_output=True,
             text=True,
         )
+        left = vendor_assets(site, node_modules or root / ".tools" / "node_modules")
+        if left:
+            print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
     sections, all_flagged = [], []
