@@ -584,24 +584,11 @@ def cmd_bisect(args: argparse.Namespace) -> int:
 
 # -- accelpi inventory --------------------------------------------------------------
 
-#: The distributions the inventory table shows (the rest is in --json).
-KEY_DISTRIBUTIONS = (
-    "numpy",
-    "numba",
-    "mkl-random",
-    "torch",
-    "tensorflow-cpu",
-    "intel-tensorflow",
-    "jax",
-    "dask",
-    "distributed",
-)
-
 
 def cmd_inventory(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .inventory import drift, load_inventories, record_default_environments
+    from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, record_default_environments
 
     if args.record:
         record_default_environments(Path.cwd(), _machine_name(args.machine), args.commit)
@@ -706,6 +693,20 @@ def _estimate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda or gpu (default: the backend's default)")
 
 
+def _backends_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("-b", "--backend", dest="backends", action="append", metavar="NAME", help=help)
+
+
+def _results_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", default="results", help="asv results directory (default: results)")
+
+
+def _factor_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--factor", type=_positive(float), default=1.1, help=f"{what} by more than this factor (default 1.1)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``accelpi``."""
     parser = argparse.ArgumentParser(
@@ -737,14 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = _add(sub, "compare", cmd_compare, "time every available backend (or those named) side by side")
-    p.add_argument(
-        "-b",
-        "--backend",
-        dest="backends",
-        action="append",
-        metavar="NAME",
-        help="a backend to compare (repeat the option; default: every available one)",
-    )
+    _backends_option(p, "a backend to compare (repeat the option; default: every available one)")
     p.add_argument(
         "-n",
         type=parse_count,
@@ -778,14 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(
         sub, "threads", cmd_threads, "the threading lab: scaling, determinism under concurrency, the race"
     )
-    p.add_argument(
-        "-b",
-        "--backend",
-        dest="backends",
-        action="append",
-        metavar="NAME",
-        help="a backend for the scaling table (repeat; default: every threaded backend available)",
-    )
+    _backends_option(p, "a backend for the scaling table (repeat; default: every threaded backend available)")
     p.add_argument(
         "--max-threads", type=_positive(int), default=cpu_count(), help="scale from 1 to this many threads"
     )
@@ -815,14 +802,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", action="store_true", help="only print the environments the sweep would run")
 
     p = _add(sub, "versions", cmd_versions, "compare benchmark results across a library's releases")
-    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    _results_option(p)
     p.add_argument("--library", help="numba, numpy, tensorflow-cpu, ... or tensorflow (default: every one)")
-    p.add_argument(
-        "--factor",
-        type=_positive(float),
-        default=1.1,
-        help="flag releases slower than the previous one by more than this (default 1.1)",
-    )
+    _factor_option(p, "flag releases slower than the previous one")
 
     p = _add(sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower")
     p.add_argument("library", help="a sweepable library: numba, numpy, tensorflow-cpu, dask, ...")
@@ -834,24 +816,20 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="regex over benchmark(params), as asv -b takes it, e.g. \"Throughput.time_estimate\\('numba'\"",
     )
-    p.add_argument(
-        "--factor", type=_positive(float), default=1.1, help="slower by more than this (default 1.1)"
-    )
+    _factor_option(p, "the first release slower than --good")
     p.add_argument("--machine", help="asv machine name (default: the one recorded by 'make machine')")
 
     p = _add(sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift")
-    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    _results_option(p)
     p.add_argument("--record", action="store_true", help="first record the default environments' inventory")
     p.add_argument("--machine", help="asv machine name, with --record")
     p.add_argument("--commit", default="HEAD", help="with --record: the commit whose results these are")
 
     p = _add(sub, "site", cmd_site, "publish the website: asv's pages plus the library-release pages")
-    p.add_argument("--results", default="results", help="asv results directory (default: results)")
+    _results_option(p)
     p.add_argument("--html", default="html", help="output directory (default: html)")
     p.add_argument("--no-publish", action="store_true", help="only (re)write our pages, not asv's")
-    p.add_argument(
-        "--factor", type=_positive(float), default=1.1, help="flag factor for regressions (default 1.1)"
-    )
+    _factor_option(p, "list releases slower than the previous one")
 
     _add(sub, "info", cmd_info, "the machine, installed library versions, and the settings that change speed")
     return parser

@@ -24,7 +24,20 @@ from typing import Any
 
 from .sweep import INVENTORY_SUFFIX, canonical, installed_versions, record_inventory
 
-__all__ = ["drift", "load_inventories", "record_default_environments"]
+__all__ = ["KEY_DISTRIBUTIONS", "drift", "load_inventories", "record_default_environments"]
+
+#: The distributions that inventory tables show (everything else is in the JSON records).
+KEY_DISTRIBUTIONS = (
+    "numpy",
+    "numba",
+    "mkl-random",
+    "torch",
+    "tensorflow-cpu",
+    "intel-tensorflow",
+    "jax",
+    "dask",
+    "distributed",
+)
 
 
 def load_inventories(results_dir: str | Path) -> list[dict[str, Any]]:

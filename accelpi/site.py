@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .inventory import drift, load_inventories
+from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories
 from .sweep import LIBRARIES
 from .versions import Series, compare_versions
 
@@ -245,18 +245,7 @@ def build_site(
         )
     records = load_inventories(root / results)
     problems = drift(records)
-    key = (
-        "numpy",
-        "numba",
-        "mkl-random",
-        "torch",
-        "tensorflow-cpu",
-        "intel-tensorflow",
-        "jax",
-        "dask",
-        "distributed",
-    )
-    shown = [d for d in key if any(d in r["installed"] for r in records)]
+    shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
     inventory_rows = [
         [
             r["machine"],

@@ -197,44 +197,18 @@ def test_noise_is_not_flagged(tmp_path):
     assert not any(c.flagged for c in changes)
 
 
+def _versions(results: Path, *extra: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "accelpi", "versions", "--results", str(results), "--library", "numba"]
+    return subprocess.run([*command, *extra], capture_output=True, text=True, timeout=120)
+
+
 def test_versions_command_exits_1_on_a_flagged_release(tmp_path):
     _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.02})
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "accelpi",
-            "versions",
-            "--results",
-            str(tmp_path),
-            "--library",
-            "numba",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _versions(tmp_path, "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert [(c["before"], c["after"]) for c in report["flagged"]] == [("0.67.0", "0.68.1")]
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "accelpi",
-            "versions",
-            "--results",
-            str(tmp_path),
-            "--library",
-            "numba",
-            "--factor",
-            "3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ok = _versions(tmp_path, "--factor", "3")
     assert ok.returncode == 0 and "0.68.1" in ok.stdout
 
 
