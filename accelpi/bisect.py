@@ -19,13 +19,19 @@ from .sweep import available_releases, library, plan_sweep, run_sweep
 from .versions import collect
 
 
-def _values(results: Path, name: str, bench: str) -> dict[str, dict[str, dict[str, Any]]]:
+def axes_label(name: str, switches: dict[str, str]) -> str:
+    """How :mod:`accelpi.versions` names the environments of ``name`` with these switches."""
+    text = ", ".join(f"{k}={v}" for k, v in sorted(switches.items()))
+    return library(name).distributions[0] + (f" [{text}]" if text else "")
+
+
+def _values(results: Path, name: str, bench: str, axes: str) -> dict[str, dict[str, dict[str, Any]]]:
     """release -> {series id -> point} for the series whose name matches ``bench``."""
     pattern = re.compile(bench)
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for s in collect(results, name):
         label = s.label
-        if not pattern.search(label) or s.axes != library(name).distributions[0]:
+        if not pattern.search(label) or s.axes != axes:
             continue
         for version, point in s.points.items():
             found.setdefault(version, {})[label] = point
@@ -49,6 +55,7 @@ def bisect_releases(
     root: Path,
     factor: float = 1.1,
     log=print,
+    switches: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Find the first release between ``good`` and ``bad`` where ``bench`` got slower.
 
@@ -61,6 +68,8 @@ def bisect_releases(
     bench : str
         A regular expression over ``benchmark(params)`` labels, as ``asv -b`` takes
         them, e.g. ``ThreadScaling.time_estimate\\('numba:parallel', 2``.
+    switches : dict, optional
+        Environment variables the environments run with (``TF_ENABLE_ONEDNN_OPTS=1``).
 
     Returns
     -------
@@ -79,18 +88,19 @@ def bisect_releases(
             f"{good} and {bad} must both be releases of {name} on the index (found {releases})"
         )
     results = root / "results"
+    axes = axes_label(name, switches or {})
     steps: list[dict[str, Any]] = []
 
     def measure(version: str) -> dict[str, dict[str, Any]]:
-        known = _values(results, name, bench).get(version)
+        known = _values(results, name, bench, axes).get(version)
         if not known:
             log(f"measuring {name} {version} ...")
-            plan = plan_sweep(name, [version], switches={})
+            plan = plan_sweep(name, [version], switches={k: (v,) for k, v in (switches or {}).items()})
             plan.bench = [bench]  # the same expression selects the benchmark for asv
             report = run_sweep(plan, root, machine)
             if report["asv_exit"] not in (0, 2):
                 raise InvalidArgument(f"asv failed for {name} {version}: {report['asv_output_tail'][-500:]}")
-            known = _values(results, name, bench).get(version)
+            known = _values(results, name, bench, axes).get(version)
         if not known:
             raise InvalidArgument(
                 f"no result of {bench!r} for {name} {version}: does the expression match a "

@@ -561,6 +561,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
     from .bisect import bisect_releases
 
     console = _console(stderr=True)
+    switches = {name: values[0] for name, values in (_switches(args.switch, False) or {}).items()}
     result = bisect_releases(
         args.library,
         args.good,
@@ -570,6 +571,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
         Path.cwd(),
         factor=args.factor,
         log=lambda text: console.print(escape(text)),
+        switches=switches,
     )
     if args.json:
         _print_json(result)
@@ -817,6 +819,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="regex over benchmark(params), as asv -b takes it, e.g. \"Throughput.time_estimate\\('numba'\"",
     )
     _factor_option(p, "the first release slower than --good")
+    p.add_argument(
+        "--switch",
+        action="append",
+        metavar="NAME=VALUE",
+        help="run (and read) the environments with this variable, e.g. TF_ENABLE_ONEDNN_OPTS=1",
+    )
     p.add_argument("--machine", help="asv machine name (default: the one recorded by 'make machine')")
 
     p = _add(sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift")
