@@ -268,16 +268,20 @@ def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-def record_inventory(env: Any, results_dir: Path, machine: str, commit: str) -> dict[str, Any]:
+def record_inventory(
+    env: Any, results_dir: Path, machine: str, commit: str, swept: str | None = None
+) -> dict[str, Any]:
     """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both.
 
     The record goes next to asv's result file for ``(machine, commit, env)`` under the
-    results directory ``results_dir``, with the ``.versions`` suffix.
+    results directory ``results_dir``, with the ``.versions`` suffix. ``swept`` names the
+    library whose release this environment pins (``None`` for the default environment).
     """
     python = Path(env._path) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
     environ.pop("PYTHONPATH", None)
     record: dict[str, Any] = {
+        "swept": swept,
         "env_name": env.name,
         "requested": env.requirements,
         "env_vars": env.env_vars,
@@ -361,7 +365,7 @@ def run_sweep(
         if not (Path(env._path) / "bin" / "python").exists():
             entry["error"] = "environment was not created (see the asv output)"
         else:
-            record = record_inventory(env, results_root, machine, commit)
+            record = record_inventory(env, results_root, machine, commit, swept=plan.library.name)
             installed = (
                 record["environment"].get("libraries", {}) if "error" not in record["environment"] else {}
             )

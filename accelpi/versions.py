@@ -108,7 +108,13 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
         dist = next((d for d in dists if d in result.params), None)
         if dist is None:
             continue
-        version = installed_versions(_inventory(path)).get(canonical(dist)) or result.params[dist]
+        inventory = _inventory(path)
+        swept = (inventory or {}).get("swept")
+        if swept is not None and canonical(swept) not in {canonical(d) for d in dists}:
+            continue  # another library's sweep: its pins of this library are only its needs
+        if swept is None and not result.params[dist]:
+            continue  # not a sweep of this library (the default environment's "latest")
+        version = installed_versions(inventory).get(canonical(dist)) or result.params[dist]
         if not version:
             continue  # "latest" without an inventory: the release is unknown
         try:
