@@ -417,7 +417,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     from .sweep import plan_sweep, run_sweep
 
-    plan = plan_sweep(args.library, args.versions, args.last, _switches(args.switch, args.no_switches))
+    plan = plan_sweep(
+        args.library,
+        args.versions,
+        args.last,
+        _switches(args.switch, args.no_switches),
+        tuple(args.pin or ()),
+    )
     console = _console(stderr=args.json)
     for version, reason in plan.skipped.items():
         console.print(
@@ -799,6 +805,12 @@ def build_parser() -> argparse.ArgumentParser:
         "tensorflow sweeps default to TF_ENABLE_ONEDNN_OPTS=0,1)",
     )
     p.add_argument("--no-switches", action="store_true", help="no environment variable axis at all")
+    p.add_argument(
+        "--pin",
+        action="append",
+        metavar="REQ",
+        help="also require this (e.g. numpy==1.26.4 for a release built against NumPy 1)",
+    )
     p.add_argument("--quick", action="store_true", help="asv --quick: one sample per benchmark")
     p.add_argument("--machine", help="asv machine name (default: the one recorded by 'make machine')")
     p.add_argument("--plan", action="store_true", help="only print the environments the sweep would run")

@@ -113,7 +113,7 @@ def available_releases(distribution: str) -> list[str]:
     return sorted(set(releases), key=Version, reverse=True)
 
 
-def resolve(lib: Library, version: str) -> dict[str, str] | str:
+def resolve(lib: Library, version: str, constraints: tuple[str, ...] = ()) -> dict[str, str] | str:
     """Resolve ``lib`` at ``version`` together with what it needs, as pip would for this Python.
 
     asv installs each requirement with its own ``pip install``, so an unpinned NumPy
@@ -127,7 +127,11 @@ def resolve(lib: Library, version: str) -> dict[str, str] | str:
         ``{distribution: version}`` of the release and its needs, or pip's reason why the
         release cannot be installed here.
     """
-    specs = [f"{dist}=={version}" for dist in lib.distributions] + list(lib.needs)
+    # `constraints` (``numpy==1.26.4``) replace the needs they name: for a release whose
+    # metadata does not cap a dependency it was built against (intel-tensorflow 2.14, NumPy 1).
+    pinned = {canonical(re.split(r"[=<>!~]", c, maxsplit=1)[0]) for c in constraints}
+    specs = [f"{dist}=={version}" for dist in lib.distributions]
+    specs += [need for need in lib.needs if canonical(need) not in pinned] + list(constraints)
     done = _pip(
         "install",
         "--dry-run",
@@ -194,6 +198,7 @@ def plan_sweep(
     versions: list[str] | None = None,
     last: int | None = None,
     switches: dict[str, tuple[str, ...]] | None = None,
+    constraints: tuple[str, ...] = (),
 ) -> SweepPlan:
     """Choose the releases (given, or the ``last`` N installable ones) and check them."""
     lib = library(name)
@@ -206,7 +211,7 @@ def plan_sweep(
     for version in candidates:
         if last and len(chosen) >= last:
             break
-        resolved = resolve(lib, version)
+        resolved = resolve(lib, version, constraints)
         if isinstance(resolved, dict):
             chosen.append(version)
             pins[version] = resolved
