@@ -264,3 +264,9 @@ def test_bisect_names_the_first_slower_release_from_existing_results(tmp_path):
     )
     assert result["first_bad"] == "0.65.1" and result["last_good"] == "0.65.0"
     assert [s["release"] for s in result["steps"]] == ["0.65.1", "0.65.0"]
+
+
+def test_a_pin_joins_the_resolution():
+    plan = plan_sweep("numba", ["0.68.1"], switches={}, constraints=("numpy==2.3.5",))
+    (entry,) = plan.include()
+    assert entry["req"]["numpy"] == "2.3.5" and entry["req"]["numba"] == "0.68.1"
