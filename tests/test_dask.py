@@ -91,22 +91,32 @@ def test_unreachable_scheduler_fails_fast_naming_the_address():
 
 
 def _children() -> set[int]:
+    """Child processes, less multiprocessing's own helpers (its resource tracker lives as
+    long as this process once any cluster has started, by design)."""
     import psutil
 
-    return {p.pid for p in psutil.Process().children(recursive=True)}
+    pids = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if "resource_tracker" not in command and "forkserver" not in command:
+            pids.add(child.pid)
+    return pids
 
 
 def test_a_worker_killed_mid_run_does_not_change_the_result():
     require("dask:distributed")
     before = _children()
-    n, seed, chunks = 40_000_003, 5, 80  # about 80 tasks of 0.05 s on three workers
+    n, seed, chunks = 400_000_003, 5, 200  # 200 tasks of ~10 ms of work each, seconds in all
     expected = dask_backend.serial_hits(n, seed, chunks)
     cluster = LocalCluster(
         n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
     )
     try:
         with Client(cluster, set_as_default=False) as client:
-            victim = next(iter(client.run(os.getpid).values()))
+            pids = client.run(os.getpid)  # worker address -> process id
             result: dict = {}
 
             def compute():
@@ -116,9 +126,13 @@ def test_a_worker_killed_mid_run_does_not_change_the_result():
 
             runner = threading.Thread(target=compute)
             runner.start()
-            time.sleep(0.8)  # the graph is running: kill one worker's process outright
-            assert runner.is_alive(), "the computation ended before the worker could be killed"
-            os.kill(victim, signal.SIGKILL)
+            busy, deadline = [], time.time() + 60
+            while not busy and time.time() < deadline:  # wait until a worker holds tasks ...
+                busy = [address for address, keys in client.processing().items() if keys]
+                time.sleep(0.02)
+            assert busy and runner.is_alive(), "the computation ended before a worker could be killed"
+            victim = pids[busy[0]]
+            os.kill(victim, signal.SIGKILL)  # ... and kill its process outright
             runner.join(timeout=120)
             assert not runner.is_alive()
             assert result["hits"] == expected
