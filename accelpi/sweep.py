@@ -371,10 +371,7 @@ def run_sweep(
             entry["error"] = "environment was not created (see the asv output)"
         else:
             record = record_inventory(env, results_root, machine, commit, swept=plan.library.name)
-            installed = (
-                record["environment"].get("libraries", {}) if "error" not in record["environment"] else {}
-            )
-            entry["installed"] = {k: v["version"] for k, v in installed.items()}
+            entry["installed"] = installed_versions(record)
             entry["unavailable"] = (
                 {
                     b["name"]: b["reason"]

@@ -45,7 +45,7 @@ def available_devices() -> tuple[str, ...]:
 
 def device_reason(device: str) -> str:
     if not tf.test.is_built_with_cuda():
-        return f"this TensorFlow {tf.__version__} build has no CUDA support (tensorflow-cpu)"
+        return f"this TensorFlow {tf.__version__} build has no CUDA support (a CPU-only build)"
     return "TensorFlow sees no GPU (tf.config.list_physical_devices('GPU') is empty)"
 
 
