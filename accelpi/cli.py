@@ -473,22 +473,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 # -- accelpi versions ---------------------------------------------------------------
 
 
-def _format_value(value: float, unit: str) -> str:
-    if unit == "seconds":
-        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
-            if value >= scale:
-                return f"{value / scale:.3g} {suffix}"
-        return f"{value * 1e9:.3g} ns"
-    if unit == "bytes":
-        return f"{value / 2**20:,.0f} MiB"
-    return f"{value:.3g}"
-
-
 def cmd_versions(args: argparse.Namespace) -> int:
     from .sweep import LIBRARIES
-    from .versions import compare_versions
+    from .versions import BUILD_FAMILIES, compare_builds, compare_versions
 
     libraries = [args.library] if args.library else list(LIBRARIES)
+    families = [
+        family
+        for family, dists in BUILD_FAMILIES.items()
+        if args.library is None or args.library == family or args.library in dists
+    ]
+    builds = {}
+    for family in families:
+        rows = [d.to_dict() for d in compare_builds(args.results, family, args.factor)]
+        if rows:
+            builds[family] = rows
     report: dict[str, Any] = {}
     flagged = []
     for library in libraries:
@@ -512,10 +511,18 @@ def cmd_versions(args: argparse.Namespace) -> int:
         }
         flagged += [c for c in changes if c.flagged]
     if args.json:
-        _print_json({"factor": args.factor, "libraries": report, "flagged": [c.to_dict() for c in flagged]})
+        _print_json(
+            {
+                "factor": args.factor,
+                "libraries": report,
+                "builds": builds,
+                "flagged": [c.to_dict() for c in flagged],
+            }
+        )
     else:
         _print_versions(report, args.factor)
-    if not report:
+        _print_builds(builds, args.factor)
+    if not report and not builds:
         print(
             f"accelpi: no results of {', '.join(libraries)} over two or more releases in {args.results}",
             file=sys.stderr,
@@ -526,6 +533,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
 def _print_versions(report: dict[str, Any], factor: float) -> None:
     from packaging.version import Version
     from rich.table import Table
+
+    from .versions import format_value
 
     console = _console()
     for library, data in report.items():
@@ -544,7 +553,7 @@ def _print_versions(report: dict[str, Any], factor: float) -> None:
                 if v not in s["values"]:
                     cells.append("")
                     continue
-                text = _format_value(s["values"][v], s["unit"])
+                text = format_value(s["values"][v], s["unit"])
                 c = changes.get((s["benchmark"], s["params"], s["axes"], v))
                 if c is not None:
                     text += f" ({c['ratio']:.2f}x)"
@@ -555,6 +564,38 @@ def _print_versions(report: dict[str, Any], factor: float) -> None:
                     )
                 cells.append(text)
             table.add_row(s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells)
+        console.print(table)
+
+
+def _print_builds(builds: dict[str, list[dict[str, Any]]], factor: float) -> None:
+    from rich.table import Table
+
+    from .versions import format_value
+
+    console = _console()
+    for family, rows in builds.items():
+        reference = rows[0]["reference"]
+        table = Table(
+            title=f"{family}: one release, two builds (ratio to {reference}; "
+            f"[green]green[/]/[red]red[/]: faster/slower by more than {factor}x and significant)",
+            title_justify="left",
+        )
+        for column in ("benchmark", "params", "switches", "release", reference, "build", "value", "ratio"):
+            table.add_column(column, justify="right" if column in (reference, "value", "ratio") else "left")
+        for d in rows:
+            ratio = f"{d['ratio']:.2f}x"
+            if d["significant"] and d["lower_is_better"]:
+                ratio = f"[green]{ratio}[/]" if d["ratio"] < 1 else f"[red]{ratio}[/]"
+            table.add_row(
+                d["benchmark"].split(".", 1)[-1],
+                escape(d["params"]),
+                escape(d["switches"]),
+                d["release"],
+                format_value(d["value_reference"], d["unit"]),
+                d["build"],
+                format_value(d["value_build"], d["unit"]),
+                ratio,
+            )
         console.print(table)
 
 

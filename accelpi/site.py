@@ -21,7 +21,7 @@ from typing import Any
 
 from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories
 from .sweep import LIBRARIES
-from .versions import Series, compare_versions
+from .versions import BUILD_FAMILIES, Series, compare_builds, compare_versions, format_value
 
 __all__ = ["build_site"]
 
@@ -243,6 +243,20 @@ def build_site(
                 f'<span class="bad">{len(flagged)}</span>' if flagged else "0",
             ]
         )
+    build_rows = [
+        [
+            d.benchmark.split(".", 1)[-1],
+            d.params,
+            d.switches,
+            d.release,
+            f"{d.reference} {format_value(d.value_reference, d.unit)}",
+            f"{d.build} {format_value(d.value_build, d.unit)}",
+            f"{d.ratio:.2f}x" + (" (significant)" if d.significant else ""),
+        ]
+        for family in BUILD_FAMILIES
+        for d in compare_builds(root / results, family, factor)
+        if d.lower_is_better
+    ]
     records = load_inventories(root / results)
     problems = drift(records)
     shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
@@ -291,6 +305,17 @@ def build_site(
             _table(["library", "benchmark", "parameters", "environment", "releases", "ratio"], flagged_rows)
             if flagged_rows
             else "<p>None.</p>"
+        )
+        + "<h2>One release, two builds</h2>"
+        + (
+            "<p>The same release as its reference build and as another build (Intel's "
+            "<code>intel-tensorflow</code> against <code>tensorflow-cpu</code>); ratio = build / "
+            "reference, below 1 is faster.</p>"
+            + _table(
+                ["benchmark", "parameters", "switches", "release", "reference", "build", "ratio"], build_rows
+            )
+            if build_rows
+            else "<p>No release swept as two builds yet.</p>"
         )
         + "<h2>Installed versions per environment</h2>"
         + (

@@ -26,7 +26,15 @@ from typing import Any
 from .errors import InvalidArgument
 from .sweep import INVENTORY_SUFFIX, LIBRARIES, canonical, installed_versions
 
-__all__ = ["Change", "Series", "compare_versions"]
+__all__ = [
+    "BUILD_FAMILIES",
+    "BuildDifference",
+    "Change",
+    "Series",
+    "compare_builds",
+    "compare_versions",
+    "format_value",
+]
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Series:
     axes: str  # what else distinguishes these environments (distribution, switches)
     unit: str
     points: dict[str, dict[str, Any]] = field(default_factory=dict)  # version -> value, samples, stats...
+    distribution: str = ""  # the distribution that provided the library (tensorflow-cpu...)
+    switches: str = ""  # env_nobuild switches, "TF_ENABLE_ONEDNN_OPTS=1"
 
     @property
     def label(self) -> str:
@@ -67,12 +77,53 @@ class Change:
         return asdict(self)
 
 
+@dataclass
+class BuildDifference:
+    """One release of a library as two builds: another build against the reference build."""
+
+    machine: str
+    benchmark: str
+    params: str
+    switches: str
+    release: str
+    reference: str  # the reference build's distribution (tensorflow-cpu)
+    build: str  # the other build's distribution (intel-tensorflow)
+    value_reference: float
+    value_build: float
+    ratio: float  # build / reference: below 1 is faster for times and memory
+    significant: bool
+    unit: str
+    lower_is_better: bool  # a time or a memory size (tracks such as accuracy have no direction)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Libraries published as several builds (distributions) of one release; the first is the
+#: reference build the others are compared with.
+BUILD_FAMILIES: dict[str, tuple[str, ...]] = {
+    "tensorflow": ("tensorflow-cpu", "intel-tensorflow", "tensorflow"),
+}
+
+
 def _library_dists(name: str) -> tuple[str, ...]:
     if name in LIBRARIES:
         return LIBRARIES[name].distributions[:1]
-    if name == "tensorflow":  # every build of TensorFlow
-        return ("tensorflow-cpu", "intel-tensorflow", "tensorflow")
+    if name in BUILD_FAMILIES:  # every build of the library
+        return BUILD_FAMILIES[name]
     return (name,)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A benchmark value for people: ``1.53 s``, ``866 µs``, ``651 MiB``, ``0.781``."""
+    if unit == "seconds":
+        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+            if value >= scale:
+                return f"{value / scale:.3g} {suffix}"
+        return f"{value * 1e9:.3g} ns"
+    if unit == "bytes":
+        return f"{value / 2**20:,.0f} MiB"
+    return f"{value:.3g}"
 
 
 def _inventory(result_path: Path) -> dict[str, Any] | None:
@@ -141,7 +192,12 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
                     continue
                 label = ", ".join(combo)  # asv's own spelling: benchmark('numba', 65536)
                 ident = (machine, key, label, axes)
-                s = series.setdefault(ident, Series(machine, key, label, axes, info.get("unit", "")))
+                s = series.setdefault(
+                    ident,
+                    Series(
+                        machine, key, label, axes, info.get("unit", ""), distribution=dist, switches=switches
+                    ),
+                )
                 stamp = (ident, version)
                 if latest.get(stamp, -1) > (result.date or 0):
                     continue  # keep the newest commit's value for a release
@@ -192,9 +248,7 @@ def compare_versions(
             ratio = b["value"] / a["value"] if a["value"] else math.inf
             a_ss = (a["stats"], a["samples"]) if a["samples"] else None
             b_ss = (b["stats"], b["samples"]) if b["samples"] else None
-            significant = _is_result_better(a["value"], b["value"], a_ss, b_ss, factor) or _is_result_better(
-                b["value"], a["value"], b_ss, a_ss, factor
-            )
+            significant = _significant(a, b, factor)
             slower = _is_result_better(a["value"], b["value"], a_ss, b_ss, factor)
             flagged = _lower_is_better(s.benchmark) and slower
             changes.append(
@@ -214,3 +268,72 @@ def compare_versions(
                 )
             )
     return all_series, changes
+
+
+def _significant(a: dict[str, Any], b: dict[str, Any], factor: float) -> bool:
+    """asv's test, both ways: the two recorded values differ by more than ``factor``."""
+    from asv.commands.compare import _is_result_better
+
+    a_ss = (a["stats"], a["samples"]) if a["samples"] else None
+    b_ss = (b["stats"], b["samples"]) if b["samples"] else None
+    return _is_result_better(a["value"], b["value"], a_ss, b_ss, factor) or _is_result_better(
+        b["value"], a["value"], b_ss, a_ss, factor
+    )
+
+
+def compare_builds(results_dir: str | Path, family: str, factor: float = 1.1) -> list[BuildDifference]:
+    """The same release of a library as its reference build and as each other build.
+
+    Parameters
+    ----------
+    results_dir : path
+        An asv results directory (``results/``).
+    family : str
+        A key of :data:`BUILD_FAMILIES` (``tensorflow``): the builds compared are its
+        distributions, the first one being the reference (``tensorflow-cpu``).
+    factor : float
+        A difference is significant when the ratio is beyond this factor and asv's
+        significance test agrees.
+
+    Returns
+    -------
+    list of BuildDifference
+        One per benchmark, parameters, switches and release present in both builds
+        (exactly the same release: 2.14.0 is not compared with 2.14.1).
+    """
+    if family not in BUILD_FAMILIES:
+        raise InvalidArgument(f"family={family!r}: accepted: {', '.join(BUILD_FAMILIES)}")
+    if not factor >= 1:
+        raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
+    reference, *others = BUILD_FAMILIES[family]
+    by_key: dict[tuple[str, ...], dict[str, Series]] = {}
+    for s in collect(results_dir, family):
+        by_key.setdefault((s.machine, s.benchmark, s.params, s.switches), {})[s.distribution] = s
+    differences = []
+    for (machine, benchmark, params, switches), builds in sorted(by_key.items()):
+        if reference not in builds:
+            continue
+        ref = builds[reference]
+        for other in others:
+            if other not in builds:
+                continue
+            for release in sorted(set(ref.points) & set(builds[other].points)):
+                a, b = ref.points[release], builds[other].points[release]
+                differences.append(
+                    BuildDifference(
+                        machine,
+                        benchmark,
+                        params,
+                        switches,
+                        release,
+                        reference,
+                        other,
+                        a["value"],
+                        b["value"],
+                        b["value"] / a["value"] if a["value"] else math.inf,
+                        _significant(a, b, factor),
+                        ref.unit,
+                        _lower_is_better(benchmark),
+                    )
+                )
+    return differences

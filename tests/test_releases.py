@@ -18,7 +18,7 @@ import pytest
 from accelpi import InvalidArgument
 from accelpi.inventory import drift, load_inventories
 from accelpi.sweep import INVENTORY_SUFFIX, LIBRARIES, SweepPlan, plan_sweep, run_sweep
-from accelpi.versions import compare_versions
+from accelpi.versions import compare_builds, compare_versions
 
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
 
@@ -125,8 +125,10 @@ def _write_results(
     spread: float = 0.01,
     inventory: bool = True,
     machine: str = "testbox",
+    dist: str = "numba",
+    import_name: str = "numba",
 ) -> None:
-    """asv result files of one benchmark, one environment per numba release."""
+    """asv result files of one benchmark, one environment per release of ``dist``."""
     from asv.results import Results
     from asv.runner import BenchmarkResult
     from asv.util import write_json
@@ -150,10 +152,10 @@ def _write_results(
         api_version=2,
     )
     for i, (version, value) in enumerate(sorted(versions.items())):
-        env_name = f"virtualenv-py3.11-numba{version}"
+        env_name = f"virtualenv-py3.11-{dist}{version}"
         result = Results(
-            {"machine": machine, "python": "3.11", "numba": version},
-            {"numba": version},
+            {"machine": machine, "python": "3.11", dist: version},
+            {dist: version},
             f"{i:040x}",
             1_700_000_000_000 + i,
             "3.11",
@@ -171,11 +173,11 @@ def _write_results(
         if inventory:
             record = {
                 "env_name": env_name,
-                "requested": {"numba": version},
+                "requested": {dist: version},
                 "env_vars": {},
                 "commit": f"{i:040x}",
                 "recorded_at": f"2026-11-{10 + i}T00:00:00Z",
-                "environment": {"libraries": {"numba": {"distribution": "numba", "version": version}}},
+                "environment": {"libraries": {import_name: {"distribution": dist, "version": version}}},
             }
             path = results / machine / f"{f'{i:040x}'[:8]}-{env_name}{INVENTORY_SUFFIX}"
             path.write_text(json.dumps(record))
@@ -197,8 +199,8 @@ def test_noise_is_not_flagged(tmp_path):
     assert not any(c.flagged for c in changes)
 
 
-def _versions(results: Path, *extra: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "accelpi", "versions", "--results", str(results), "--library", "numba"]
+def _versions(results: Path, *extra: str, library: str = "numba") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "accelpi", "versions", "--results", str(results), "--library", library]
     return subprocess.run([*command, *extra], capture_output=True, text=True, timeout=120)
 
 
@@ -222,6 +224,33 @@ def test_the_installed_version_wins_over_the_requested_one(tmp_path):
     assert sorted(series.points) == ["0.67.0", "0.68.0"]
     (problem,) = drift(load_inventories(tmp_path))
     assert problem["kind"] == "pin did not hold" and problem["installed"] == "0.68.0"
+
+
+def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
+    tf = {"dist": "tensorflow-cpu", "import_name": "tensorflow"}
+    intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
+    _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
+    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
+    (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
+    assert (difference.release, difference.reference, difference.build) == (
+        "2.14.0",
+        "tensorflow-cpu",
+        "intel-tensorflow",
+    )
+    assert difference.ratio == pytest.approx(1 / 3) and difference.significant and difference.lower_is_better
+    done = _versions(tmp_path, "--json", library="tensorflow")
+    assert done.returncode == 0, done.stderr  # a faster build is not a regression
+    (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
+    assert row["release"] == "2.14.0" and row["value_build"] == pytest.approx(0.010)
+    with pytest.raises(InvalidArgument, match="accepted: tensorflow"):
+        compare_builds(tmp_path, "numba")
+
+
+def test_a_build_difference_within_noise_is_not_significant(tmp_path):
+    for dist, value in (("tensorflow-cpu", 0.0100), ("intel-tensorflow", 0.0104)):
+        _write_results(tmp_path, {"2.14.0": value}, spread=0.3, dist=dist, import_name="tensorflow")
+    (difference,) = compare_builds(tmp_path, "tensorflow")
+    assert not difference.significant
 
 
 def test_drift_between_two_records_of_one_environment(tmp_path):

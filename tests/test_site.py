@@ -105,6 +105,12 @@ def test_the_site_links_our_pages(site):
     assert (site / "accelpi" / "index.html").exists()
 
 
+def test_the_site_compares_the_two_tensorflow_builds_of_one_release(site):
+    text = (site / "accelpi" / "index.html").read_text()
+    section = text.split("<h2>One release, two builds</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "tensorflow-cpu" in section and "intel-tensorflow" in section, section[:300]
+
+
 def test_asv_index_renders_the_benchmark_grid(browser, server):
     page, errors = _open(browser, f"{server}/index.html", wait_for=".benchmark-container")
     assert page.locator(".benchmark-container").count() > 5
