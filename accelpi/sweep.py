@@ -351,7 +351,7 @@ def run_sweep(
         command += ["-b", regex]
     if quick:
         command.append("--quick")
-    command += [*(extra_args or []), "HEAD^!"]
+    command += [*(extra_args or []), f"{commit}^!"]  # the commit resolved once: its inventory's too
     start = time.perf_counter()
     done = subprocess.run(command, cwd=root, capture_output=True, text=True)
     seconds = time.perf_counter() - start
