@@ -112,7 +112,7 @@ def test_a_worker_killed_mid_run_does_not_change_the_result():
     n, seed, chunks = 400_000_003, 5, 200  # 200 tasks of ~10 ms of work each, seconds in all
     expected = dask_backend.serial_hits(n, seed, chunks)
     cluster = LocalCluster(
-        n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+        n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
     )
     try:
         with Client(cluster, set_as_default=False) as client:

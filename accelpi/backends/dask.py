@@ -201,7 +201,7 @@ def local_client(workers: int):
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: the scheduler serves HTTP even without a dashboard
                 silence_logs=logging.ERROR,
             )
             _local.update(cluster=cluster, client=Client(cluster, set_as_default=False), workers=workers)
