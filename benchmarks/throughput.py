@@ -24,7 +24,10 @@ class Throughput:
     timeout = 300
     # `number` is left to asv: it batches the short 2**16 calls into 10 ms samples (one
     # call per sample was too noisy: torch's ~1 ms call tripped an A/A comparison).
+    # Sub-millisecond calls also differ from one process to the next; four rounds (four
+    # processes per benchmark) put that spread into the samples asv's test sees.
     repeat = (3, 10, 6.0)
+    rounds = 4
     warmup_time = 0
 
     def setup(self, backend, n):

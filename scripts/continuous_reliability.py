@@ -68,15 +68,15 @@ def prepare(clone: Path) -> None:
     (clone / "asv.reliability.json").write_text(json.dumps(conf, indent=2))
 
 
-def flagged(output: str) -> list[str]:
-    """Benchmarks ``asv continuous`` reported as slower ('+' rows of its table)."""
+def flagged(output: str) -> list[dict[str, str]]:
+    """Rows ``asv continuous`` reported as slower ('+' rows of its table): before, after, ratio."""
     rows = []
     for line in output.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) >= 5 and cells[0] == "+":  # | Change | Before | After | Ratio | Benchmark |
-            rows.append(cells[-1])
-        elif len(cells) == 1 and (match := re.match(r"^\s*\+\s+\S+\s+\S+\s+\S+\s+(.+)$", line)):
-            rows.append(match.group(1).strip())
+            rows.append(dict(zip(("before", "after", "ratio", "benchmark"), cells[1:5], strict=True)))
+        elif len(cells) == 1 and (match := re.match(r"^\s*\+\s+(\S+)\s+(\S+)\s+(\S+)\s+(.+)$", line)):
+            rows.append(dict(zip(("before", "after", "ratio", "benchmark"), match.groups(), strict=True)))
     return rows
 
 
@@ -88,10 +88,12 @@ def continuous(clone: Path, base: str, head: str, factor: float, machine: str, b
     command += [base, head]
     done = subprocess.run(command, cwd=clone, capture_output=True, text=True)
     rows = flagged(done.stdout)
-    print(f"{base}..{head}: exit {done.returncode}, flagged {len(rows)}: {rows}", flush=True)
+    shown = [f"{r['benchmark']} {r['before']} -> {r['after']} ({r['ratio']})" for r in rows]
+    print(f"{base}..{head}: exit {done.returncode}, flagged {len(rows)}: {shown}", flush=True)
     if done.returncode == 2:
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
-    return {"base": base, "head": head, "exit": done.returncode, "flagged": rows}
+    return {"base": base, "head": head, "exit": done.returncode,
+            "flagged": [r["benchmark"] for r in rows], "rows": rows}
 
 
 def main() -> int:
