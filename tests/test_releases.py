@@ -20,10 +20,11 @@ from accelpi.inventory import drift, load_inventories
 from accelpi.sweep import INVENTORY_SUFFIX, LIBRARIES, SweepPlan, plan_sweep, run_sweep
 from accelpi.versions import compare_builds, compare_versions
 
+from .asv_files import BENCH, write_result
+
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = "throughput.Throughput.time_estimate"
 
 
 def test_plans_pin_each_release_and_cross_switches():
@@ -129,47 +130,19 @@ def _write_results(
     import_name: str = "numba",
 ) -> None:
     """asv result files of one benchmark, one environment per release of ``dist``."""
-    from asv.results import Results
-    from asv.runner import BenchmarkResult
-    from asv.util import write_json
-
-    (results / machine).mkdir(parents=True, exist_ok=True)
-    write_json(str(results / machine / "machine.json"), {"machine": machine, "version": 1}, api_version=1)
-    params = [["'numba:fused'"], ["33554432"]]
-    write_json(
-        str(results / "benchmarks.json"),
-        {
-            BENCH: {
-                "name": BENCH,
-                "params": params,
-                "param_names": ["backend", "n"],
-                "type": "time",
-                "unit": "seconds",
-                "version": "1",
-                "timeout": 60,
-            }
-        },
-        api_version=2,
-    )
     for i, (version, value) in enumerate(sorted(versions.items())):
         env_name = f"virtualenv-py3.11-{dist}{version}"
-        result = Results(
-            {"machine": machine, "python": "3.11", dist: version},
-            {dist: version},
-            f"{i:040x}",
-            1_700_000_000_000 + i,
-            "3.11",
-            env_name,
-            {},
+        write_result(
+            results,
+            {"numba:fused": value},
+            n=33554432,
+            commit=f"{i:040x}",
+            date=1_700_000_000_000 + i,
+            env_name=env_name,
+            machine=machine,
+            requirements={dist: version},
+            spread=spread,
         )
-        samples = [value * (1 + spread * (k % 5 - 2) / 2) for k in range(10)]  # median: value
-        measured = BenchmarkResult(
-            result=[value], samples=[samples], number=[1], errcode=0, stderr="", profile=None
-        )
-        result.add_result(
-            {"name": BENCH, "params": params, "version": "1"}, measured, duration=1.0, record_samples=True
-        )
-        result.save(str(results))
         if inventory:
             record = {
                 "env_name": env_name,

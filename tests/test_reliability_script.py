@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from .asv_files import BENCH, write_result
+
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = "throughput.Throughput.time_estimate"
 
 
 def _script():
@@ -39,50 +40,19 @@ def _commits() -> list[str]:
     return commits[::-1]
 
 
-def _write(results: Path, commit: str, date: int, values: dict[str, float]) -> None:
-    from asv.results import Results
-    from asv.runner import BenchmarkResult
-    from asv.util import write_json
-
-    params = [[f"'{b}'" for b in values], ["65536"]]
-    write_json(
-        str(results / "benchmarks.json"),
-        {
-            BENCH: {
-                "name": BENCH,
-                "params": params,
-                "param_names": ["backend", "n"],
-                "type": "time",
-                "unit": "seconds",
-                "version": "1",
-                "timeout": 60,
-            }
-        },
-        api_version=2,
-    )
-    (results / "box").mkdir(parents=True, exist_ok=True)
-    write_json(str(results / "box" / "machine.json"), {"machine": "box", "version": 1}, api_version=1)
-    result = Results({"machine": "box", "python": "3.11"}, {}, commit, date, "3.11", "virtualenv-py3.11", {})
-    samples = [[v * (1 + 0.01 * (k % 5 - 2)) for k in range(10)] for v in values.values()]
-    measured = BenchmarkResult(
-        result=list(values.values()),
-        samples=samples,
-        number=[1] * len(values),
-        errcode=0,
-        stderr="",
-        profile=None,
-    )
-    result.add_result(
-        {"name": BENCH, "params": params, "version": "1"}, measured, duration=1.0, record_samples=True
-    )
-    result.save(str(results))
-
-
 def test_the_parser_finds_the_slower_row_of_asvs_table(tmp_path):
     before, after = _commits()
     results = tmp_path / "results"
-    _write(results, before, 1_700_000_000_000, {"numpy": 0.001, "jax": 0.002})
-    _write(results, after, 1_700_000_001_000, {"numpy": 0.0015, "jax": 0.002})
+    for commit, date, numpy_time in ((before, 1_700_000_000_000, 0.001), (after, 1_700_000_001_000, 0.0015)):
+        write_result(
+            results,
+            {"numpy": numpy_time, "jax": 0.002},
+            n=65536,
+            commit=commit,
+            date=date,
+            env_name="virtualenv-py3.11",
+            machine="box",
+        )
     config = tmp_path / "asv.conf.json"
     config.write_text(
         json.dumps({"version": 1, "project": "accelpi", "repo": str(ROOT), "results_dir": str(results)})

@@ -1,0 +1,67 @@
+"""asv result files written with asv's own modules, for tests that read results back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The benchmark every written result holds (time, in seconds).
+BENCH = "throughput.Throughput.time_estimate"
+
+
+def write_result(
+    results: Path,
+    values: dict[str, float],
+    *,
+    n: int,
+    commit: str,
+    date: int,
+    env_name: str,
+    machine: str,
+    requirements: dict[str, str] | None = None,
+    spread: float = 0.01,
+) -> None:
+    """Save one asv result of :data:`BENCH` exactly as ``asv run`` would.
+
+    ``values`` maps a backend to its time; each gets 10 samples whose median is that time
+    and whose relative spread is ``spread``. ``benchmarks.json`` and the machine's
+    ``machine.json`` are written too.
+    """
+    from asv.results import Results
+    from asv.runner import BenchmarkResult
+    from asv.util import write_json
+
+    params = [[f"'{backend}'" for backend in values], [str(n)]]
+    definition = {
+        "name": BENCH,
+        "params": params,
+        "param_names": ["backend", "n"],
+        "type": "time",
+        "unit": "seconds",
+        "version": "1",
+        "timeout": 60,
+    }
+    write_json(str(results / "benchmarks.json"), {BENCH: definition}, api_version=2)
+    (results / machine).mkdir(parents=True, exist_ok=True)
+    write_json(str(results / machine / "machine.json"), {"machine": machine, "version": 1}, api_version=1)
+    requirements = requirements or {}
+    result = Results(
+        {"machine": machine, "python": "3.11", **requirements},
+        requirements,
+        commit,
+        date,
+        "3.11",
+        env_name,
+        {},
+    )
+    measured = BenchmarkResult(
+        result=list(values.values()),
+        samples=[[v * (1 + spread * (k % 5 - 2) / 2) for k in range(10)] for v in values.values()],
+        number=[1] * len(values),
+        errcode=0,
+        stderr="",
+        profile=None,
+    )
+    result.add_result(
+        {"name": BENCH, "params": params, "version": "1"}, measured, duration=1.0, record_samples=True
+    )
+    result.save(str(results))
