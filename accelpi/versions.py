@@ -246,10 +246,8 @@ def compare_versions(
         for before, after in itertools.pairwise(releases):
             a, b = s.points[before], s.points[after]
             ratio = b["value"] / a["value"] if a["value"] else math.inf
-            a_ss = (a["stats"], a["samples"]) if a["samples"] else None
-            b_ss = (b["stats"], b["samples"]) if b["samples"] else None
             significant = _significant(a, b, factor)
-            slower = _is_result_better(a["value"], b["value"], a_ss, b_ss, factor)
+            slower = _is_result_better(a["value"], b["value"], _stats(a), _stats(b), factor)
             flagged = _lower_is_better(s.benchmark) and slower
             changes.append(
                 Change(
@@ -270,14 +268,17 @@ def compare_versions(
     return all_series, changes
 
 
+def _stats(point: dict[str, Any]) -> tuple[Any, Any] | None:
+    """A point's ``(stats, samples)`` as asv's test takes them (``None`` without samples)."""
+    return (point["stats"], point["samples"]) if point["samples"] else None
+
+
 def _significant(a: dict[str, Any], b: dict[str, Any], factor: float) -> bool:
     """asv's test, both ways: the two recorded values differ by more than ``factor``."""
     from asv.commands.compare import _is_result_better
 
-    a_ss = (a["stats"], a["samples"]) if a["samples"] else None
-    b_ss = (b["stats"], b["samples"]) if b["samples"] else None
-    return _is_result_better(a["value"], b["value"], a_ss, b_ss, factor) or _is_result_better(
-        b["value"], a["value"], b_ss, a_ss, factor
+    return _is_result_better(a["value"], b["value"], _stats(a), _stats(b), factor) or _is_result_better(
+        b["value"], a["value"], _stats(b), _stats(a), factor
     )
 
 
@@ -305,6 +306,8 @@ def compare_builds(results_dir: str | Path, family: str, factor: float = 1.1) ->
         raise InvalidArgument(f"family={family!r}: accepted: {', '.join(BUILD_FAMILIES)}")
     if not factor >= 1:
         raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
+    from packaging.version import Version
+
     reference, *others = BUILD_FAMILIES[family]
     by_key: dict[tuple[str, ...], dict[str, Series]] = {}
     for s in collect(results_dir, family):
@@ -317,7 +320,7 @@ def compare_builds(results_dir: str | Path, family: str, factor: float = 1.1) ->
         for other in others:
             if other not in builds:
                 continue
-            for release in sorted(set(ref.points) & set(builds[other].points)):
+            for release in sorted(set(ref.points) & set(builds[other].points), key=Version):
                 a, b = ref.points[release], builds[other].points[release]
                 differences.append(
                     BuildDifference(
