@@ -5,6 +5,14 @@ from __future__ import annotations
 from .common import size
 
 
+def _require_threadlab() -> None:
+    """Skip (asv's ``NotImplementedError``) at commits older than the threading lab."""
+    try:
+        from accelpi import threadlab  # noqa: F401
+    except ImportError:
+        raise NotImplementedError("accelpi.threadlab does not exist at this commit") from None
+
+
 class Concurrency:
     """``track_mismatches``: results of 4 concurrent calls (3 rounds) of every available
     backend that differ from the same calls made serially. Must stay 0: a non-zero count
@@ -15,10 +23,7 @@ class Concurrency:
     unit = "wrong results"
 
     def setup(self):
-        try:
-            from accelpi import threadlab  # noqa: F401
-        except ImportError:
-            raise NotImplementedError("accelpi.threadlab does not exist at this commit") from None
+        _require_threadlab()
 
     def track_mismatches(self):
         from accelpi import threadlab
@@ -39,14 +44,12 @@ class Race:
     unit = "fraction lost"
 
     def setup(self):
-        try:
-            from accelpi import threadlab  # noqa: F401
-        except ImportError:
-            raise NotImplementedError("accelpi.threadlab does not exist at this commit") from None
+        _require_threadlab()
 
     def track_lost_update_fraction(self):
         from accelpi import threadlab
 
-        rows = threadlab.race(threads=4, runs=10, updates=100, size=size(100_000))
+        threads, runs, updates, cells = 4, 10, 100, size(100_000)
+        rows = threadlab.race(threads=threads, runs=runs, updates=updates, size=cells)
         unsafe = next(r for r in rows if not r["safe"])
-        return unsafe["lost_updates"] / (10 * 4 * 100 * size(100_000))
+        return unsafe["lost_updates"] / (runs * threads * updates * cells)
