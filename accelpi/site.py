@@ -128,6 +128,11 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
     return rank, benchmark, int(rest) if rest.isdigit() else 0
 
 
+def _change_row(c: Any) -> list[str]:
+    """A flagged release step as a table row: benchmark, parameters, environment, releases, ratio."""
+    return [c.benchmark.split(".", 1)[-1], c.params, c.axes, f"{c.before} → {c.after}", f"{c.ratio:.2f}x"]
+
+
 def _library_page(library: str, series: list[Series], changes: list[Any], out: Path) -> str:
     charts: dict[tuple[str, str], dict[str, dict[str, float]]] = defaultdict(dict)
     units: dict[tuple[str, str], str] = {}
@@ -150,10 +155,7 @@ def _library_page(library: str, series: list[Series], changes: list[Any], out: P
             f"</figcaption></figure>"
         )
     flagged = [c for c in changes if c.flagged]
-    rows = [
-        [c.benchmark.split(".", 1)[-1], c.params, c.axes, f"{c.before} → {c.after}", f"{c.ratio:.2f}x"]
-        for c in flagged
-    ]
+    rows = [_change_row(c) for c in flagged]
     body = (
         f"<p>Each chart puts the {html.escape(library)} release on the x-axis (benchmarks run on one commit "
         "of accelpi, one asv environment per release). Lower is better for times and memory.</p>"
@@ -270,17 +272,7 @@ def build_site(
         ]
         for r in records
     ]
-    flagged_rows = [
-        [
-            library,
-            c.benchmark.split(".", 1)[-1],
-            c.params,
-            c.axes,
-            f"{c.before} → {c.after}",
-            f"{c.ratio:.2f}x",
-        ]
-        for library, c in all_flagged
-    ]
+    flagged_rows = [[library, *_change_row(c)] for library, c in all_flagged]
     problem_rows = [
         [
             p["kind"],
