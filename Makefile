@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= all,test
-STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 ASV    := $(BIN)/asv
 MACHINE ?= $(shell hostname)
@@ -34,7 +34,7 @@ tools: .tools/.installed
 		touch $@; fi
 
 test: venv tools  ## run the test suite (and the linter)
-	$(BIN)/ruff check accelpi tests
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: venv

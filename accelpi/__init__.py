@@ -12,13 +12,16 @@ The workload is a Monte Carlo estimate of π written once per library and varian
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 # Import the (empty) subpackage first: importing it later would bind the name
 # ``accelpi.backends`` to the subpackage, hiding the ``backends()`` function below.
 from . import backends as _backends_package  # noqa: F401
-from .core import Estimate, estimate
+from .core import Estimate, backends, estimate
 from .environment import environment
 from .errors import AccelpiError, BackendUnavailable, InvalidArgument
-from .registry import BackendInfo, backends
+from .registry import BackendInfo
 
 __all__ = [
     "AccelpiError",
@@ -32,4 +35,8 @@ __all__ = [
     "estimate",
 ]
 
-__version__ = "0.1.0"
+
+try:  # the one place the version is written is pyproject.toml
+    __version__ = _version("accelpi")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +19,10 @@ import numpy as np
 
 from . import registry, stats
 from .errors import AccelpiError, BackendUnavailable, InvalidArgument
+from .machine import cpu_count
+from .registry import BackendInfo
 
-__all__ = ["MAX_N", "Estimate", "Job", "cpu_count", "estimate", "run_chunks"]
+__all__ = ["MAX_N", "Estimate", "Job", "backends", "estimate", "run_chunks"]
 
 #: Largest accepted sample count: hit counts and sample indices stay within int64.
 MAX_N = 2**62
@@ -144,14 +145,6 @@ class Job:
                 f"seeds allow n up to {chunk * 2**32}"
             )
         return stats.seed32_base(self.seed)
-
-
-def cpu_count() -> int:
-    """Cores this process may run on (its affinity mask where the OS has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 def check_n(n: object) -> int:
@@ -348,3 +341,28 @@ def estimate(
         raise BackendUnavailable(f"backend {spec.name!r} failed: {message}") from exc
     registry.record_success(spec.name)
     return Estimate.from_hits(hits, job, spec.name)
+
+
+def backends(probe: bool = False) -> list[BackendInfo]:
+    """Every known backend with its availability, version and devices.
+
+    Parameters
+    ----------
+    probe : bool
+        Also run a tiny estimate per backend and present device (compiles JIT backends;
+        slower), so that a library that imports but fails at first use (a compile error)
+        is reported unavailable with its message.
+    """
+    infos = registry.backends()
+    return [_probed(i) for i in infos] if probe else infos
+
+
+def _probed(info: BackendInfo) -> BackendInfo:
+    from dataclasses import replace
+
+    for device in info.devices:
+        try:
+            estimate(1000, info.name, seed=0, device=device)
+        except Exception as exc:  # reported, never raised: listing must not crash
+            return replace(info, available=False, reason=str(exc), devices=())
+    return info

@@ -20,25 +20,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["environment"]
+from .libraries import LIBRARIES
+from .machine import cpu_count
 
-# Import name -> the distributions that may provide it (first one installed wins).
-_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "numpy": ("numpy",),
-    "scipy": ("scipy",),
-    "numba": ("numba",),
-    "llvmlite": ("llvmlite",),
-    "numba_cuda": ("numba-cuda",),
-    "torch": ("torch",),
-    "tensorflow": ("tensorflow-cpu", "tensorflow", "intel-tensorflow", "tensorflow-intel"),
-    "jax": ("jax",),
-    "jaxlib": ("jaxlib",),
-    "cupy": ("cupy-cuda13x", "cupy-cuda12x", "cupy"),
-    "mkl_random": ("mkl-random", "mkl_random"),
-    "dask": ("dask",),
-    "distributed": ("distributed",),
-    "threadpoolctl": ("threadpoolctl",),
-}
+__all__ = ["environment"]
 
 
 def _guard(probe: Callable[[], Any]) -> Any:
@@ -73,7 +58,7 @@ def _cpu_flags() -> list[str]:
 
 
 def _distribution(import_name: str) -> tuple[str, str] | None:
-    for dist in _LIBRARIES[import_name]:
+    for dist in LIBRARIES[import_name].builds:
         try:
             return dist, importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -197,10 +182,10 @@ def environment(facts: bool = True) -> dict[str, Any]:
         ``libraries``: for each installed library its distribution, exact version and,
         with ``facts``, a ``facts`` dict.
     """
-    from .core import cpu_count
-
     libraries: dict[str, Any] = {}
-    for import_name in _LIBRARIES:
+    for import_name, library in LIBRARIES.items():
+        if not library.builds:  # python itself: reported above
+            continue
         found = _distribution(import_name)
         if found is None:
             continue

@@ -30,8 +30,9 @@ from types import ModuleType
 from typing import Any, Literal
 
 from .errors import BackendUnavailable, InvalidArgument
+from .libraries import LIBRARIES
 
-__all__ = ["BackendInfo", "Spec", "backends", "load", "names", "spec"]
+__all__ = ["BackendInfo", "Spec", "backends", "load", "names", "scaling_backends", "spec"]
 
 ThreadModel = Literal["serial", "pool", "library", "fixed"]
 
@@ -44,21 +45,19 @@ class Spec:
     ----------
     name : str
         ``library`` or ``library:variant``.
-    module : str
-        Module under ``accelpi.backends`` holding the implementation.
+    library : str
+        The import name of its library, a key of :data:`accelpi.libraries.LIBRARIES`
+        (``"python"`` for the plain loop). The implementation lives in the module
+        ``accelpi.backends.<library>_``, named so that it does not shadow the library.
     func : str
         Name of the function ``f(job) -> hits`` in that module.
-    requires : tuple of str
-        Import names the backend needs; the first one's version is reported.
-    extra : str
-        The ``pip install 'accelpi[extra]'`` extra that installs them.
     summary : str
         One line: what the backend does.
     threads : {"serial", "pool", "library", "fixed"}
-        ``serial``: one thread; ``pool``: accelpi's own thread pool; ``library``:
-        the library's thread setting, set for the call and restored afterwards;
-        ``fixed``: the library sizes its pool once per process (TensorFlow, XLA), so
-        ``threads`` may only repeat that size.
+        The thread model. ``serial``: one thread; ``pool``: accelpi's own thread pool
+        (or task workers); ``library``: the library's thread setting, set for the call and
+        restored afterwards; ``fixed``: the library sizes its pool once per process
+        (TensorFlow, XLA), so ``threads`` may only repeat that size.
     devices : tuple of str
         Devices the backend can use, default first.
     streams : str
@@ -67,18 +66,43 @@ class Spec:
         does not change them; "= numpy" that another backend gives the very same hits.
     options : tuple of str
         Keyword options the backend takes beyond the common ones (``chunks=``...).
+    also_requires : tuple of str
+        Import names it needs beyond its library (``distributed`` for ``dask:distributed``).
+    scaling : bool
+        Whether thread-scaling studies (``accelpi threads``, the ``ThreadScaling``
+        benchmark) include it. Only ``pool`` and ``library`` backends can scale.
     """
 
     name: str
-    module: str
+    library: str
     func: str
-    requires: tuple[str, ...]
-    extra: str
     summary: str
     threads: ThreadModel = "serial"
     devices: tuple[str, ...] = ("cpu",)
     streams: str = "seeded, any threads"
     options: tuple[str, ...] = ()
+    also_requires: tuple[str, ...] = ()
+    scaling: bool = True
+
+    @property
+    def module(self) -> str:
+        """The module under ``accelpi.backends`` that holds the implementation."""
+        return f"{self.library}_"
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Import names the backend needs; the first one's version is reported."""
+        return () if self.library == "python" else (self.library, *self.also_requires)
+
+    @property
+    def extra(self) -> str:
+        """The ``pip install 'accelpi[extra]'`` extra that installs its library."""
+        return LIBRARIES[self.library].extra
+
+    @property
+    def scales(self) -> bool:
+        """Whether its ``threads`` changes how many threads share the work on the CPU."""
+        return self.threads in ("pool", "library") and "cpu" in self.devices
 
 
 _SAME = "seeded, any threads"
@@ -88,56 +112,61 @@ GPU = ("cuda",)
 DASK_OPTIONS = ("chunks", "kernel")
 DASK_STREAMS = _SAME + ", = any dask, per (chunks, kernel)"
 
+# The asv suite reads this table from source (benchmarks/common.py): keep each backend's
+# name the first argument of its Spec, and `threads` and `scaling` literal keywords.
 # fmt: off
 _SPECS: tuple[Spec, ...] = (
-    #    name                   module    function         requires    extra
-    Spec("python",              "python", "count",         (),         "",
+    #    name                   library       function
+    Spec("python",              "python",     "count",
          "plain Python loop with random.random: the 1x baseline"),
-    Spec("numpy",               "numpy",  "count",         ("numpy",), "",
+    Spec("numpy",               "numpy",      "count",
          "vectorised float64, 1 Mi-sample chunks"),
-    Spec("numpy:threads",       "numpy",  "count",         ("numpy",), "",
+    Spec("numpy:threads",       "numpy",      "count",
          "numpy chunks on a ThreadPoolExecutor (the talk's threading experiment)",
          threads="pool", streams=_SAME + ", = numpy"),
-    Spec("numpy:mkl",           "mkl_random", "count",     ("mkl_random",), "mkl",
+    Spec("numpy:mkl",           "mkl_random", "count",
          "numpy with Intel MKL's ARS-5 generator (mkl_random), 1 Mi-sample chunks"),
-    Spec("numba",               "numba",  "serial",        ("numba",), "numba",
+    Spec("numba",               "numba",      "serial",
          "@njit loop drawing np.random.random() (Mersenne Twister per chunk)"),
-    Spec("numba:parallel",      "numba",  "parallel",      ("numba",), "numba",
+    Spec("numba:parallel",      "numba",      "parallel",
          "@njit(parallel=True) with prange over chunks",
          threads="library", streams=_SAME + ", = numba"),
-    Spec("numba:nogil-threads", "numba",  "nogil_threads", ("numba",), "numba",
+    Spec("numba:nogil-threads", "numba",      "nogil_threads",
          "@njit(nogil=True) chunk kernel driven by a ThreadPoolExecutor",
          threads="pool", streams=_SAME + ", = numba"),
-    Spec("numba:fused",         "numba",  "fused",         ("numba",), "numba",
+    Spec("numba:fused",         "numba",      "fused",
          "counter-based splitmix64 generator fused into a prange count", threads="library"),
-    Spec("torch",               "torch",  "count",         ("torch",), "torch",
+    Spec("torch",               "torch",      "count",
          "eager torch.rand float32 chunks", threads="library", devices=CPU_GPU),
-    Spec("torch:compile",       "torch",  "compiled",      ("torch",), "torch",
+    # Out of the scaling study: Inductor's first call per thread count costs seconds.
+    Spec("torch:compile",       "torch",      "compiled",
          "the chunk kernel under torch.compile (Inductor's generator)",
-         threads="library", devices=CPU_GPU),
-    Spec("tensorflow:eager",    "tensorflow", "eager",     ("tensorflow",), "tensorflow",
+         threads="library", devices=CPU_GPU, scaling=False),
+    Spec("tensorflow:eager",    "tensorflow", "eager",
          "the chunk kernel op by op (eager mode)", threads="fixed", devices=CPU_GPU),
-    Spec("tensorflow:graph",    "tensorflow", "graph",     ("tensorflow",), "tensorflow",
+    Spec("tensorflow:graph",    "tensorflow", "graph",
          "the chunk kernel traced by tf.function", threads="fixed", devices=CPU_GPU),
-    Spec("tensorflow:xla",      "tensorflow", "xla",       ("tensorflow",), "tensorflow",
+    Spec("tensorflow:xla",      "tensorflow", "xla",
          "the chunk kernel compiled by XLA (jit_compile=True)", threads="fixed", devices=CPU_GPU),
-    Spec("jax",                 "jax",    "count",         ("jax",),   "jax",
+    Spec("jax",                 "jax",        "count",
          "jax.jit chunk kernel, jax.random keys folded per chunk", threads="fixed", devices=CPU_GPU),
-    Spec("dask:delayed",        "dask",   "delayed_count", ("dask",),  "dask",
+    # The Dask backends' workers are tasks: their scaling is the task count, studied by
+    # `accelpi overhead` and the LaunchOverhead benchmark, not by the thread-scaling study.
+    Spec("dask:delayed",        "dask",       "delayed_count",
          "one dask.delayed task per chunk, summed by a delayed reduction (threaded scheduler)",
-         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS),
-    Spec("dask:array",          "dask",   "array_count",   ("dask",),  "dask",
+         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS, scaling=False),
+    Spec("dask:array",          "dask",       "array_count",
          "dask.array of random chunks, inside points counted with .sum()",
-         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS),
-    Spec("dask:distributed",    "dask",   "distributed_count", ("dask", "distributed"), "dask",
+         threads="pool", streams=DASK_STREAMS, options=DASK_OPTIONS, scaling=False),
+    Spec("dask:distributed",    "dask",       "distributed_count",
          "the dask:delayed graph on a dask.distributed cluster (local processes, or scheduler=)",
-         threads="pool", streams=DASK_STREAMS,
-         options=(*DASK_OPTIONS, "scheduler", "connect_timeout")),
-    Spec("cupy",                "cupy",   "count",         ("cupy",),  "gpu",
+         threads="pool", streams=DASK_STREAMS, options=(*DASK_OPTIONS, "scheduler", "connect_timeout"),
+         also_requires=("distributed",), scaling=False),
+    Spec("cupy",                "cupy",       "count",
          "NumPy code on the GPU: default_rng float32 chunks", devices=GPU),
-    Spec("cupy:fused",          "cupy",   "fused",         ("cupy",),  "gpu",
+    Spec("cupy:fused",          "cupy",       "fused",
          "raw CUDA kernel: Philox4x32-10 in registers, warp-shuffle count", devices=GPU),
-    Spec("numba-cuda",          "numba_cuda", "count",     ("numba_cuda",), "gpu",
+    Spec("numba-cuda",          "numba_cuda", "count",
          "@cuda.jit kernel, xoroshiro128p state per thread, atomic count", devices=GPU),
 )
 # fmt: on
@@ -203,6 +232,12 @@ class BackendInfo:
 def names() -> list[str]:
     """Every registered backend name, in the registry's order."""
     return [s.name for s in _SPECS]
+
+
+def scaling_backends() -> list[str]:
+    """Backends of thread-scaling studies: those whose ``threads`` changes how many CPU
+    threads share the work, in the registry's order (the one list of "threaded backends")."""
+    return [s.name for s in _SPECS if s.scales and s.scaling]
 
 
 def spec(name: object) -> Spec:
@@ -277,21 +312,13 @@ def forget_failures() -> None:
         _SUCCEEDED.clear()
 
 
-def _library_of(s: Spec) -> str:
-    return s.requires[0] if s.requires else "python"
-
-
-def info(name: str, probe: bool = False) -> BackendInfo:
-    """Availability of one backend; never raises for a known name.
-
-    With ``probe=True`` the backend also runs a tiny estimate on each present device,
-    so that a library that imports but fails at first use (a compile error) is
-    reported unavailable with its message.
-    """
+def info(name: str) -> BackendInfo:
+    """Availability of one backend (its library imports, its devices); never raises for a
+    known name. :func:`accelpi.backends` with ``probe=True`` also runs each one."""
     s = spec(name)
     base = dict(
         name=s.name,
-        library=_library_of(s),
+        library=s.library,
         all_devices=s.devices,
         threads=s.threads,
         streams=s.streams,
@@ -313,27 +340,11 @@ def info(name: str, probe: bool = False) -> BackendInfo:
             **base,
         )
     reason = "; ".join(f"{d}: {impl.device_reason(d)}" for d in s.devices if d not in devices)
-    if probe and devices:
-        from .core import estimate
-
-        for device in devices:
-            try:
-                estimate(1000, s.name, seed=0, device=device)
-            except Exception as exc:  # reported, never raised: listing must not crash
-                return BackendInfo(
-                    available=False, reason=str(exc), version=impl.library_version, devices=(), **base
-                )
     return BackendInfo(
         available=bool(devices), reason=reason, version=impl.library_version, devices=devices, **base
     )
 
 
-def backends(probe: bool = False) -> list[BackendInfo]:
-    """Every known backend with its availability, version and devices.
-
-    Parameters
-    ----------
-    probe : bool
-        Also run a tiny estimate per backend and device (compiles JIT backends; slower).
-    """
-    return [info(name, probe=probe) for name in names()]
+def backends() -> list[BackendInfo]:
+    """Every known backend with its availability, version and devices (nothing is run)."""
+    return [info(name) for name in names()]

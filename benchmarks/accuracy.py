@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import accelpi
 
-from .common import BACKENDS, available, size
+from .common import BACKENDS, Benchmark, available, size
 
 SEEDS = range(5)
 
 
-class Accuracy:
+class Accuracy(Benchmark):
     """Errors of estimates against π in standard errors (σ).
 
     ``track_error_in_sigmas`` follows one fixed ``(n, seed)``: it changes only when a
@@ -20,7 +20,6 @@ class Accuracy:
 
     params = (BACKENDS,)
     param_names = ("backend",)
-    timeout = 300
     unit = "σ"
 
     def setup(self, backend):

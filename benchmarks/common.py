@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 try:  # an old commit may predate the package; its benchmarks then skip
@@ -33,8 +34,14 @@ QUICK = os.environ.get("ACCELPI_BENCH_QUICK", "") not in ("", "0")
 QUICK_N = 4096
 
 
-def _registry_names() -> list[str]:
-    """Backend names in the order of ``Spec(...)`` entries of ``accelpi/registry.py``."""
+def _registry_specs() -> list[dict]:
+    """``Spec(...)`` entries of ``accelpi/registry.py``, read without importing accelpi.
+
+    Each entry is its name plus its literal keywords (``threads``, ``scaling``...), in the
+    registry's order. The suite reads the source next to it rather than the installed
+    package because asv runs this one suite against every commit: its parameters must
+    be the same in every environment and at every commit.
+    """
     source = Path(__file__).resolve().parents[1] / "accelpi" / "registry.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     table = next(
@@ -42,15 +49,29 @@ def _registry_names() -> list[str]:
         for node in tree.body
         if isinstance(node, ast.AnnAssign | ast.Assign) and "_SPECS" in ast.unparse(node)
     )
-    return [
-        call.args[0].value
-        for call in table.elts
-        if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant)
-    ]
+    specs = []
+    for call in table.elts:
+        if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant):
+            entry = {"name": call.args[0].value}
+            for keyword in call.keywords:
+                if isinstance(keyword.value, ast.Constant):
+                    entry[keyword.arg] = keyword.value.value
+            specs.append(entry)
+    return specs
 
+
+_SPECS = _registry_specs()
 
 #: Every registered backend: the benchmarks' backend axis.
-BACKENDS = _registry_names()
+BACKENDS = [spec["name"] for spec in _SPECS]
+
+#: Backends of thread-scaling studies: the registry's thread model says which
+#: (``accelpi.registry.scaling_backends()``, read from source as above).
+THREADED = [
+    spec["name"]
+    for spec in _SPECS
+    if spec.get("threads") in ("pool", "library") and spec.get("scaling", True)
+]
 
 
 def size(n: int) -> int:
@@ -91,11 +112,75 @@ def warm_up(backend: str, n: int = 10_000, **kwargs) -> None:
     accelpi.estimate(n, backend, seed=0, **kwargs)
 
 
+# -- shared settings ---------------------------------------------------------------
+
+
+class Benchmark:
+    """Settings every benchmark class shares (asv reads them as class attributes)."""
+
+    timeout = 300  # seconds per benchmark process: a cold TensorFlow import alone takes ~10
+
+
+class LongCall(Benchmark):
+    """A call long enough (tens of ms and more) to be one sample on its own: no batching,
+    no warm-up beyond ``setup``'s, three to ten samples within six seconds."""
+
+    number = 1
+    repeat = (3, 10, 6.0)
+    warmup_time = 0
+
+
+# -- the A/B test hook -------------------------------------------------------------
+
+#: A file that a throwaway commit adds to the package to plant a known slowdown, for
+#: ``scripts/continuous_reliability.py``'s A/B runs: ``{"backend": NAME, "factor": F}``.
+#: The harness (never the package) reads it and stretches that backend's timed calls by F.
+PLANT_FILE = "_planted_slowdown.json"
+
+
+def _read_plant() -> dict:
+    if accelpi is None:
+        return {}
+    try:
+        plant = json.loads((Path(accelpi.__file__).parent / PLANT_FILE).read_text())
+        return {str(plant["backend"]): float(plant["factor"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+_PLANT = _read_plant()
+
+
+def planted_factor(backend: str) -> float:
+    """The slowdown planted for ``backend`` at this commit (1.0: none, the normal case)."""
+    return _PLANT.get(backend, 1.0)
+
+
+def _stretched(estimate):
+    def planted(n, backend="numpy", **kwargs):
+        factor = planted_factor(backend)
+        start = time.perf_counter()
+        result = estimate(n, backend, **kwargs)
+        if factor > 1:
+            stop = start + factor * (time.perf_counter() - start)
+            while time.perf_counter() < stop:  # busy, like the work it stands for
+                pass
+        return result
+
+    return planted
+
+
+if _PLANT:  # only in the A/B experiment's throwaway commit: the timed calls of `time_` benchmarks
+    accelpi.estimate = _stretched(accelpi.estimate)
+
+
 def has_nvidia_gpu() -> bool:
     """Whether an NVIDIA driver and device are present (no GPU library imported)."""
     return shutil.which("nvidia-smi") is not None or bool(glob.glob("/dev/nvidia[0-9]*"))
 
 
+# The suite copies a few small helpers of the package (cpu_count, canonical names) on
+# purpose: it must import at old commits, whose accelpi may lack them or differ.
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import BACKENDS, available
+from .common import BACKENDS, Benchmark, available
 
 # Fresh, empty on-disk caches, so that compilation is measured rather than a cache hit
 # (Numba's cache=True, torch.compile's Inductor cache, JAX's compilation cache).
@@ -14,7 +14,7 @@ for variable in ("NUMBA_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR", "JAX_COMPILATION_
 """
 
 
-class FirstCall:
+class FirstCall(Benchmark):
     """``timeraw_first_call``: a new Python process imports accelpi and the backend's
     library and runs a first ``10**4``-sample estimate, with empty compilation caches:
     import plus trace/compile, the talk's "1.8 s compile" figure.
@@ -22,7 +22,6 @@ class FirstCall:
 
     params = (BACKENDS,)
     param_names = ("backend",)
-    timeout = 300
     number = 1
     repeat = (2, 3, 30.0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import accelpi
 
-from .common import available, size, warm_up
+from .common import Benchmark, available, size, warm_up
 
 VECTORISED = [
     "numpy",
@@ -22,7 +22,7 @@ VECTORISED = [
 N = 2**27
 
 
-class PeakMemory:
+class PeakMemory(Benchmark):
     """Peak resident memory (bytes) of a process that ran one large estimate.
 
     ``peakmem_estimate`` includes the interpreter and the library (``setup`` imports and
@@ -32,7 +32,6 @@ class PeakMemory:
 
     params = (VECTORISED,)
     param_names = ("backend",)
-    timeout = 300
 
     def setup(self, backend):
         available(backend, "cpu")

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import accelpi
 
-from .common import available, cpu_count, size, warm_up
-
-THREADED = ["numpy:threads", "numba:parallel", "numba:nogil-threads", "numba:fused", "torch"]
+from .common import THREADED, LongCall, available, cpu_count, size, warm_up
 
 
-class ThreadScaling:
+class ThreadScaling(LongCall):
     """``time_estimate``: seconds for ``2**25`` samples (``2**28`` for ``numba:fused``)
     on 1, 2, 4 and 8 threads; thread counts above this machine's cores are skipped.
     """
 
     params = (THREADED, [1, 2, 4, 8])
     param_names = ("backend", "threads")
-    timeout = 300
-    number = 1
-    repeat = (3, 10, 6.0)
-    warmup_time = 0
 
     def setup(self, backend, threads):
         if threads > cpu_count():

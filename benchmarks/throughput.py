@@ -6,13 +6,13 @@ from asv_runner.benchmarks.mark import skip_benchmark_if
 
 import accelpi
 
-from .common import BACKENDS, available, has_nvidia_gpu, size, warm_up
+from .common import BACKENDS, Benchmark, LongCall, available, has_nvidia_gpu, size, warm_up
 
 #: GPU sizes: several 256 Mi-sample chunks, so the device, not the launch, is timed.
 GPU_N = 2**31
 
 
-class Throughput:
+class Throughput(Benchmark):
     """``time_estimate``: seconds for one estimate on the backend's default device (the CPU).
 
     ``2**16`` samples shows per-call overhead; ``2**25`` shows throughput
@@ -21,7 +21,6 @@ class Throughput:
 
     params = (BACKENDS, [2**16, 2**25])
     param_names = ("backend", "n")
-    timeout = 300
     # `number` is left to asv: it batches the short 2**16 calls into 10 ms samples (one
     # call per sample was too noisy: torch's ~1 ms call tripped an A/A comparison).
     # Sub-millisecond calls also differ from one process to the next; four rounds (four
@@ -40,15 +39,11 @@ class Throughput:
         accelpi.estimate(size(n), backend, seed=1, device="cpu")
 
 
-class GpuThroughput:
+class GpuThroughput(LongCall):
     """``time_estimate``: seconds for ``2**31`` samples on a CUDA GPU, result back on the host."""
 
     params = (BACKENDS,)
     param_names = ("backend",)
-    timeout = 300
-    number = 1
-    repeat = (3, 10, 6.0)
-    warmup_time = 0
 
     def setup(self, backend):
         available(backend, "cuda")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 #: The benchmark every written result holds (time, in seconds).
@@ -65,3 +66,39 @@ def write_result(
         {"name": BENCH, "params": params, "version": "1"}, measured, duration=1.0, record_samples=True
     )
     result.save(str(results))
+
+
+def write_release_results(
+    results: Path,
+    versions: dict[str, float],
+    spread: float = 0.01,
+    inventory: bool = True,
+    machine: str = "testbox",
+    dist: str = "numba",
+    import_name: str = "numba",
+) -> None:
+    """asv result files of one benchmark, one environment per release of ``dist``."""
+    for i, (version, value) in enumerate(sorted(versions.items())):
+        env_name = f"virtualenv-py3.11-{dist}{version}"
+        write_result(
+            results,
+            {"numba:fused": value},
+            n=33554432,
+            commit=f"{i:040x}",
+            date=1_700_000_000_000 + i,
+            env_name=env_name,
+            machine=machine,
+            requirements={dist: version},
+            spread=spread,
+        )
+        if inventory:
+            record = {
+                "env_name": env_name,
+                "requested": {dist: version},
+                "env_vars": {},
+                "commit": f"{i:040x}",
+                "recorded_at": f"2026-11-{10 + i}T00:00:00Z",
+                "environment": {"libraries": {import_name: {"distribution": dist, "version": version}}},
+            }
+            path = results / machine / f"{f'{i:040x}'[:8]}-{env_name}.versions"
+            path.write_text(json.dumps(record))

@@ -1,11 +1,15 @@
-"""Shared fixtures: the backend axis read from the registry, and registry hygiene."""
+"""Fixtures and hooks shared by every test (helpers are in ``tests/helpers.py``)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 import accelpi
 from accelpi import registry
+
+from .helpers import package_index_problem
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -16,35 +20,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["accelpi backends: " + "; ".join(rows)]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked ``network`` when the package index cannot be reached, with the
+    reason; in CI (``CI`` set) they always run, so a lost index fails loudly there."""
+    marked = [item for item in items if "network" in item.keywords]
+    if not marked or os.environ.get("CI"):
+        return
+    problem = package_index_problem()
+    if problem is not None:
+        skip = pytest.mark.skip(reason=f"the package index is unreachable: {problem}")
+        for item in marked:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _clean_registry():
     """No test sees (or leaves) a first-use failure recorded by another."""
     registry.forget_failures()
     yield
     registry.forget_failures()
-
-
-def require(name: str) -> None:
-    """Skip the calling test, with the registry's reason, when ``name`` cannot run here."""
-    info = registry.info(name)
-    if not info.available:
-        pytest.skip(f"{name} unavailable: {info.reason}")
-
-
-def cpu_backends() -> list[str]:
-    """Every registered backend that can run on a CPU (available here or not)."""
-    return [name for name in registry.names() if "cpu" in registry.spec(name).devices]
-
-
-def threaded_backends() -> list[str]:
-    """Backends whose ``threads`` argument changes how many threads do the work."""
-    return [name for name in cpu_backends() if registry.spec(name).threads in ("pool", "library")]
-
-
-def chunk_of(name: str) -> int | None:
-    """Samples per chunk of a backend on the CPU (``None``: not chunked)."""
-    info = registry.info(name)
-    if not info.available:
-        return None
-    chunk = getattr(registry.load(name).module, "CHUNK", None)
-    return chunk["cpu"] if isinstance(chunk, dict) else chunk

@@ -125,3 +125,28 @@ def test_a_pin_that_did_not_hold_fails_every_benchmark(tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode != 0 and "pins did not hold: numpy: pinned 1.0.0" in done.stderr
+
+
+def test_the_scaling_axis_is_the_registrys_thread_model():
+    assert common.THREADED == registry.scaling_backends()
+
+
+#: Benchmarks whose code changed on purpose since the committed results, and why. Every other
+#: benchmark keeps the version (asv's hash of its code) of ``results/benchmarks.json``: asv
+#: hides results of another version, so a changed hash would cut the history in two.
+CHANGED = {
+    "threads.Concurrency.track_mismatches": "records the count instead of raising: it could only record 0",
+}
+
+
+def test_benchmark_versions_continue_the_committed_history():
+    from asv_runner.discovery import disc_benchmarks
+
+    committed = json.loads((ROOT / "results" / "benchmarks.json").read_text())
+    current = {b.name: b for b in disc_benchmarks(str(ROOT / "benchmarks"))}
+    for name, definition in committed.items():
+        if name == "version" or name in CHANGED:
+            continue
+        assert name in current, f"{name} disappeared: its history would end"
+        assert current[name].version == definition["version"], f"{name}: code changed, history cut"
+        assert current[name].params == definition["params"], f"{name}: parameters changed"

@@ -1,0 +1,163 @@
+"""Dask backends: ``dask:delayed``, ``dask:array`` and ``dask:distributed``.
+
+All three split the ``n`` samples into ``chunks`` tasks (option ``chunks=``; by default
+one per 4 Mi samples, and at least one per core) and compute each with the same pure
+task of :mod:`accelpi.tasks`, whose kernel is chosen by the option ``kernel=``
+(``"numpy"`` or ``"numba:fused"``). So for a given ``(n, seed, chunks, kernel)`` the hit
+count is the same whichever Dask backend or scheduler computes it, and the same as
+:func:`accelpi.tasks.serial_hits` computes without Dask.
+
+``dask:distributed`` runs the ``dask:delayed`` graph on a ``dask.distributed`` cluster:
+by default a ``LocalCluster`` of ``threads`` single-threaded worker processes, started on
+first use and closed at exit; with ``scheduler="tcp://host:8786"`` (or the environment
+variable ``ACCELPI_DASK_SCHEDULER``) an existing cluster, started with the standard
+``dask scheduler`` / ``dask worker`` commands. An unreachable scheduler is reported after
+``connect_timeout`` seconds (default 10), naming the address.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import math
+import numbers
+import os
+import threading
+from typing import Any
+
+import dask
+import dask.array as da
+import numpy as np
+
+from ..core import Job
+from ..errors import BackendUnavailable, InvalidArgument
+from ..tasks import block_points, check_chunks, check_kernel, count_task, plan
+
+#: ``dask:array`` blocks hold their points: refuse blocks larger than this (1 GiB).
+MAX_BLOCK = 1 << 26
+
+SCHEDULER_VARIABLE = "ACCELPI_DASK_SCHEDULER"
+
+
+def _options(job: Job) -> tuple[int, str]:
+    return check_chunks(job.options.get("chunks"), job.n), check_kernel(job.options.get("kernel"))
+
+
+def _delayed_total(job: Job, chunks: int, kernel: str):
+    # The tasks are pure functions, but their keys are left random (dask's default
+    # pure=False): with deterministic keys a cluster can hand back a result it still
+    # holds from the previous call, and a repeated timing would measure nothing.
+    parts = [
+        dask.delayed(count_task)(job.seed, i, start, size, kernel) for i, start, size in plan(job.n, chunks)
+    ]
+    return dask.delayed(sum)(parts)
+
+
+# -- dask:delayed and dask:array ---------------------------------------------------
+
+
+def delayed_count(job: Job) -> int:
+    """``dask:delayed``: one delayed task per chunk, a delayed sum, the threaded scheduler."""
+    chunks, kernel = _options(job)
+    return int(_delayed_total(job, chunks, kernel).compute(scheduler="threads", num_workers=job.threads))
+
+
+def array_count(job: Job) -> int:
+    """``dask:array``: random blocks (or per-block counts for ``numba:fused``), then ``.sum()``."""
+    chunks, kernel = _options(job)
+    tasks = plan(job.n, chunks)
+    if kernel == "numpy":
+        largest = max(size for _, _, size in tasks)
+        if largest > MAX_BLOCK:
+            raise InvalidArgument(
+                f"chunks={chunks}: dask:array blocks of {largest} points would hold "
+                f"{16 * largest / 2**30:.1f} GiB each; use chunks >= {math.ceil(job.n / MAX_BLOCK)}"
+            )
+        blocks = [
+            da.from_delayed(dask.delayed(block_points)(job.seed, i, size), (2, size), dtype=np.float64)
+            for i, _, size in tasks
+        ]
+        xy = da.concatenate(blocks, axis=1)
+        hits = da.count_nonzero(xy[0] * xy[0] + xy[1] * xy[1] < 1.0)
+    else:
+        counts = [
+            da.from_delayed(dask.delayed(_count_array)(job.seed, i, start, size), (1,), dtype=np.int64)
+            for i, start, size in tasks
+        ]
+        hits = da.concatenate(counts).sum()
+    return int(hits.compute(scheduler="threads", num_workers=job.threads))
+
+
+def _count_array(seed: int, index: int, start: int, size: int) -> np.ndarray:
+    return np.array([count_task(seed, index, start, size, "numba:fused")], dtype=np.int64)
+
+
+# -- dask:distributed ----------------------------------------------------------------
+
+_lock = threading.Lock()
+_local: dict[str, Any] = {}  # the LocalCluster this module started, and its client
+_remote: dict[str, Any] = {}  # address -> client
+
+
+def _close_local() -> None:
+    client, cluster = _local.pop("client", None), _local.pop("cluster", None)
+    if client is not None:
+        client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+atexit.register(_close_local)
+
+
+def local_client(workers: int):
+    """The client of this module's ``LocalCluster`` with ``workers`` processes (started once)."""
+    from dask.distributed import Client, LocalCluster
+
+    with _lock:
+        if _local.get("workers") != workers:
+            _close_local()
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                # Loopback only, for the scheduler, the workers and the scheduler's HTTP
+                # server (which ":0" would open on every interface), on any free port.
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
+            _local.update(cluster=cluster, client=Client(cluster, set_as_default=False), workers=workers)
+        return _local["client"]
+
+
+def remote_client(address: str, timeout: float):
+    """A client connected to the scheduler at ``address``, within ``timeout`` seconds."""
+    from dask.distributed import Client
+
+    with _lock:
+        client = _remote.get(address)
+        if client is not None and client.status == "running":
+            return client
+        try:
+            client = Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise BackendUnavailable(
+                f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        _remote[address] = client
+        return client
+
+
+def distributed_count(job: Job) -> int:
+    """``dask:distributed``: the delayed graph on a local or remote cluster."""
+    chunks, kernel = _options(job)
+    address = job.options.get("scheduler") or os.environ.get(SCHEDULER_VARIABLE)
+    timeout = job.options.get("connect_timeout", 10)
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0:
+        raise InvalidArgument(f"connect_timeout={timeout!r}: must be a positive number of seconds")
+    if address is not None and not isinstance(address, str):
+        raise InvalidArgument(f"scheduler={address!r}: must be an address such as 'tcp://127.0.0.1:8786'")
+    client = remote_client(address, float(timeout)) if address else local_client(job.threads)
+    return int(client.compute(_delayed_total(job, chunks, kernel)).result())

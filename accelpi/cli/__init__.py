@@ -1,0 +1,69 @@
+"""The ``accelpi`` command line (also ``python -m accelpi``).
+
+One module per family of commands, each registering its commands with
+:func:`~accelpi.cli.common.add_command` (asv's ``commands/`` is the model):
+:mod:`~accelpi.cli.estimates` (backends, run, info), :mod:`~accelpi.cli.lab` (compare,
+threads, overhead) and :mod:`~accelpi.cli.releases` (sweep, versions, bisect, inventory,
+site). Every command takes ``--json``. Exit statuses are listed in
+:data:`~accelpi.cli.common.EXIT_STATUS_HELP`; errors are one line on stderr, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import AccelpiError, BackendUnavailable, InvalidArgument
+from . import estimates, lab, releases
+from .common import (
+    COMMANDS,
+    EXIT_FLAGGED,
+    EXIT_INTERRUPTED,
+    EXIT_STATUS_HELP,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    parse_count,
+)
+
+__all__ = ["build_parser", "main", "parse_count"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``accelpi``."""
+    parser = argparse.ArgumentParser(
+        prog="accelpi",
+        description="Monte Carlo π on every accelerator library: run, compare, and track releases.",
+        epilog=EXIT_STATUS_HELP,
+    )
+    parser.add_argument("--version", action="version", version=f"accelpi {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for family in (estimates, lab, releases):
+        family.setup_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``accelpi``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidArgument as exc:
+        print(f"accelpi: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BackendUnavailable as exc:
+        print(f"accelpi: unavailable: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except AccelpiError as exc:
+        print(f"accelpi: error: {exc}", file=sys.stderr)
+        return EXIT_FLAGGED
+    except KeyboardInterrupt:
+        print("accelpi: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""What every command shares: exit statuses, argument types, options, and output helpers.
+
+Modelled on asv's ``commands/common_args.py``: each command module registers its
+commands with :func:`add_command` and takes its options from the helpers here, so an
+option means the same thing (and has the same default) in every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendUnavailable, InvalidArgument
+
+#: Exit statuses, as documented in the README and ``accelpi --help``.
+EXIT_OK = 0
+EXIT_FLAGGED = 1  # a release flagged slower, wrong results under concurrency, a drifted pin
+EXIT_USAGE = 2  # bad usage or bad input
+EXIT_UNAVAILABLE = 3  # a backend (or its device) cannot run here
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+EXIT_STATUS_HELP = (
+    "Exit status: 0 ok; 1 a finding (a release flagged slower, a wrong result under "
+    "concurrency, a pin that did not hold); 2 bad usage or input; 3 backend unavailable; "
+    "130 interrupted."
+)
+
+#: The factor beyond which a release or a build counts as slower (with asv's test).
+DEFAULT_FACTOR = 1.1
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def add_command(sub: Any, name: str, func: Command, help: str) -> argparse.ArgumentParser:
+    """Register ``accelpi NAME``: its parser (with ``--json``) and the function that runs it."""
+    parser = sub.add_parser(name, help=help, description=help)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    COMMANDS[name] = func
+    return parser
+
+
+# -- argument types ------------------------------------------------------------------
+
+
+def parse_count(text: str) -> int | float:
+    """Read a sample count such as ``100000000``, ``1e8``, ``10_000_000`` or ``2**30``."""
+    cleaned = text.strip().replace("_", "")
+    try:
+        if "**" in cleaned:
+            base, _, power = cleaned.partition("**")
+            return int(base) ** int(power)
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of samples (accepted: 100000000, 1e8, 10_000_000, 2**30)"
+        ) from None
+
+
+def positive(kind: type) -> Callable[[str], Any]:
+    """An argument type: a number of ``kind`` greater than 0."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {kind.__name__}")
+        return value
+
+    return convert
+
+
+def factor(text: str) -> float:
+    """An argument type: a slowdown factor, a number of at least 1 (1.1 = 10 % slower)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not value >= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a factor: a number >= 1 (1.1 means 10 % slower)")
+    return value
+
+
+def switches(items: list[str] | None, none: bool = False) -> dict[str, tuple[str, ...]] | None:
+    """``NAME=V1,V2`` options as ``{NAME: (V1, V2)}``; ``None`` when none were given."""
+    if none:
+        return {}
+    if not items:
+        return None  # the library's defaults
+    parsed = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name or not values or "" in values.split(","):
+            raise InvalidArgument(
+                f"--switch {item!r}: expected NAME=VALUE1,VALUE2 (e.g. TF_ENABLE_ONEDNN_OPTS=0,1)"
+            )
+        parsed[name] = tuple(values.split(","))
+    return parsed
+
+
+def machine_name(given: str | None) -> str:
+    """The asv machine: ``--machine``, else the one recorded in ``~/.asv-machine.json``."""
+    if given:
+        return given
+    try:
+        machines = json.loads((Path.home() / ".asv-machine.json").read_text())
+        return next(name for name in machines if name != "version")
+    except (OSError, ValueError, StopIteration):
+        raise InvalidArgument(
+            "no asv machine is recorded: run 'make machine' or pass --machine NAME"
+        ) from None
+
+
+# -- options -------------------------------------------------------------------------
+
+
+def estimate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="non-negative integer seed (default 0)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads for parallel backends (default: all cores)"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda or gpu (default: the backend's default)")
+
+
+def backends_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("-b", "--backend", dest="backends", action="append", metavar="NAME", help=help)
+
+
+def results_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", default="results", help="asv results directory (default: results)")
+
+
+def factor_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--factor",
+        type=factor,
+        default=DEFAULT_FACTOR,
+        help=f"{what} by more than this factor, >= 1 (default {DEFAULT_FACTOR})",
+    )
+
+
+def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    parser.add_argument(
+        "--machine", help=help or "asv machine name (default: the one recorded by 'make machine')"
+    )
+
+
+# -- output --------------------------------------------------------------------------
+
+
+def get_console(stderr: bool = False) -> Any:
+    """A rich console; piped or captured output is not folded at 80 columns."""
+    try:
+        from rich.console import Console
+    except ImportError:
+        raise BackendUnavailable(
+            "accelpi's tables need rich, which is not installed; install it with: "
+            "pip install 'accelpi[cli]' (or use --json)"
+        ) from None
+    out = Console(stderr=stderr, highlight=False)
+    if not out.is_terminal:
+        out = Console(stderr=stderr, highlight=False, width=200)
+    return out
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def escape(text: str) -> str:
+    """Protect text from rich's markup (install hints such as ``accelpi[gpu]``)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def rate(n: int, seconds: float) -> str:
+    """Samples per second for people: ``3.7 Gsamples/s``."""
+    per_second = n / seconds if seconds > 0 else float("inf")
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if per_second >= scale:
+            return f"{per_second / scale:,.1f} {unit}samples/s"
+    return f"{per_second:,.1f} samples/s"

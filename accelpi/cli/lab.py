@@ -1,0 +1,244 @@
+"""``accelpi compare``, ``accelpi threads`` and ``accelpi overhead``: the lab's commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .. import registry
+from ..core import check_device_name, check_n
+from ..lab import threads as threadlab
+from ..lab.overhead import launch_overhead
+from ..lab.timing import REFERENCES, measure, with_speedups
+from ..machine import cpu_count
+from .common import (
+    EXIT_FLAGGED,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    add_command,
+    backends_option,
+    escape,
+    estimate_options,
+    get_console,
+    parse_count,
+    positive,
+    print_json,
+)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    n = check_n(args.n)
+    device = check_device_name(args.device)
+    infos = {i.name: i for i in registry.backends()}
+    if args.backends:
+        for name in args.backends:
+            registry.spec(name)  # unknown names fail before any timing
+        chosen = list(dict.fromkeys(args.backends))
+    else:
+        chosen = [
+            name for name, i in infos.items() if i.available and (device is None or device in i.devices)
+        ]
+    # The references run on their own default device (the CPU) whatever --device says.
+    order = [(r, None) for r in REFERENCES if r not in chosen and infos[r].available]
+    order += [(name, device) for name in chosen]
+    rows: list[dict[str, Any]] = []
+    from rich.progress import Progress
+
+    with Progress(console=get_console(stderr=True), transient=True, disable=args.json) as progress:
+        task = progress.add_task("measuring", total=len(order))
+        for name, on in order:
+            progress.update(task, description=f"measuring {name}")
+            options = dict(budget=args.budget, repeat=args.repeat, seed=args.seed, threads=args.threads)
+            rows.append(measure(name, n, device=on, **options))
+            progress.advance(task)
+    with_speedups(rows, chosen)
+    if args.json:
+        print_json({"n": n, "rows": rows})
+    else:
+        print_compare(rows)
+    named_unavailable = [r for r in rows if not r["available"] and r["backend"] in (args.backends or [])]
+    return EXIT_UNAVAILABLE if named_unavailable else EXIT_OK
+
+
+def print_compare(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title="accelpi compare (samples/s: best of repeats; first call: compile included)",
+        title_justify="left",
+    )
+    for column in ("backend", "Msamples/s", "vs python", "vs numpy", "first call", "error", "n", "threads"):
+        table.add_column(column, justify="left" if column == "backend" else "right")
+    for r in rows:
+        label = r["backend"] + (" (reference)" if r["reference_only"] else "")
+        if not r["available"]:
+            table.add_row(label, f"[red]unavailable[/]: {escape(r['reason'])}", *[""] * 6)
+            continue
+        sigma = f"{r['z']:+.2f} σ"
+        table.add_row(
+            label,
+            f"{r['samples_per_second'] / 1e6:,.1f}",
+            f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
+            f"{r['speedup_vs_numpy']:,.2f}x" if "speedup_vs_numpy" in r else "-",
+            f"{r['first_call_s']:.3f} s",
+            sigma if abs(r["z"]) <= 6 else f"[red]{sigma}[/]",
+            f"{r['n']:,}",
+            str(r["threads"]),
+        )
+    get_console().print(table)
+
+
+def cmd_overhead(args: argparse.Namespace) -> int:
+
+    rows = launch_overhead(tasks=args.tasks, n=args.n, repeat=args.repeat, kernel=args.kernel)
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    from rich.table import Table
+
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    table = Table(
+        title=f"launch overhead: {check_n(args.n):,} samples split into tasks (seconds, best of "
+        f"{args.repeat}; in brackets: more than with 1 task)",
+        title_justify="left",
+    )
+    table.add_column("tasks", justify="right")
+    for method in methods:
+        table.add_column(method, justify="right")
+    for tasks in sorted(set(args.tasks)):
+        cells = [f"{r['seconds']:.4f} ({r['overhead_s']:+.4f})" for r in rows if r["tasks"] == tasks]
+        table.add_row(str(tasks), *cells)
+    get_console().print(table)
+    return EXIT_OK
+
+
+# -- accelpi threads ----------------------------------------------------------------
+
+
+def cmd_threads(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    counts = list(range(1, args.max_threads + 1))
+    with Progress(console=get_console(stderr=True), transient=True, disable=args.json) as progress:
+        task = progress.add_task("scaling", total=3)
+        scaling = threadlab.scaling(args.backends, counts, n=args.n, repeat=args.repeat)
+        progress.update(task, advance=1, description="determinism under concurrency")
+        concurrency = threadlab.concurrency(threads=args.concurrent, rounds=args.rounds)
+        progress.update(task, advance=1, description="the race")
+        race = threadlab.race(threads=args.concurrent, runs=args.runs)
+        progress.advance(task)
+    if args.plot:
+        threadlab.plot_scaling(scaling, args.plot)
+    report = {
+        "interpreter": threadlab.gil_status(),
+        "scaling": scaling,
+        "concurrency": concurrency,
+        "race": race,
+    }
+    if args.json:
+        print_json(report)
+    else:
+        console = get_console()
+        console.print(
+            f"Python {sys.version.split()[0]}, {report['interpreter']}, {len(counts)} thread counts"
+        )
+        table = Table(title="1. scaling: the same work on more threads", title_justify="left")
+        for column in ("backend", "threads", "seconds", "speedup", "efficiency"):
+            table.add_column(column, justify="left" if column == "backend" else "right")
+        for r in scaling:
+            if "skipped" in r:
+                table.add_row(r["backend"], str(r["threads"]), f"[dim]{escape(r['skipped'])}[/]", "", "")
+            else:
+                table.add_row(
+                    r["backend"],
+                    str(r["threads"]),
+                    f"{r['seconds']:.4f}",
+                    f"{r['speedup']:.2f}x",
+                    f"{r['efficiency']:.0%}",
+                )
+        console.print(table)
+        table = Table(
+            title=f"2. determinism: {args.concurrent} concurrent calls per round vs serial calls",
+            title_justify="left",
+        )
+        for column in ("backend", "calls", "mismatches", "first mismatch"):
+            table.add_column(column, justify="left" if column in ("backend", "first mismatch") else "right")
+        for r in concurrency:
+            bad = "[red]" if r["mismatches"] else ""
+            table.add_row(
+                r["backend"], str(r["calls"]), f"{bad}{r['mismatches']}", escape(r["example"] or "")
+            )
+        console.print(table)
+        table = Table(
+            title=f"3. the race: {args.concurrent} threads count into shared counters", title_justify="left"
+        )
+        for column in ("kernel", "safe", "runs", "wrong runs", "lost updates", "worst loss"):
+            table.add_column(column, justify="left" if column == "kernel" else "right")
+        for r in race:
+            table.add_row(
+                r["kernel"],
+                "yes" if r["safe"] else "[red]no[/]",
+                str(r["runs"]),
+                str(r["wrong_runs"]),
+                f"{r['lost_updates']:,}",
+                f"{r['worst_loss']:.2%}",
+            )
+        console.print(table)
+        if args.plot:
+            console.print(f"speedup plot written to {args.plot}")
+    broken = [r["backend"] for r in concurrency if r["mismatches"]]
+    broken += [r["kernel"] for r in race if r["safe"] and r["wrong_runs"]]
+    if broken:
+        print(f"accelpi: wrong results under concurrency: {', '.join(broken)}", file=sys.stderr)
+        return EXIT_FLAGGED
+    return EXIT_OK
+
+
+def setup_arguments(sub: Any) -> None:
+    p = add_command(sub, "compare", cmd_compare, "time every available backend (or those named) side by side")
+    backends_option(p, "a backend to compare (repeat the option; default: every available one)")
+    p.add_argument(
+        "-n",
+        type=parse_count,
+        default=2**30,
+        help="most samples per timed call (default 2**30); slow backends get fewer, see --budget",
+    )
+    p.add_argument(
+        "--budget",
+        type=positive(float),
+        default=1.0,
+        help="seconds one timed call may take; n is capped to fit (default 1)",
+    )
+    p.add_argument(
+        "--repeat", type=positive(int), default=3, help="timed calls per backend, best kept (default 3)"
+    )
+    estimate_options(p)
+
+    p = add_command(
+        sub,
+        "overhead",
+        cmd_overhead,
+        "Dask's launch overhead against the task count, vs a ThreadPoolExecutor",
+    )
+    p.add_argument("--tasks", type=positive(int), nargs="+", default=[1, 10, 100, 1000], help="task counts")
+    p.add_argument(
+        "-n", type=parse_count, default=2**24, help="total samples, split into the tasks (default 2**24)"
+    )
+    p.add_argument("--repeat", type=positive(int), default=3, help="runs per point, best kept (default 3)")
+    p.add_argument("--kernel", default="numpy", help="task kernel: numpy (default) or numba:fused")
+
+    p = add_command(
+        sub, "threads", cmd_threads, "the threading lab: scaling, determinism under concurrency, the race"
+    )
+    backends_option(p, "a backend for the scaling table (repeat; default: every threaded backend available)")
+    p.add_argument(
+        "--max-threads", type=positive(int), default=cpu_count(), help="scale from 1 to this many threads"
+    )
+    p.add_argument("-n", type=parse_count, default=2**25, help="samples per scaling call (default 2**25)")
+    p.add_argument("--repeat", type=positive(int), default=3, help="scaling calls per point, best kept")
+    p.add_argument("--concurrent", type=positive(int), default=4, help="threads calling at once (default 4)")
+    p.add_argument("--rounds", type=positive(int), default=5, help="rounds of concurrent calls per backend")
+    p.add_argument("--runs", type=positive(int), default=20, help="runs of each race kernel")
+    p.add_argument("--plot", metavar="PNG", help="also draw speedup against threads (needs matplotlib)")

@@ -1,0 +1,9 @@
+"""The lab: experiments that time or stress the backends beyond one estimate.
+
+:mod:`~accelpi.lab.timing`
+    how ``accelpi compare`` times a backend (import, first call, best of repeats);
+:mod:`~accelpi.lab.threads`
+    thread scaling, determinism under concurrency, and the talk's race;
+:mod:`~accelpi.lab.overhead`
+    Dask's launch overhead against a plain thread pool.
+"""

@@ -1,0 +1,87 @@
+"""How ``accelpi compare`` times a backend: the import, the first call, then the best of repeats.
+
+Shared by the command line and ``scripts/gpu_check.py`` (which calls :func:`measure`
+rather than running the command), so every comparison table is measured the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from .. import registry
+from ..core import estimate
+from ..errors import BackendUnavailable
+
+__all__ = ["FIRST_CALL_N", "REFERENCES", "measure", "with_speedups"]
+
+#: Samples of the first call that ``compare`` times (import excluded, compile included).
+FIRST_CALL_N = 10_000
+
+#: The backends every comparison is relative to.
+REFERENCES = ("python", "numpy")
+
+
+def measure(
+    name: str, n: int, *, budget: float, repeat: int, seed: int, threads: int | None, device: str | None
+) -> dict[str, Any]:
+    """Time one backend the way ``accelpi compare`` reports it.
+
+    The import is timed alone; the first call (compile included) runs ``FIRST_CALL_N``
+    samples; then ``n`` is capped so that one call takes about ``budget`` seconds and the
+    best of ``repeat`` calls gives the throughput. Unavailable backends give a row with
+    the reason instead of raising.
+
+    Returns
+    -------
+    dict
+        ``backend``, ``available`` and, when available, ``import_s``, ``first_call_s``,
+        ``n``, ``best_s``, ``samples_per_second``, ``z``, ``value``, ``threads``, ``device``;
+        otherwise ``reason``.
+    """
+    row: dict[str, Any] = {"backend": name}
+    spec = registry.spec(name)
+    threads = threads if spec.threads != "serial" else None
+    try:
+        t0 = time.perf_counter()
+        registry.load(name)
+        row["import_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        estimate(FIRST_CALL_N, name, seed=seed, threads=threads, device=device)
+        row["first_call_s"] = time.perf_counter() - t0
+        probe_n = min(n, 1 << 20)
+        t0 = time.perf_counter()
+        estimate(probe_n, name, seed=seed, threads=threads, device=device)
+        probe_rate = probe_n / max(time.perf_counter() - t0, 1e-9)
+        size = int(min(n, max(probe_n, probe_rate * budget)))
+        best, est = math.inf, None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            est = estimate(size, name, seed=seed, threads=threads, device=device)
+            best = min(best, time.perf_counter() - t0)
+    except BackendUnavailable as exc:
+        return {**row, "available": False, "reason": str(exc)}
+    assert est is not None
+    return {
+        **row,
+        "available": True,
+        "n": size,
+        "best_s": best,
+        "samples_per_second": size / best,
+        "z": est.z,
+        "value": est.value,
+        "threads": est.threads,
+        "device": est.device,
+    }
+
+
+def with_speedups(rows: list[dict[str, Any]], chosen: list[str]) -> list[dict[str, Any]]:
+    """Add ``speedup_vs_python``/``_numpy`` and ``reference_only`` to measured rows (in place)."""
+    rates = {r["backend"]: r.get("samples_per_second") for r in rows}
+    for r in rows:
+        r["reference_only"] = r["backend"] not in chosen
+        for ref in REFERENCES:
+            if r.get("samples_per_second") and rates.get(ref):
+                r[f"speedup_vs_{ref}"] = r["samples_per_second"] / rates[ref]
+    return rows

@@ -1,0 +1,28 @@
+"""Inventories: what each environment really installed, pins that did not hold, and drift."""
+
+from __future__ import annotations
+
+import json
+
+from accelpi.releases.inventory import INVENTORY_SUFFIX, drift, load_inventories
+
+
+def test_drift_between_two_records_of_one_environment(tmp_path):
+    machine = tmp_path / "box"
+    machine.mkdir()
+    for day, numpy_version in ((1, "2.3.5"), (2, "2.4.6")):
+        (machine / f"0000000{day}-virtualenv-py3.11-numpy{INVENTORY_SUFFIX}").write_text(
+            json.dumps(
+                {
+                    "env_name": "virtualenv-py3.11-numpy",
+                    "requested": {"numpy": ""},
+                    "env_vars": {},
+                    "recorded_at": f"2026-11-0{day}T00:00:00Z",
+                    "environment": {
+                        "libraries": {"numpy": {"distribution": "numpy", "version": numpy_version}}
+                    },
+                }
+            )
+        )
+    (problem,) = drift(load_inventories(tmp_path))
+    assert problem["kind"] == "drift" and (problem["before"], problem["after"]) == ("2.3.5", "2.4.6")

@@ -1,0 +1,145 @@
+"""The published site, from the committed results, in a real browser (Debian's Chromium).
+
+asv's index, one asv graph page and our release pages are served from a local server
+and loaded by headless Chromium (driven by Playwright): no console errors, no script
+errors, the plots present and loaded, and our pages fit a phone's width.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from accelpi.releases.site import build_site
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is missing (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    pytest.importorskip("asv", reason="asv is not installed")
+    if not (ROOT / "results" / "benchmarks.json").exists():
+        pytest.skip("no committed results under results/")
+    return build_site(ROOT, html_dir=str(tmp_path_factory.mktemp("site") / "html"))
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str, wait_for: str | None = None, phone: bool = False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    page = browser.new_context(viewport=size).new_page()
+    errors: list[str] = []
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            errors.append(f"console error: {msg.text}")
+
+    # asv's graph page asks for every environment's file of a benchmark and draws those that
+    # exist: an environment that never ran the benchmark (a sweep runs a subset), or ran an
+    # older version of it, answers 404 by design. Those, and only those, are allowed.
+    probes: list[str] = []
+
+    def on_response(response) -> None:
+        if (
+            response.status == 404
+            and "/graphs/" in response.url
+            and response.url.split("?")[0].endswith(".json")
+        ):
+            probes.append(response.url)
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.goto(url, wait_until="networkidle")
+    if wait_for:
+        page.wait_for_selector(wait_for, timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    not_found = "Failed to load resource: the server responded with a status of 404"
+    for _ in probes:
+        match = next((e for e in errors if not_found in e), None)
+        if match:
+            errors.remove(match)
+    return page, errors
+
+
+def test_the_site_links_our_pages(site):
+    assert 'href="accelpi/index.html"' in (site / "index.html").read_text()
+    assert (site / "accelpi" / "index.html").exists()
+
+
+def test_the_site_compares_the_two_tensorflow_builds_of_one_release(site):
+    text = (site / "accelpi" / "index.html").read_text()
+    section = text.split("<h2>One release, two builds</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "tensorflow-cpu" in section and "intel-tensorflow" in section, section[:300]
+
+
+def test_asv_index_renders_the_benchmark_grid(browser, server):
+    page, errors = _open(browser, f"{server}/index.html", wait_for=".benchmark-container")
+    assert page.locator(".benchmark-container").count() > 5
+    assert page.locator("#nav-li-accelpi a").get_attribute("href") == "accelpi/index.html"
+    assert not errors, errors
+
+
+def test_an_asv_graph_page_draws_its_plot(browser, server):
+    page, errors = _open(
+        browser,
+        f"{server}/index.html#throughput.Throughput.time_estimate",
+        wait_for="#graph-display canvas.flot-base",
+    )
+    assert page.locator("#graph-display canvas.flot-base").count() >= 1
+    assert not errors, errors
+
+
+def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
+    page, errors = _open(browser, f"{server}/accelpi/index.html", phone=True)
+    assert "library releases" in page.title()
+    libraries = [a.get_attribute("href") for a in page.locator("table a").all()]
+    assert libraries, "no swept library is listed"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    for href in libraries:
+        lib_page, lib_errors = _open(browser, f"{server}/accelpi/{href}", phone=True)
+        images = lib_page.locator("figure img")
+        assert images.count() >= 1, href
+        widths = lib_page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
+        assert all(w > 0 for w in widths), f"{href}: a plot did not load"
+        assert lib_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), href
+        errors += lib_errors
+    assert not errors, errors

@@ -1,0 +1,123 @@
+"""Sweeps: plans, joint resolution and pins, and a real two-release sweep (real asv environments)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from accelpi import InvalidArgument
+from accelpi.libraries import sweep_target
+from accelpi.releases.inventory import INVENTORY_SUFFIX, drift, load_inventories
+from accelpi.releases.sweep import SweepPlan, Target, plan_sweep, run_sweep
+from accelpi.releases.versions import compare_versions
+
+from ..asv_files import BENCH
+from ..helpers import ROOT
+
+pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
+
+
+def target(name: str) -> Target:
+    return Target(name, sweep_target(name))
+
+
+def test_plans_pin_each_release_and_cross_switches():
+    plan = SweepPlan(
+        target("tensorflow-cpu"), ["2.20.0", "2.21.0"], dict(target("tensorflow-cpu").switches), {}
+    )
+    entries = plan.include()
+    assert len(entries) == 4
+    assert {e["req"]["tensorflow-cpu"] for e in entries} == {"2.20.0", "2.21.0"}
+    assert {e["env_nobuild"]["TF_ENABLE_ONEDNN_OPTS"] for e in entries} == {"0", "1"}
+    assert all(e["req"]["numpy"] == "" and "numba" not in e["req"] for e in entries)
+    dask = SweepPlan(target("dask"), ["2026.8.0"], {}, {}).include()
+    assert dask[0]["req"]["dask"] == dask[0]["req"]["distributed"] == "2026.8.0"
+
+
+def test_bench_expressions_select_the_swept_backends_only():
+    regexes = SweepPlan(target("numba"), ["0.68.1"], {}, {}).bench_regexes()
+    names = [
+        f"{BENCH}('numba', 65536)",
+        f"{BENCH}('numba:fused', 65536)",
+        f"{BENCH}('numpy', 65536)",
+        "first_call.FirstCall.timeraw_first_call('numba:parallel')",
+        f"{BENCH}('numba-cuda', 65536)",
+        "throughput.GpuThroughput.time_estimate('numba')",
+    ]
+    chosen = [n for n in names if any(re.search(r, n) for r in regexes)]
+    assert chosen == [*names[:2], names[3]]
+
+
+@pytest.mark.network
+def test_unknown_library_and_uninstallable_release_are_reported():
+    with pytest.raises(InvalidArgument, match="cannot be swept; accepted: numpy, numba, "):
+        plan_sweep("left-pad", ["1.0"])
+    plan = plan_sweep("numba", ["0.68.1", "0.0.1"], switches={})
+    assert plan.versions == ["0.68.1"]
+    assert "0.0.1" in plan.skipped and "numba==0.0.1" in plan.skipped["0.0.1"]
+
+
+@pytest.mark.network
+def test_an_old_release_gets_the_numpy_it_supports():
+    # asv installs requirements one by one: an unpinned NumPy would be upgraded past what
+    # numba 0.60 supports, so the sweep pins NumPy to the joint resolution.
+    from packaging.version import Version
+
+    plan = plan_sweep("numba", ["0.60.0"], switches={})
+    (entry,) = plan.include()
+    assert entry["req"]["numba"] == "0.60.0"
+    assert Version(entry["req"]["numpy"]) < Version("2.1")
+
+
+# -- a real sweep ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    """Two numba releases, one quick benchmark, into a temporary results folder."""
+    home = tmp_path_factory.mktemp("home")
+    results = tmp_path_factory.mktemp("results")
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run(
+        [sys.executable, "-m", "asv", "machine", "--yes", "--machine", "selftest"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    old_home = os.environ["HOME"]
+    os.environ["HOME"] = str(home)
+    try:
+        plan = plan_sweep("numba", ["0.67.0", "0.68.1"], switches={})
+        plan.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
+        report = run_sweep(plan, ROOT, "selftest", quick=True, results_dir=results)
+    finally:
+        os.environ["HOME"] = old_home
+    return report, results
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_real_sweep_records_what_each_environment_installed(swept):
+    report, results = swept
+    assert report["asv_exit"] == 0, report["asv_output_tail"]
+    installed = sorted(e["installed"]["numba"] for e in report["environments"])
+    assert installed == ["0.67.0", "0.68.1"]
+    assert all(e["disk_bytes"] > 10 * 2**20 for e in report["environments"])
+    inventories = load_inventories(results)
+    assert len(inventories) == 2 and not drift(inventories)
+    assert all(path.suffix == INVENTORY_SUFFIX for path in (results / "selftest").glob("*.versions"))
+    series, changes = compare_versions(results, "numba")
+    (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
+    assert sorted(s.points) == ["0.67.0", "0.68.1"] and len(changes) >= 1
+
+
+@pytest.mark.network
+def test_a_pin_joins_the_resolution():
+    plan = plan_sweep("numba", ["0.68.1"], switches={}, constraints=("numpy==2.3.5",))
+    (entry,) = plan.include()
+    assert entry["req"]["numpy"] == "2.3.5" and entry["req"]["numba"] == "0.68.1"

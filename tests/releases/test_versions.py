@@ -1,0 +1,92 @@
+"""Release-by-release comparison on asv result files written by asv's own modules.
+
+The files hold samples with a known slowdown (``tests/asv_files.py``), so the expected
+verdicts of asv's significance test are known.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accelpi import InvalidArgument
+from accelpi.releases.inventory import drift, load_inventories
+from accelpi.releases.versions import compare_builds, compare_versions
+
+from ..asv_files import write_release_results as _write_results
+
+pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
+
+
+def test_a_slower_release_is_flagged(tmp_path):
+    _write_results(tmp_path, {"0.66.0": 0.010, "0.67.0": 0.0101, "0.68.1": 0.016})
+    series, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    assert len(series) == 1 and sorted(series[0].points) == ["0.66.0", "0.67.0", "0.68.1"]
+    by_step = {(c.before, c.after): c for c in changes}
+    assert not by_step[("0.66.0", "0.67.0")].flagged
+    step = by_step[("0.67.0", "0.68.1")]
+    assert step.flagged and step.significant and step.ratio == pytest.approx(0.016 / 0.0101)
+
+
+def test_noise_is_not_flagged(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.0104}, spread=0.3)
+    _, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    assert not any(c.flagged for c in changes)
+
+
+def _versions(results: Path, *extra: str, library: str = "numba") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "accelpi", "versions", "--results", str(results), "--library", library]
+    return subprocess.run([*command, *extra], capture_output=True, text=True, timeout=120)
+
+
+def test_versions_command_exits_1_on_a_flagged_release(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.02})
+    done = _versions(tmp_path, "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [(c["before"], c["after"]) for c in report["flagged"]] == [("0.67.0", "0.68.1")]
+    ok = _versions(tmp_path, "--factor", "3")
+    assert ok.returncode == 0 and "0.68.1" in ok.stdout
+
+
+def test_the_installed_version_wins_over_the_requested_one(tmp_path):
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.011})
+    path = next((tmp_path / "testbox").glob("*numba0.68.1*.versions"))
+    record = json.loads(path.read_text())
+    record["environment"]["libraries"]["numba"]["version"] = "0.68.0"  # pip installed something else
+    path.write_text(json.dumps(record))
+    (series,), _ = compare_versions(tmp_path, "numba")
+    assert sorted(series.points) == ["0.67.0", "0.68.0"]
+    (problem,) = drift(load_inventories(tmp_path))
+    assert problem["kind"] == "pin did not hold" and problem["installed"] == "0.68.0"
+
+
+def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
+    tf = {"dist": "tensorflow-cpu", "import_name": "tensorflow"}
+    intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
+    _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
+    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
+    (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
+    assert (difference.release, difference.reference, difference.build) == (
+        "2.14.0",
+        "tensorflow-cpu",
+        "intel-tensorflow",
+    )
+    assert difference.ratio == pytest.approx(1 / 3) and difference.significant and difference.lower_is_better
+    done = _versions(tmp_path, "--json", library="tensorflow")
+    assert done.returncode == 0, done.stderr  # a faster build is not a regression
+    (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
+    assert row["release"] == "2.14.0" and row["value_build"] == pytest.approx(0.010)
+    with pytest.raises(InvalidArgument, match="accepted: tensorflow"):
+        compare_builds(tmp_path, "numba")
+
+
+def test_a_build_difference_within_noise_is_not_significant(tmp_path):
+    for dist, value in (("tensorflow-cpu", 0.0100), ("intel-tensorflow", 0.0104)):
+        _write_results(tmp_path, {"2.14.0": value}, spread=0.3, dist=dist, import_name="tensorflow")
+    (difference,) = compare_builds(tmp_path, "tensorflow")
+    assert not difference.significant

@@ -1,0 +1,102 @@
+"""The package's shape: small modules, and imports that only point one way (no cycle)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from .helpers import ROOT
+
+PACKAGE = ROOT / "accelpi"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """accelpi modules imported anywhere in ``path`` (in functions too: a cycle is a cycle)."""
+    here = _name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            if not base.startswith("accelpi"):
+                continue
+            for alias in node.names:  # `from .. import registry` imports the module accelpi.registry
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if candidate in NAMES else base)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("accelpi")}
+    return {name for name in found if name in NAMES and name != here}
+
+
+NAMES = {_name(path) for path in MODULES}
+
+
+def _graph() -> dict[str, set[str]]:
+    # A package's __init__ runs before any of its modules: edges into a package are not
+    # dependencies between modules, so they are left out.
+    packages = {_name(p) for p in MODULES if p.name == "__init__.py"}
+    return {_name(p): _imports(p) - packages for p in MODULES}
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                pytest.fail("import cycle: " + " -> ".join([*path[path.index(nxt) :], nxt]))
+            if nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+
+
+@pytest.mark.parametrize(
+    ("module", "must_not_import"),
+    [
+        ("accelpi.registry", "accelpi.core"),
+        ("accelpi.environment", "accelpi.core"),
+        ("accelpi.libraries", "accelpi.registry"),
+        ("accelpi.lab.overhead", "accelpi.backends.dask_"),
+    ],
+)
+def test_arrows_point_down(module, must_not_import):
+    def reaches(start: str, seen: set[str]) -> set[str]:
+        for nxt in _graph().get(start, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                reaches(nxt, seen)
+        return seen
+
+    assert must_not_import not in reaches(module, set())
+
+
+def test_no_backend_imports_another_backend_or_the_registry():
+    graph = _graph()
+    for name, imported in graph.items():
+        if name.startswith("accelpi.backends."):
+            others = {m for m in imported if m.startswith("accelpi.backends.")} - {
+                "accelpi.backends.cuda_source"
+            }
+            assert not others and "accelpi.registry" not in imported, (name, imported)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_modules_stay_small(path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 420

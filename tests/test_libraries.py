@@ -1,0 +1,109 @@
+"""The one table of libraries: every library named anywhere in the project comes from it."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tomllib
+
+import pytest
+
+from accelpi import registry
+from accelpi.libraries import LIBRARIES, by_distribution, canonical, sweep_target, sweep_targets
+
+from .helpers import ROOT
+
+#: Distribution names that differ from every import and backend name: written anywhere but
+#: the table, they would be a second copy of a fact the table holds.
+DISTRIBUTION_ONLY = sorted(
+    {d for lib in LIBRARIES.values() for d in lib.distributions}
+    - set(LIBRARIES)
+    - set(registry.names())
+)
+
+
+def _requirement_name(requirement: str) -> str:
+    return canonical(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
+
+
+def test_every_backend_library_is_in_the_table():
+    for name in registry.names():
+        spec = registry.spec(name)
+        assert spec.library in LIBRARIES, name
+        assert all(required in LIBRARIES for required in spec.requires), name
+
+
+def test_every_extra_of_the_table_installs_its_library():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for lib in LIBRARIES.values():
+        if not lib.extra:
+            continue
+        assert lib.extra in extras, f"{lib.name}: extra {lib.extra!r} is not in pyproject.toml"
+        # an extra lists a build of the library, or another extra that does (ml, all)
+        named = {_requirement_name(r) for r in extras[lib.extra]}
+        names_a_build = named & {canonical(d) for d in lib.distributions}
+        assert names_a_build or any(n.startswith("accelpi") for n in named), (
+            lib.name,
+            extras[lib.extra],
+        )
+
+
+def test_the_asv_matrix_and_the_constraints_name_only_table_distributions():
+    from asv import util
+
+    conf = util.load_json(str(ROOT / "asv.conf.json"), js_comments=True)
+    for name in conf["matrix"]["req"]:
+        assert by_distribution(name) is not None, f"asv.conf.json pins {name}, which the table does not know"
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert by_distribution(_requirement_name(line)) is not None, line
+
+
+def test_sweep_targets_are_builds_of_their_library():
+    for build, lib in sweep_targets().items():
+        assert build in lib.builds
+        assert sweep_target(build) is lib
+    with pytest.raises(Exception, match="cannot be swept"):
+        sweep_target("left-pad")
+
+
+def _string_constants(path):
+    """String constants of a module's code (docstrings, which explain, are left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted((ROOT / "accelpi").rglob("*.py")) if p.name != "libraries.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_module_but_the_table_names_a_distribution(path):
+    found = [
+        f"line {line}: {text!r}"
+        for line, text in _string_constants(path)
+        if any(re.search(rf"(?<![\w-]){re.escape(d)}(?![\w-])", text) for d in DISTRIBUTION_ONLY)
+    ]
+    assert not found, f"{path.name} names distributions the table holds: {found}"
+
+
+def test_the_default_asv_environment_holds_every_cpu_library():
+    from asv import util
+
+    matrix = {canonical(n) for n in util.load_json(str(ROOT / "asv.conf.json"), js_comments=True)["matrix"]["req"]}
+    for build, lib in sweep_targets().items():
+        if build == lib.sweep_builds[0]:  # the reference build of each sweepable library
+            assert canonical(build) in matrix, build
+
+
+def test_inventory_and_release_tables_read_the_table():
+    from accelpi.releases.inventory import KEY_DISTRIBUTIONS
+    from accelpi.releases.versions import BUILD_FAMILIES
+
+    assert "intel-tensorflow" in KEY_DISTRIBUTIONS and "distributed" in KEY_DISTRIBUTIONS
+    assert BUILD_FAMILIES["tensorflow"][:2] == ("tensorflow-cpu", "intel-tensorflow")
+    assert json.dumps(KEY_DISTRIBUTIONS)  # plain strings
