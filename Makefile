@@ -54,8 +54,8 @@ bench: venv machine  ## the asv suite on the default environment, for the curren
 continuous: venv machine  ## compare main with the current commit
 	$(ASV) continuous --factor 1.25 main HEAD
 
-publish: venv tools  ## the website: asv's pages plus ours, into html/
-	$(BIN)/accelpi site
+publish: venv tools  ## the website: asv's pages plus ours, into html/; docs/what-changed.md
+	$(BIN)/accelpi site --findings docs/what-changed.md
 
 preview: publish
 	$(ASV) preview

@@ -20,6 +20,7 @@ def write_result(
     machine: str,
     requirements: dict[str, str] | None = None,
     spread: float = 0.01,
+    env_vars: dict[str, str] | None = None,
 ) -> None:
     """Save one asv result of :data:`BENCH` exactly as ``asv run`` would.
 
@@ -52,7 +53,7 @@ def write_result(
         date,
         "3.11",
         env_name,
-        {},
+        env_vars or {},
     )
     measured = BenchmarkResult(
         result=list(values.values()),
@@ -76,10 +77,19 @@ def write_release_results(
     machine: str = "testbox",
     dist: str = "numba",
     import_name: str = "numba",
+    swept: str | None = "",
+    env_vars: dict[str, str] | None = None,
+    first_commit: int = 0,
 ) -> None:
-    """asv result files of one benchmark, one environment per release of ``dist``."""
-    for i, (version, value) in enumerate(sorted(versions.items())):
-        env_name = f"virtualenv-py3.11-{dist}{version}"
+    """asv result files of one benchmark, one environment per release of ``dist``.
+
+    The inventory beside each names ``swept`` as the swept library (default: ``dist``, as
+    ``accelpi sweep`` writes it; ``None``: the default environment's, which sweeps nothing).
+    """
+    swept = dist if swept == "" else swept
+    switches = "".join(f"-{k}{v}" for k, v in sorted((env_vars or {}).items()))
+    for i, (version, value) in enumerate(sorted(versions.items()), start=first_commit):
+        env_name = f"virtualenv-py3.11-{dist}{version}{switches}"
         write_result(
             results,
             {"numba:fused": value},
@@ -90,12 +100,14 @@ def write_release_results(
             machine=machine,
             requirements={dist: version},
             spread=spread,
+            env_vars=env_vars,
         )
         if inventory:
             record = {
+                "swept": swept,
                 "env_name": env_name,
                 "requested": {dist: version},
-                "env_vars": {},
+                "env_vars": env_vars or {},
                 "commit": f"{i:040x}",
                 "recorded_at": f"2026-11-{10 + i}T00:00:00Z",
                 "environment": {"libraries": {import_name: {"distribution": dist, "version": version}}},

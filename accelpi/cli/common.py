@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailable, InvalidArgument
+from ..releases import DEFAULT_FACTOR
 
 #: Exit statuses, as documented in the README and ``accelpi --help``.
 EXIT_OK = 0
@@ -29,8 +30,6 @@ EXIT_STATUS_HELP = (
     "130 interrupted."
 )
 
-#: The factor beyond which a release or a build counts as slower (with asv's test).
-DEFAULT_FACTOR = 1.1
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -136,8 +135,8 @@ def backends_option(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("-b", "--backend", dest="backends", action="append", metavar="NAME", help=help)
 
 
-def results_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--results", default="results", help="asv results directory (default: results)")
+def results_option(parser: argparse.ArgumentParser, default: str, what: str = "asv results folder") -> None:
+    parser.add_argument("--results", default=default, help=f"{what} (default: {default})")
 
 
 def factor_option(parser: argparse.ArgumentParser, what: str) -> None:
@@ -176,6 +175,17 @@ def get_console(stderr: bool = False) -> Any:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def warn_skipped(skipped: list[dict[str, str]]) -> None:
+    """Name each results file that was left out, and how many, on stderr."""
+    for item in skipped:
+        print(f"accelpi: warning: skipped {item['file']}: {item['why']}", file=sys.stderr)
+    if skipped:
+        print(
+            f"accelpi: {len(skipped)} unreadable file(s) skipped; the report is of the others",
+            file=sys.stderr,
+        )
 
 
 def escape(text: str) -> str:

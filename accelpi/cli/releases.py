@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from ..libraries import multi_build, sweep_targets
+from ..libraries import sweep_targets
+from ..releases import COMMIT_RESULTS, SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
@@ -26,11 +27,13 @@ from .common import (
     print_json,
     results_option,
     switches,
+    warn_skipped,
 )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.sweep import plan_sweep, run_sweep
+    from ..releases.plan import plan_sweep
+    from ..releases.sweep import estimate_seconds, measured, run_sweep
 
     plan = plan_sweep(
         args.library,
@@ -39,36 +42,52 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         switches(args.switch, args.no_switches),
         tuple(args.pin or ()),
     )
-    console = get_console(stderr=args.json)
+    results = Path(args.results).resolve()
+    console = get_console(stderr=True)  # progress and notes; the report goes to stdout
     for version, reason in plan.skipped.items():
         console.print(
-            f"[yellow]skipped[/] {args.library} {version}: cannot install for Python {plan.python}: "
-            f"{escape(reason)}"
+            f"[yellow]cannot install[/] {args.library} {version} for Python {plan.python}: {escape(reason)}"
         )
+    done = {} if args.rerun else measured(plan, results)
+    todo = [v for v in plan.versions if v not in done]
+    per_release = estimate_seconds(plan, results)
+    axes = f" x {', '.join(f'{k}={v}' for k, v in plan.switches.items())}" if plan.switches else ""
     console.print(
-        f"sweeping {args.library} {', '.join(plan.versions)}"
-        + (f" x {', '.join(f'{k}={v}' for k, v in plan.switches.items())}" if plan.switches else "")
-        + f": {len(plan.include())} environment(s)"
+        f"{args.library}{axes}: {len(plan.versions)} release(s), {len(done)} already measured in "
+        f"{args.results}, {len(todo)} to run ({', '.join(todo) or 'none'}): about "
+        f"{per_release * len(todo) / 60:.0f} min at {per_release / 60:.1f} min per release"
     )
     if args.plan:
         if args.json:
             print_json(
                 {
                     "versions": plan.versions,
-                    "skipped": plan.skipped,
+                    "already_measured": sorted(done),
+                    "to_run": todo,
+                    "estimated_seconds": per_release * len(todo),
+                    "cannot_install": plan.skipped,
                     "include": plan.include(),
                     "bench": plan.bench_regexes(),
                 }
             )
         return EXIT_OK
-    report = run_sweep(plan, Path.cwd(), machine_name(args.machine), quick=args.quick)
+    report = run_sweep(
+        plan,
+        Path.cwd(),
+        machine_name(args.machine),
+        quick=args.quick,
+        results_dir=results,
+        rerun=args.rerun,
+        delete_envs=args.delete_envs,
+        progress=lambda line: console.print(line, markup=False, highlight=False),
+    )
     if args.json:
         print_json(report)
     else:
         from rich.table import Table
 
         table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
-        for column in ("environment", args.library, "numpy", "disk", "unavailable"):
+        for column in ("environment", args.library, "numpy", "disk", "time", "unavailable"):
             table.add_column(column)
         for env in report["environments"]:
             installed = env.get("installed", {})
@@ -77,140 +96,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             problems = env.get("error") or "; ".join(
                 f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
             )
-            table.add_row(env["name"], lib_version, installed.get("numpy", "-"), disk, escape(problems))
-        console.print(table)
+            table.add_row(
+                env["name"],
+                lib_version,
+                installed.get("numpy", "-"),
+                disk,
+                f"{env.get('seconds', 0):.0f} s",
+                escape(problems),
+            )
+        get_console().print(table)
     if report["asv_exit"] != 0:
         print(f"accelpi: asv run exited {report['asv_exit']}:\n{report['asv_output_tail']}", file=sys.stderr)
         return EXIT_FLAGGED
     return EXIT_OK
-
-
-# -- accelpi versions ---------------------------------------------------------------
-
-
-def cmd_versions(args: argparse.Namespace) -> int:
-    from ..releases.versions import BUILD_FAMILIES, compare_builds, compare_versions
-
-    libraries = [args.library] if args.library else list(sweep_targets())
-    families = [
-        family
-        for family, dists in BUILD_FAMILIES.items()
-        if args.library is None or args.library == family or args.library in dists
-    ]
-    builds = {}
-    for family in families:
-        rows = [d.to_dict() for d in compare_builds(args.results, family, args.factor)]
-        if rows:
-            builds[family] = rows
-    report: dict[str, Any] = {}
-    flagged = []
-    for library in libraries:
-        series, changes = compare_versions(args.results, library, args.factor)
-        series = [s for s in series if len(s.points) > 1]
-        if not series:
-            continue
-        report[library] = {
-            "series": [
-                {
-                    "machine": s.machine,
-                    "benchmark": s.benchmark,
-                    "params": s.params,
-                    "axes": s.axes,
-                    "unit": s.unit,
-                    "values": {v: p["value"] for v, p in s.points.items()},
-                }
-                for s in series
-            ],
-            "changes": [c.to_dict() for c in changes],
-        }
-        flagged += [c for c in changes if c.flagged]
-    if args.json:
-        print_json(
-            {
-                "factor": args.factor,
-                "libraries": report,
-                "builds": builds,
-                "flagged": [c.to_dict() for c in flagged],
-            }
-        )
-    else:
-        print_versions(report, args.factor)
-        print_builds(builds, args.factor)
-    if not report and not builds:
-        print(
-            f"accelpi: no results of {', '.join(libraries)} over two or more releases in {args.results}",
-            file=sys.stderr,
-        )
-    return EXIT_FLAGGED if flagged else EXIT_OK
-
-
-def print_versions(report: dict[str, Any], factor: float) -> None:
-    from packaging.version import Version
-    from rich.table import Table
-
-    from ..releases.versions import format_value
-
-    console = get_console()
-    for library, data in report.items():
-        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
-        changes = {(c["benchmark"], c["params"], c["axes"], c["after"]): c for c in data["changes"]}
-        table = Table(
-            title=f"{library}: value per release (ratio to the previous one; "
-            f"[red]red[/]: slower by more than {factor}x and significant)",
-            title_justify="left",
-        )
-        for column in ("benchmark", "params", "environment", *versions):
-            table.add_column(column, justify="right" if column in versions else "left")
-        for s in sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"])):
-            cells = []
-            for v in versions:
-                if v not in s["values"]:
-                    cells.append("")
-                    continue
-                text = format_value(s["values"][v], s["unit"])
-                c = changes.get((s["benchmark"], s["params"], s["axes"], v))
-                if c is not None:
-                    text += f" ({c['ratio']:.2f}x)"
-                    text = (
-                        f"[red]{text}[/]"
-                        if c["flagged"]
-                        else (f"[green]{text}[/]" if c["significant"] else text)
-                    )
-                cells.append(text)
-            table.add_row(s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells)
-        console.print(table)
-
-
-def print_builds(builds: dict[str, list[dict[str, Any]]], factor: float) -> None:
-    from rich.table import Table
-
-    from ..releases.versions import format_value
-
-    console = get_console()
-    for family, rows in builds.items():
-        reference = rows[0]["reference"]
-        table = Table(
-            title=f"{family}: one release, two builds (ratio to {reference}; "
-            f"[green]green[/]/[red]red[/]: faster/slower by more than {factor}x and significant)",
-            title_justify="left",
-        )
-        for column in ("benchmark", "params", "switches", "release", reference, "build", "value", "ratio"):
-            table.add_column(column, justify="right" if column in (reference, "value", "ratio") else "left")
-        for d in rows:
-            ratio = f"{d['ratio']:.2f}x"
-            if d["significant"] and d["lower_is_better"]:
-                ratio = f"[green]{ratio}[/]" if d["ratio"] < 1 else f"[red]{ratio}[/]"
-            table.add_row(
-                d["benchmark"].split(".", 1)[-1],
-                escape(d["params"]),
-                escape(d["switches"]),
-                d["release"],
-                format_value(d["value_reference"], d["unit"]),
-                d["build"],
-                format_value(d["value_build"], d["unit"]),
-                ratio,
-            )
-        console.print(table)
 
 
 # -- accelpi bisect -----------------------------------------------------------------
@@ -255,15 +153,23 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 
     if args.record:
         record_default_environments(Path.cwd(), machine_name(args.machine), args.commit)
-    records = load_inventories(args.results)
+    folders = args.results or [COMMIT_RESULTS, SWEEP_RESULTS]
+    missing = [folder for folder in folders if not Path(folder).is_dir()]
+    if args.results and missing:
+        raise InvalidArgument(f"--results {missing[0]}: no such folder")
+    skipped: list[dict[str, str]] = []
+    records = [r for folder in folders if Path(folder).is_dir() for r in load_inventories(folder, skipped)]
+    warn_skipped(skipped)
     problems = drift(records)
     if args.json:
-        print_json({"records": records, "problems": problems})
+        print_json({"records": records, "problems": problems, "skipped": skipped})
     else:
         from rich.table import Table
 
         shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
-        table = Table(title=f"installed versions per asv environment ({args.results})", title_justify="left")
+        table = Table(
+            title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
+        )
         for column in ("machine", "environment", "switches", "commit", *shown):
             table.add_column(column, overflow="fold")
         for r in records:
@@ -295,9 +201,17 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from ..releases.site import build_site
 
+    skipped: list[dict[str, str]] = []
     site = build_site(
-        Path.cwd(), results=args.results, html_dir=args.html, publish=not args.no_publish, factor=args.factor
+        Path.cwd(),
+        sweeps=args.results,
+        html_dir=args.html,
+        publish=not args.no_publish,
+        factor=args.factor,
+        findings_md=args.findings,
+        skipped=skipped,
     )
+    warn_skipped(skipped)
     if args.json:
         print_json({"site": str(site)})
     else:
@@ -330,16 +244,16 @@ def setup_arguments(sub: Any) -> None:
     )
     p.add_argument("--quick", action="store_true", help="asv --quick: one sample per benchmark")
     machine_option(p)
-    p.add_argument("--plan", action="store_true", help="only print the environments the sweep would run")
-
-    p = add_command(sub, "versions", cmd_versions, "compare benchmark results across a library's releases")
-    results_option(p)
     p.add_argument(
-        "--library",
-        help=f"a sweepable library ({', '.join(sweep_targets())}), or all builds of one "
-        f"({', '.join(multi_build())}); default: every one",
+        "--plan", action="store_true", help="only say what is measured already, what would run, and how long"
     )
-    factor_option(p, "flag releases slower than the previous one")
+    p.add_argument("--rerun", action="store_true", help="measure releases again that are measured already")
+    p.add_argument(
+        "--delete-envs",
+        action="store_true",
+        help="delete each release's environments once measured (results and inventories stay)",
+    )
+    results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
 
     p = add_command(
         sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower"
@@ -365,13 +279,23 @@ def setup_arguments(sub: Any) -> None:
     p = add_command(
         sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift"
     )
-    results_option(p)
+    p.add_argument(
+        "--results",
+        action="append",
+        default=None,
+        help=f"an asv results folder (repeatable; default: {COMMIT_RESULTS} and {SWEEP_RESULTS})",
+    )
     p.add_argument("--record", action="store_true", help="first record the default environments' inventory")
     machine_option(p, "asv machine name, with --record")
     p.add_argument("--commit", default="HEAD", help="with --record: the commit whose results these are")
 
     p = add_command(sub, "site", cmd_site, "publish the website: asv's pages plus the library-release pages")
-    results_option(p)
+    results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps (asv's pages: asv.conf.json's)")
     p.add_argument("--html", default="html", help="output directory (default: html)")
     p.add_argument("--no-publish", action="store_true", help="only (re)write our pages, not asv's")
+    p.add_argument(
+        "--findings",
+        metavar="MD",
+        help="also write the 'what changed' summary as Markdown here (make publish: docs/)",
+    )
     factor_option(p, "list releases slower than the previous one")

@@ -19,3 +19,18 @@ across a *library's* releases, one environment per release, and reads the result
 It needs asv, packaging and matplotlib (the ``bench`` and ``plot`` extras), and nothing of
 the estimator but its errors and the library table.
 """
+
+#: Where results live: asv's own folder holds the commit history of the default
+#: environment (what ``asv publish`` draws), and release sweeps have a folder of their own
+#: (what ``accelpi versions`` and the release pages read). Kept apart, asv's graphs show
+#: one environment's history instead of a hundred environment combinations.
+COMMIT_RESULTS = "results"
+SWEEP_RESULTS = "sweeps"
+
+#: The factor beyond which a step between two releases (or two builds) counts as a change,
+#: when asv's significance test agrees: 1.1 = 10 %. The one default of ``versions``,
+#: ``site``, ``bisect``, asv's ``regressions_thresholds`` and the workflows (a test reads
+#: them all). It comes from the release A/A test (docs/benchmarking.md): one release of
+#: numba, numpy and tensorflow-cpu each swept as two identical environments, 67 rows, flagged
+#: none at 1.05, 1.1 or 1.25.
+DEFAULT_FACTOR = 1.1

@@ -30,19 +30,46 @@ def load_json(path: str | Path, **kwargs: Any) -> Any:
     return util.load_json(str(path), **kwargs)
 
 
+def why(exc: BaseException) -> str:
+    """One line saying what was wrong with a file asv could not read."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def benchmarks(results_dir: Path) -> dict[str, Any]:
     """``benchmarks.json`` of a results folder: benchmark name -> its parameters, unit..."""
-    return load_json(results_dir / "benchmarks.json", api_version=2)
+    from ..errors import InvalidArgument
+
+    path = results_dir / "benchmarks.json"
+    try:
+        data = load_json(path, api_version=2)
+    except Exception as exc:  # asv raises its UserError, or anything a broken file makes
+        raise InvalidArgument(f"{path} is not an asv benchmarks.json: {why(exc)}") from None
+    if not isinstance(data, dict):
+        raise InvalidArgument(f"{path} is not an asv benchmarks.json: a JSON {type(data).__name__}")
+    return data
 
 
-def iter_results(results_dir: Path) -> Iterator[tuple[Path, Any, str]]:
+def iter_results(
+    results_dir: Path, skipped: list[dict[str, str]] | None = None
+) -> Iterator[tuple[Path, Any, str]]:
     """``(path, asv.results.Results, machine name)`` of every result file under
-    ``results_dir``; the machine is named as asv names it (from its ``machine.json``)."""
+    ``results_dir``; the machine is named as asv names it (from its ``machine.json``).
+
+    A file asv cannot read (empty, truncated, binary, another shape) is left out and named
+    in ``skipped`` (``{"file", "why"}``) when a list is given.
+    """
     from asv.results import Results, iter_results_paths
 
     for machine_dir, filename, machine_name in iter_results_paths(str(results_dir)):
         path = Path(machine_dir) / filename
-        yield path, Results.load(str(path), machine_name=machine_name), machine_name
+        try:
+            result = Results.load(str(path), machine_name=machine_name)
+        except Exception as exc:  # one bad file must not take the report down
+            if skipped is not None:
+                skipped.append({"file": str(path), "why": why(exc)})
+            continue
+        yield path, result, machine_name
 
 
 def result_filename(machine: str, commit: str, env_name: str) -> Path:
@@ -67,8 +94,20 @@ def environment_path(env: Any) -> Path:
 
 
 def _samples(point: dict[str, Any]) -> tuple[Any, Any] | None:
-    """A point's ``(stats, samples)`` as asv's test takes them (``None`` without samples)."""
-    return (point["stats"], point["samples"]) if point.get("samples") else None
+    """A point's ``(stats, samples)`` as asv's test takes them: with the samples asv recorded
+    (``--record-samples``) or, without them, its statistics alone (its confidence
+    interval); ``None`` when neither was recorded."""
+    return (point.get("stats"), point.get("samples")) if point.get("stats") else None
+
+
+def test_used(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """Which of asv's tests decides whether two points differ, in words."""
+    stats = [p.get("stats") or {} for p in (a, b)]
+    if not all(stats) or any(s.get("repeat", 0) == 1 for s in stats):
+        return "ratio only (one sample: no test)"
+    if a.get("samples") is not None and b.get("samples") is not None:
+        return f"Mann-Whitney U, {len(a['samples'])} + {len(b['samples'])} samples"
+    return "99% confidence intervals (no samples recorded)"
 
 
 def is_slower(before: dict[str, Any], after: dict[str, Any], factor: float) -> bool:
@@ -76,10 +115,14 @@ def is_slower(before: dict[str, Any], after: dict[str, Any], factor: float) -> b
     by more than ``factor`` and the recorded samples say the difference is significant.
 
     ``before`` and ``after`` are points: ``value``, ``stats`` and ``samples`` as
-    :mod:`asv.results` reads them.
+    :mod:`asv.results` reads them. A ratio means something for positive values only: a
+    signed value (an error in σ) or a zero is never "slower" (asv's test would call -0.5
+    against -0.5 a change, since -0.5 < -0.5 / 1.1).
     """
     from asv.commands.compare import _is_result_better
 
+    if not (before["value"] > 0 and after["value"] > 0):
+        return False
     return _is_result_better(before["value"], after["value"], _samples(before), _samples(after), factor)
 
 

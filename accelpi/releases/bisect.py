@@ -5,7 +5,7 @@
 release (an asv environment with that release, the chosen benchmark on the current
 commit), keeps the half that still holds the change, and names the first release slower
 than the good one by more than ``factor`` with asv's significance test. Results already
-in ``results/`` (from a sweep) are reused rather than measured again.
+in ``sweeps/`` (from a sweep) are reused rather than measured again.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from . import asvcompat
-from .sweep import available_releases, library, plan_sweep, run_sweep
+from . import DEFAULT_FACTOR, SWEEP_RESULTS, asvcompat
+from .plan import available_releases, library, plan_sweep
+from .sweep import run_sweep
 from .versions import collect
 
 
@@ -24,6 +25,16 @@ def axes_label(name: str, switches: dict[str, str]) -> str:
     """How :mod:`accelpi.versions` names the environments of ``name`` with these switches."""
     text = ", ".join(f"{k}={v}" for k, v in sorted(switches.items()))
     return library(name).distributions[0] + (f" [{text}]" if text else "")
+
+
+def release_number(option: str, text: str) -> Any:
+    """``text`` as a release number (``packaging.version.Version``), or a clear error."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise InvalidArgument(f"{option} {text!r} is not a release number (such as 0.68.1)") from None
 
 
 def _values(results: Path, name: str, bench: str, axes: str) -> dict[str, dict[str, dict[str, Any]]]:
@@ -46,7 +57,7 @@ def bisect_releases(
     bench: str,
     machine: str,
     root: Path,
-    factor: float = 1.1,
+    factor: float = DEFAULT_FACTOR,
     log=print,
     switches: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -72,15 +83,23 @@ def bisect_releases(
     from packaging.version import Version
 
     lib = library(name)
+    low, high = release_number("--good", good), release_number("--bad", bad)
+    if not low < high:
+        raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
+    try:
+        re.compile(bench)
+    except re.error as exc:
+        raise InvalidArgument(f"-b {bench!r} is not a regular expression: {exc}") from None
     releases = sorted(
-        (v for v in available_releases(lib.distributions[0]) if Version(good) <= Version(v) <= Version(bad)),
-        key=Version,
+        (v for v in available_releases(lib.distributions[0]) if low <= Version(v) <= high), key=Version
     )
-    if not releases or releases[0] != str(Version(good)) or releases[-1] != str(Version(bad)):
+    missing = [given for given in (good, bad) if str(Version(given)) not in releases]
+    if missing:
         raise InvalidArgument(
-            f"{good} and {bad} must both be releases of {name} on the index (found {releases})"
+            f"{' and '.join(missing)}: not a release of {name} on the package index "
+            f"(its releases from {good} to {bad}: {', '.join(releases) or 'none'})"
         )
-    results = root / "results"
+    results = root / SWEEP_RESULTS
     axes = axes_label(name, switches or {})
     steps: list[dict[str, Any]] = []
 

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import InvalidArgument
 from ..libraries import canonical, key_distributions
 from . import asvcompat
 
@@ -45,24 +46,65 @@ INVENTORY_SUFFIX = ".versions"
 KEY_DISTRIBUTIONS = key_distributions()
 
 
-def installed_versions(record: dict[str, Any] | None) -> dict[str, str]:
-    """``{distribution: version}`` from an inventory record (``accelpi info --json``)."""
-    libraries = ((record or {}).get("environment") or {}).get("libraries") or {}
+def installed_versions(record: Any) -> dict[str, str]:
+    """``{distribution: version}`` from an inventory record (``accelpi info --json``);
+    whatever is not of that shape is ignored."""
+    environment = record.get("environment") if isinstance(record, dict) else None
+    libraries = environment.get("libraries") if isinstance(environment, dict) else None
+    if not isinstance(libraries, dict):
+        return {}
     return {
-        canonical(entry["distribution"]): entry["version"]
+        canonical(entry["distribution"]): str(entry["version"])
         for entry in libraries.values()
-        if isinstance(entry, dict) and "distribution" in entry
+        if isinstance(entry, dict)
+        and isinstance(entry.get("distribution"), str)
+        and isinstance(entry.get("version"), str | int | float)
     }
 
 
+def _relative_executable(record: dict[str, Any]) -> None:
+    """Write the environment's interpreter relative to the folder the tools run in (an
+    absolute path would name this machine's layout in committed results)."""
+    python = (record.get("environment") or {}).get("python")
+    if isinstance(python, dict) and isinstance(python.get("executable"), str):
+        executable = Path(python["executable"])
+        if executable.is_absolute() and executable.is_relative_to(Path.cwd()):
+            python["executable"] = str(executable.relative_to(Path.cwd()))
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """One inventory record, checked for shape; raises ``ValueError`` saying what is wrong."""
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not text (binary data)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"a JSON {type(record).__name__}, not an inventory record (an object)")
+    for key, kind in (("env_name", str), ("environment", dict)):
+        if not isinstance(record.get(key), kind):
+            raise ValueError(f"no {key!r} of the right type (an inventory record has one)")
+    for key in ("requested", "env_vars"):
+        if not isinstance(record.get(key, {}), dict):
+            raise ValueError(f"{key!r} is not an object")
+    return record
+
+
 def record_inventory(
-    env: Any, results_dir: Path, machine: str, commit: str, swept: str | None = None
+    env: Any,
+    results_dir: Path,
+    machine: str,
+    commit: str,
+    swept: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both.
 
     The record goes next to asv's result file for ``(machine, commit, env)`` under the
     results directory ``results_dir``, with the ``.versions`` suffix. ``swept`` names the
-    library whose release this environment pins (``None`` for the default environment).
+    library whose release this environment pins (``None`` for the default environment);
+    ``extra`` adds facts of the run (``sweep_seconds``: what the release took to sweep).
     """
     python = asvcompat.environment_path(env) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
@@ -74,6 +116,7 @@ def record_inventory(
         "env_vars": env.env_vars,
         "commit": commit,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **(extra or {}),
     }
     for key, command in (("environment", "info"), ("backends", "backends")):
         done = subprocess.run(
@@ -86,23 +129,35 @@ def record_inventory(
         record[key] = (
             json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-2000:]}
         )
+    _relative_executable(record)
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1, sort_keys=True))
     return record
 
 
-def load_inventories(results_dir: str | Path) -> list[dict[str, Any]]:
-    """Every ``*.versions`` record under ``results_dir``, with ``machine`` and ``installed`` added."""
+def load_inventories(
+    results_dir: str | Path, skipped: list[dict[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Every ``*.versions`` record under ``results_dir``, with ``machine`` and ``installed`` added.
+
+    A file that is empty, truncated, binary or of another shape is left out, and named in
+    ``skipped`` (``{"file", "why"}``) when a list is given: one bad file never takes the
+    report down.
+    """
     records = []
     for path in sorted(Path(results_dir).glob(f"*/*{INVENTORY_SUFFIX}")):
         try:
-            record = json.loads(path.read_text())
-        except ValueError:
+            record = read_record(path)
+        except (OSError, ValueError) as exc:
+            if skipped is not None:
+                skipped.append({"file": str(path), "why": str(exc)})
             continue
         record["machine"] = path.parent.name
         record["file"] = path.name
         record["installed"] = installed_versions(record)
+        record.setdefault("requested", {})
+        record.setdefault("env_vars", {})
         records.append(record)
     return records
 
@@ -115,7 +170,7 @@ def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name, wanted in (record.get("requested") or {}).items():
             dist = canonical(re.sub(r"\[.*\]$", "", name.removeprefix("pip+")))
             have = record["installed"].get(dist)
-            if wanted and have is not None and have.split("+")[0] != wanted.split("+")[0]:
+            if wanted and have is not None and have.split("+")[0] != str(wanted).split("+")[0]:
                 problems.append(
                     {
                         "kind": "pin did not hold",
@@ -154,9 +209,15 @@ def record_default_environments(root: Path, machine: str, commit: str = "HEAD") 
         asvcompat.load_json(root / "asv.conf.json", js_comments=True).get("results_dir", "results")
     )
     results_dir = results_dir if results_dir.is_absolute() else root / results_dir
-    commit = subprocess.run(
-        ["git", "rev-parse", commit], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise InvalidArgument(f"--commit {commit!r} is not a commit of the repository in {root}")
+    commit = done.stdout.strip()
     records = []
     for env in asvcompat.environments(root / "asv.conf.json"):
         if (asvcompat.environment_path(env) / "bin" / "python").exists():

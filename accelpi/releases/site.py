@@ -19,9 +19,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..libraries import sweep_targets
+from packaging.version import Version
+
+from ..errors import InvalidArgument
+from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS
 from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories
-from .versions import BUILD_FAMILIES, Series, compare_builds, compare_versions, format_value
+from .report import findings, release_report
+from .versions import BUILD_FAMILIES, format_value
 
 __all__ = ["build_site"]
 
@@ -60,6 +64,7 @@ table { border-collapse: collapse; font-size: .9em; }
 th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; white-space: nowrap; }
 th { background: #f4f4f4; }
 .bad { color: #b00; font-weight: bold; }
+.good { color: #070; font-weight: bold; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 30em), 1fr)); gap: 1em; }
 """
 
@@ -128,22 +133,46 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
     return rank, benchmark, int(rest) if rest.isdigit() else 0
 
 
-def _change_row(c: Any) -> list[str]:
-    """A flagged release step as a table row: benchmark, parameters, environment, releases, ratio."""
-    return [c.benchmark.split(".", 1)[-1], c.params, c.axes, f"{c.before} → {c.after}", f"{c.ratio:.2f}x"]
+def _step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list[str]]:
+    """Significant release steps as table rows: what, where, the two releases, values, ratio,
+    and how sure (asv's test on how many samples)."""
+    return [
+        [
+            *([c["library"]] if library else []),
+            c["benchmark"].split(".", 1)[-1],
+            c["params"],
+            c["axes"],
+            f"{c['before']} → {c['after']}",
+            f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
+            f"{c['ratio']:.2f}x",
+            c["test"],
+        ]
+        for c in changes
+    ]
 
 
-def _library_page(library: str, series: list[Series], changes: list[Any], out: Path) -> str:
+STEP_HEADERS = ["benchmark", "parameters", "environment", "releases", "values", "ratio", "how sure"]
+
+
+def _steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> str:
+    headers = (["library"] if library else []) + STEP_HEADERS
+    rows = _step_rows(changes, library)
+    return f"<h2>{html.escape(title)}</h2>" + (_table(headers, rows) if rows else "<p>None.</p>")
+
+
+def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
+    series = data["series"]
     charts: dict[tuple[str, str], dict[str, dict[str, float]]] = defaultdict(dict)
     units: dict[tuple[str, str], str] = {}
+    several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
     for s in series:
-        first, _, rest = s.params.partition(", ")
-        key = (s.benchmark, rest)
-        label = first.strip("'") + (f" [{s.axes.split('[', 1)[1]}" if "[" in s.axes else "")
-        if len({s.axes.split(" [")[0] for s in series}) > 1:
-            label += f" ({s.axes.split(' [')[0]})"
-        charts[key][label] = {v: p["value"] for v, p in s.points.items()}
-        units[key] = s.unit
+        first, _, rest = s["params"].partition(", ")
+        key = (s["benchmark"], rest)
+        label = first.strip("'") + (f" [{s['axes'].split('[', 1)[1]}" if "[" in s["axes"] else "")
+        if several_builds:
+            label += f" ({s['axes'].split(' [')[0]})"
+        charts[key][label] = s["values"]
+        units[key] = s["unit"]
     figures = []
     for (benchmark, rest), lines in sorted(charts.items(), key=_chart_order):
         title = benchmark.split(".", 1)[-1] + (f" ({rest})" if rest else "")
@@ -154,21 +183,57 @@ def _library_page(library: str, series: list[Series], changes: list[Any], out: P
             f"<figcaption>{html.escape(title)}: one line per backend; x-axis: {library} release"
             f"</figcaption></figure>"
         )
-    flagged = [c for c in changes if c.flagged]
-    rows = [_change_row(c) for c in flagged]
+    mine = [c for c in report["flagged"] if c["library"] == library]
+    better = [c for c in report["improved"] if c["library"] == library]
     body = (
         f"<p>Each chart puts the {html.escape(library)} release on the x-axis (benchmarks run on one commit "
-        "of accelpi, one asv environment per release). Lower is better for times and memory.</p>"
-        "<h2>Releases flagged as slower</h2>"
-        + (
-            _table(["benchmark", "parameters", "environment", "releases", "ratio"], rows)
-            if rows
-            else "<p>None.</p>"
-        )
+        "of accelpi, one asv environment per release). Lower is better for times and memory. A step "
+        f"counts when it passes {report['factor']}x and asv's significance test agrees.</p>"
+        + _steps_section("Release steps significantly slower", mine)
+        + _steps_section("Release steps significantly faster", better)
         + f'<h2>Charts</h2><div class="charts">{"".join(figures)}</div>'
     )
     (out / f"{_slug(library)}.html").write_text(_page(f"{library} across releases", body))
     return f"{_slug(library)}.html"
+
+
+def _findings_page(report: dict[str, Any], out: Path) -> str:
+    parts = [
+        "<p>Generated from the committed sweeps by <code>make publish</code>: every release step that "
+        f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
+        "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
+        "(<code>flagged</code> and <code>improved</code>).</p>"
+    ]
+    for library, rows in findings(report).items():
+        parts.append(
+            f'<h2><a href="{_slug(library)}.html">{html.escape(library)}</a></h2>'
+            + _table(["direction", *STEP_HEADERS], [[c["direction"], *_step_rows([c])[0]] for c in rows])
+        )
+    if len(parts) == 1:
+        parts.append("<p>No significant change between any two swept releases.</p>")
+    (out / "changes.html").write_text(_page("What changed, release by release", "".join(parts)))
+    return "changes.html"
+
+
+def findings_markdown(report: dict[str, Any]) -> str:
+    """The "what changed" summary as Markdown (docs/what-changed.md), from the same rows."""
+    lines = [
+        "# What changed, release by release",
+        "",
+        "Generated by `make publish` from the committed sweeps (`sweeps/`); do not edit by hand.",
+        f"Each row: a step between two consecutive releases that changed a benchmark by more than "
+        f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
+        "`accelpi versions --json`), largest first.",
+    ]
+    for library, rows in findings(report).items():
+        lines += ["", f"## {library}", "", "| direction | " + " | ".join(STEP_HEADERS) + " |"]
+        lines.append("|" + "---|" * (len(STEP_HEADERS) + 1))
+        for c in rows:
+            cells = [c["direction"], *_step_rows([c])[0]]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if not findings(report):
+        lines += ["", "No significant change between any two swept releases."]
+    return "\n".join(lines) + "\n"
 
 
 def vendor_assets(site: Path, node_modules: Path) -> list[str]:
@@ -200,66 +265,88 @@ def vendor_assets(site: Path, node_modules: Path) -> list[str]:
 
 def build_site(
     root: Path,
-    results: str = "results",
+    sweeps: str = SWEEP_RESULTS,
     html_dir: str = "html",
     publish: bool = True,
-    factor: float = 1.1,
+    factor: float = DEFAULT_FACTOR,
     node_modules: Path | None = None,
+    findings_md: str | None = None,
+    skipped: list[dict[str, str]] | None = None,
 ) -> Path:
     """Publish asv's site and write ours beside it; returns the site's folder.
 
-    ``node_modules`` holds the npm packages of asv's JavaScript libraries (default:
-    ``.tools/node_modules``, from ``make tools``); without them the pages load the
-    libraries from CDNs, as asv's own site does.
+    asv's pages come from ``asv.conf.json``'s results folder (the commit history); ours
+    from the sweeps in ``sweeps``. ``node_modules`` holds the npm packages of asv's
+    JavaScript libraries (default: ``.tools/node_modules``, from ``make tools``); without
+    them the pages load the libraries from CDNs, as asv's own site does. ``findings_md``:
+    also write the "what changed" summary there (``docs/what-changed.md``). Unreadable
+    results files are left out and named in ``skipped`` when a list is given.
     """
     root = Path(root)
     site = root / html_dir
+    if not (root / "asv.conf.json").exists():
+        raise InvalidArgument(f"{root} has no asv.conf.json: run 'accelpi site' in the project's folder")
+    if not (root / sweeps / "benchmarks.json").exists():
+        raise InvalidArgument(f"no sweep results in {root / sweeps} (benchmarks.json is missing)")
     if publish:
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "asv", "publish", "--html-dir", str(site)],
             cwd=root,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if done.returncode != 0:
+            lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+            raise InvalidArgument(f"asv publish failed: {lines[-1] if lines else f'exit {done.returncode}'}")
         left = vendor_assets(site, node_modules or root / ".tools" / "node_modules")
         if left:
             print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
-    sections, all_flagged = [], []
-    for library in sweep_targets():
-        series, changes = compare_versions(root / results, library, factor)
-        series = [s for s in series if len(s.points) > 1]
-        if not series:
-            continue
-        page = _library_page(library, series, changes, out)
-        versions = sorted({v for s in series for v in s.points})
-        flagged = [c for c in changes if c.flagged]
-        all_flagged += [(library, c) for c in flagged]
+    report = release_report(root / sweeps, None, factor)
+    if skipped is not None:
+        skipped += report["skipped"]
+    sections = []
+    for library, data in report["libraries"].items():
+        page = _library_page(library, data, report, out)
+        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
+        slower = sum(c["library"] == library for c in report["flagged"])
+        faster = sum(c["library"] == library for c in report["improved"])
         sections.append(
             [
                 f'<a href="{page}">{html.escape(library)}</a>',
                 html.escape(", ".join(versions)),
-                str(len(series)),
-                f'<span class="bad">{len(flagged)}</span>' if flagged else "0",
+                str(len(data["series"])),
+                f'<span class="bad">{slower}</span>' if slower else "0",
+                f'<span class="good">{faster}</span>' if faster else "0",
             ]
         )
+    changes_page = _findings_page(report, out)
+    if findings_md:
+        (root / findings_md).write_text(findings_markdown(report))
     build_rows = [
         [
-            d.benchmark.split(".", 1)[-1],
-            d.params,
-            d.switches,
-            d.release,
-            f"{d.reference} {format_value(d.value_reference, d.unit)}",
-            f"{d.build} {format_value(d.value_build, d.unit)}",
-            f"{d.ratio:.2f}x" + (" (significant)" if d.significant else ""),
+            d["benchmark"].split(".", 1)[-1],
+            d["params"],
+            d["context"],
+            d["release"],
+            f"{d['reference']} {format_value(d['value_reference'], d['unit'])}",
+            f"{d['other']} {format_value(d['value_other'], d['unit'])}",
+            f"{d['ratio']:.2f}x" + (" (significant)" if d["significant"] else ""),
         ]
-        for family in BUILD_FAMILIES
-        for d in compare_builds(root / results, family, factor)
-        if d.lower_is_better
+        for rows in report["builds"].values()
+        for d in rows
+        if d["lower_is_better"]
     ]
-    records = load_inventories(root / results)
+    unread: list[dict[str, str]] = []
+    records = [
+        r
+        for folder in (COMMIT_RESULTS, sweeps)
+        if (root / folder).is_dir()
+        for r in load_inventories(root / folder, unread)
+    ]
+    if skipped is not None:
+        skipped += unread
     problems = drift(records)
     shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
     inventory_rows = [
@@ -272,7 +359,6 @@ def build_site(
         ]
         for r in records
     ]
-    flagged_rows = [[library, *_change_row(c)] for library, c in all_flagged]
     problem_rows = [
         [
             p["kind"],
@@ -288,16 +374,14 @@ def build_site(
         "the libraries accelpi accelerates with (sweeps made with <code>accelpi sweep</code>).</p>"
         "<h2>Swept libraries</h2>"
         + (
-            _table(["library", "releases", "series", "flagged"], sections, raw=True)
+            _table(["library", "releases", "series", "slower", "faster"], sections, raw=True)
             if sections
             else "<p>No sweep results yet.</p>"
         )
-        + f"<h2>Releases flagged as slower (factor {factor})</h2>"
-        + (
-            _table(["library", "benchmark", "parameters", "environment", "releases", "ratio"], flagged_rows)
-            if flagged_rows
-            else "<p>None.</p>"
-        )
+        + f'<p>The significant changes of every library, both directions: <a href="{changes_page}">'
+        "what changed, release by release</a>.</p>"
+        + _steps_section(f"Release steps significantly slower (factor {factor})", report["flagged"], True)
+        + _steps_section(f"Release steps significantly faster (factor {factor})", report["improved"], True)
         + "<h2>One release, two builds</h2>"
         + (
             "<p>The same release as its reference build and as another build ("

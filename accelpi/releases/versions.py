@@ -16,7 +16,6 @@ series, so a switch is never mistaken for a release.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -25,17 +24,18 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import canonical, multi_build, sweep_targets
-from . import asvcompat
-from .inventory import INVENTORY_SUFFIX, installed_versions
+from . import DEFAULT_FACTOR, asvcompat
+from .inventory import INVENTORY_SUFFIX, installed_versions, read_record
 
 __all__ = [
     "BUILD_FAMILIES",
-    "BuildDifference",
     "Change",
     "Series",
-    "compare_builds",
+    "check_factor",
+    "collect",
     "compare_versions",
     "format_value",
+    "lower_is_better",
 ]
 
 
@@ -51,6 +51,7 @@ class Series:
     points: dict[str, dict[str, Any]] = field(default_factory=dict)  # version -> value, samples, stats...
     distribution: str = ""  # the distribution that provided the library (tensorflow-cpu...)
     switches: str = ""  # env_nobuild switches, "TF_ENABLE_ONEDNN_OPTS=1"
+    env_vars: dict[str, str] = field(default_factory=dict)  # the same switches, as a dict
 
     @property
     def label(self) -> str:
@@ -60,7 +61,12 @@ class Series:
 
 @dataclass
 class Change:
-    """The step between two consecutive releases in a series."""
+    """The step between two consecutive releases in a series.
+
+    ``flagged``: slower by more than the factor, and significant by asv's test (the test
+    ``asv continuous`` uses); ``improved``: the same, faster. Both only for times and
+    memory (``lower_is_better``); a tracked value such as accuracy has no direction.
+    """
 
     machine: str
     benchmark: str
@@ -74,31 +80,18 @@ class Change:
     significant: bool
     flagged: bool
     unit: str
+    improved: bool = False
+    samples_before: int = 0  # samples recorded on each side (0: statistics only)
+    samples_after: int = 0
+    test: str = ""  # which of asv's tests decided, in words (see asvcompat.test_used)
+
+    @property
+    def direction(self) -> str:
+        """``"slower"``, ``"faster"`` or ``""`` (no significant change, or no direction)."""
+        return "slower" if self.flagged else "faster" if self.improved else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class BuildDifference:
-    """One release of a library as two builds: another build against the reference build."""
-
-    machine: str
-    benchmark: str
-    params: str
-    switches: str
-    release: str
-    reference: str  # the reference build's distribution (tensorflow-cpu)
-    build: str  # the other build's distribution (intel-tensorflow)
-    value_reference: float
-    value_build: float
-    ratio: float  # build / reference: below 1 is faster for times and memory
-    significant: bool
-    unit: str
-    lower_is_better: bool  # a time or a memory size (tracks such as accuracy have no direction)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "direction": self.direction}
 
 
 #: Libraries published as several builds (distributions) of one release; the first is the
@@ -126,21 +119,32 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.3g}"
 
 
-def _inventory(result_path: Path) -> dict[str, Any] | None:
+def _inventory(result_path: Path, skipped: list[dict[str, str]] | None) -> dict[str, Any] | None:
     path = result_path.with_suffix(INVENTORY_SUFFIX)
+    if not path.exists():
+        return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        return read_record(path)
+    except (OSError, ValueError) as exc:
+        if skipped is not None:
+            skipped.append(
+                {"file": str(path), "why": f"{exc}; its result {result_path.name} is left out too"}
+            )
         return None
 
 
-def _lower_is_better(name: str) -> bool:
+def lower_is_better(name: str) -> bool:
     leaf = name.rsplit(".", 1)[-1]
     return leaf.startswith(("time_", "timeraw_", "peakmem_", "mem_"))
 
 
-def collect(results_dir: str | Path, library: str) -> list[Series]:
-    """Every series of the library's results under ``results_dir`` (one per benchmark and axes)."""
+def collect(
+    results_dir: str | Path, library: str, skipped: list[dict[str, str]] | None = None
+) -> list[Series]:
+    """Every series of the library's results under ``results_dir`` (one per benchmark and axes).
+
+    Files that cannot be read are left out and named in ``skipped`` when a list is given.
+    """
     from packaging.version import InvalidVersion, Version
 
     results_dir = Path(results_dir)
@@ -151,16 +155,18 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
     dists = _library_dists(library)
     series: dict[tuple[str, ...], Series] = {}
     latest: dict[tuple[str, ...], int] = {}
-    for path, result, machine_name in asvcompat.iter_results(results_dir):
+    for path, result, machine_name in asvcompat.iter_results(results_dir, skipped):
         dist = next((d for d in dists if d in result.params), None)
         if dist is None:
             continue
-        inventory = _inventory(path)
+        inventory = _inventory(path, skipped)
         swept = (inventory or {}).get("swept")
-        if swept is not None and canonical(swept) not in {canonical(d) for d in dists}:
-            continue  # another library's sweep: its pins of this library are only its needs
-        if swept is None and not result.params[dist]:
-            continue  # not a sweep of this library (the default environment's "latest")
+        if swept is None or canonical(swept) not in {canonical(d) for d in dists}:
+            # Only a sweep of this library makes its release series: the default
+            # environment's runs over accelpi's commits pin torch too, but two of them
+            # are two commits, not two torch releases; another library's sweep pins this
+            # one only as a need.
+            continue
         version = installed_versions(inventory).get(canonical(dist)) or result.params[dist]
         if not version:
             continue  # "latest" without an inventory: the release is unknown
@@ -191,7 +197,14 @@ def collect(results_dir: str | Path, library: str) -> list[Series]:
                 s = series.setdefault(
                     ident,
                     Series(
-                        machine, key, label, axes, info.get("unit", ""), distribution=dist, switches=switches
+                        machine,
+                        key,
+                        label,
+                        axes,
+                        info.get("unit", ""),
+                        distribution=dist,
+                        switches=switches,
+                        env_vars=dict(result.env_vars),
                     ),
                 )
                 stamp = (ident, version)
@@ -215,7 +228,10 @@ def _combinations(params: list[list[str]]) -> Iterable[tuple[str, ...]]:
 
 
 def compare_versions(
-    results_dir: str | Path, library: str, factor: float = 1.1
+    results_dir: str | Path,
+    library: str,
+    factor: float = DEFAULT_FACTOR,
+    skipped: list[dict[str, str]] | None = None,
 ) -> tuple[list[Series], list[Change]]:
     """Series of the library's releases and the changes between consecutive releases.
 
@@ -230,20 +246,17 @@ def compare_versions(
         A change is flagged when the later release is slower by more than this factor
         and asv's significance test agrees.
     """
-    if not factor >= 1:
-        raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
+    check_factor(factor)
     from packaging.version import Version
 
-    all_series = collect(results_dir, library)
+    all_series = collect(results_dir, library, skipped)
     changes = []
     for s in all_series:
         releases = sorted(s.points, key=Version)
         for before, after in itertools.pairwise(releases):
             a, b = s.points[before], s.points[after]
             ratio = b["value"] / a["value"] if a["value"] else math.inf
-            significant = asvcompat.significant(a, b, factor)
-            slower = asvcompat.is_slower(a, b, factor)
-            flagged = _lower_is_better(s.benchmark) and slower
+            directed = lower_is_better(s.benchmark)
             changes.append(
                 Change(
                     s.machine,
@@ -255,69 +268,18 @@ def compare_versions(
                     a["value"],
                     b["value"],
                     ratio,
-                    significant,
-                    flagged,
+                    asvcompat.significant(a, b, factor),
+                    directed and asvcompat.is_slower(a, b, factor),
                     s.unit,
+                    improved=directed and asvcompat.is_slower(b, a, factor),
+                    samples_before=len(a["samples"] or ()),
+                    samples_after=len(b["samples"] or ()),
+                    test=asvcompat.test_used(a, b),
                 )
             )
     return all_series, changes
 
 
-def compare_builds(results_dir: str | Path, family: str, factor: float = 1.1) -> list[BuildDifference]:
-    """The same release of a library as its reference build and as each other build.
-
-    Parameters
-    ----------
-    results_dir : path
-        An asv results directory (``results/``).
-    family : str
-        A key of :data:`BUILD_FAMILIES` (``tensorflow``): the builds compared are its
-        distributions, the first one being the reference (``tensorflow-cpu``).
-    factor : float
-        A difference is significant when the ratio is beyond this factor and asv's
-        significance test agrees.
-
-    Returns
-    -------
-    list of BuildDifference
-        One per benchmark, parameters, switches and release present in both builds
-        (exactly the same release: 2.14.0 is not compared with 2.14.1).
-    """
-    if family not in BUILD_FAMILIES:
-        raise InvalidArgument(f"family={family!r}: accepted: {', '.join(BUILD_FAMILIES)}")
+def check_factor(factor: float) -> None:
     if not factor >= 1:
         raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
-    from packaging.version import Version
-
-    reference, *others = BUILD_FAMILIES[family]
-    by_key: dict[tuple[str, ...], dict[str, Series]] = {}
-    for s in collect(results_dir, family):
-        by_key.setdefault((s.machine, s.benchmark, s.params, s.switches), {})[s.distribution] = s
-    differences = []
-    for (machine, benchmark, params, switches), builds in sorted(by_key.items()):
-        if reference not in builds:
-            continue
-        ref = builds[reference]
-        for other in others:
-            if other not in builds:
-                continue
-            for release in sorted(set(ref.points) & set(builds[other].points), key=Version):
-                a, b = ref.points[release], builds[other].points[release]
-                differences.append(
-                    BuildDifference(
-                        machine,
-                        benchmark,
-                        params,
-                        switches,
-                        release,
-                        reference,
-                        other,
-                        a["value"],
-                        b["value"],
-                        b["value"] / a["value"] if a["value"] else math.inf,
-                        asvcompat.significant(a, b, factor),
-                        ref.unit,
-                        _lower_is_better(benchmark),
-                    )
-                )
-    return differences

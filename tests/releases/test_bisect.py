@@ -15,8 +15,8 @@ def test_bisect_names_the_first_slower_release_from_existing_results(tmp_path):
 
     releases = ["0.64.0", "0.65.0", "0.65.1", "0.66.0", "0.67.0"]
     values = {v: (0.010 if v < "0.65.1" else 0.015) for v in releases}
-    (tmp_path / "results").mkdir()
-    _write_results(tmp_path / "results", values)
+    (tmp_path / "sweeps").mkdir()
+    _write_results(tmp_path / "sweeps", values)
     (tmp_path / "asv.conf.json").write_text("{}")
     result = bisect_releases(
         "numba",

@@ -26,3 +26,16 @@ def test_drift_between_two_records_of_one_environment(tmp_path):
         )
     (problem,) = drift(load_inventories(tmp_path))
     assert problem["kind"] == "drift" and (problem["before"], problem["after"]) == ("2.3.5", "2.4.6")
+
+
+def test_committed_inventories_name_no_absolute_path():
+    from pathlib import Path
+
+    from ..helpers import ROOT
+
+    folders = [ROOT / "results", ROOT / "sweeps", ROOT / "docs" / "reliability" / "release-aa"]
+    records = [r for folder in folders if folder.is_dir() for r in load_inventories(folder)]
+    assert records
+    for r in records:
+        executable = r["environment"]["python"]["executable"]
+        assert not Path(executable).is_absolute(), (r["file"], executable)

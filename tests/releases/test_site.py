@@ -143,3 +143,28 @@ def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
         assert lib_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), href
         errors += lib_errors
     assert not errors, errors
+
+
+def test_asvs_throughput_graph_shows_one_environments_history_with_a_readable_legend(browser, server):
+    from accelpi import registry
+
+    page, errors = _open(
+        browser,
+        f"{server}/index.html#throughput.Throughput.time_estimate",
+        wait_for="#graph-display canvas.flot-base",
+    )
+    labels = page.locator("#graph-display .legendLabel").all_inner_texts()
+    # one line per backend and size, not one per environment combination (sweeps are elsewhere)
+    assert 0 < len(labels) <= len(registry.names()) * 2, labels
+    assert not any("virtualenv" in label or "ONEDNN" in label for label in labels), labels
+    assert not errors, errors
+
+
+def test_a_release_page_exists_exactly_for_each_swept_library(site):
+    from accelpi.releases import SWEEP_RESULTS
+    from accelpi.releases.report import release_report
+
+    swept = set(release_report(ROOT / SWEEP_RESULTS)["libraries"])
+    pages = {p.stem for p in (site / "accelpi").glob("*.html")} - {"index", "changes"}
+    assert pages == swept
+    assert "torch" not in pages  # the default environment's commits are no torch sweep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,7 +13,8 @@ import pytest
 from accelpi import InvalidArgument
 from accelpi.libraries import sweep_target
 from accelpi.releases.inventory import INVENTORY_SUFFIX, drift, load_inventories
-from accelpi.releases.sweep import SweepPlan, Target, plan_sweep, run_sweep
+from accelpi.releases.plan import SweepPlan, Target, plan_sweep
+from accelpi.releases.sweep import run_sweep
 from accelpi.releases.versions import compare_versions
 
 from ..asv_files import BENCH
@@ -121,3 +123,26 @@ def test_a_pin_joins_the_resolution():
     plan = plan_sweep("numba", ["0.68.1"], switches={}, constraints=("numpy==2.3.5",))
     (entry,) = plan.include()
     assert entry["req"]["numpy"] == "2.3.5" and entry["req"]["numba"] == "0.68.1"
+
+
+def test_an_interrupted_sweep_resumes_with_what_is_missing(tmp_path):
+    from accelpi.releases.sweep import _env_names, estimate_seconds, measured
+
+    plan = SweepPlan(target("numba"), ["0.67.0", "0.68.1"], {}, {}, pins={})
+    machine = tmp_path / "box"
+    machine.mkdir()
+    (name,) = _env_names(plan, "0.67.0")
+    record = {
+        "swept": "numba",
+        "env_name": name,
+        "requested": {"numba": "0.67.0"},
+        "env_vars": {},
+        "environment": {"libraries": {"numba": {"distribution": "numba", "version": "0.67.0"}}},
+        "sweep_seconds": 120.0,
+    }
+    (machine / f"00000000-{name}.versions").write_text(json.dumps(record))
+    assert sorted(measured(plan, tmp_path)) == ["0.67.0"]  # 0.68.1 is what is left to run
+    assert estimate_seconds(plan, tmp_path) == 120.0
+    other = {**record, "swept": "numpy"}  # another library's sweep does not count
+    (machine / f"00000000-{name}.versions").write_text(json.dumps(other))
+    assert measured(plan, tmp_path) == {}

@@ -15,7 +15,8 @@ import pytest
 
 from accelpi import InvalidArgument
 from accelpi.releases.inventory import drift, load_inventories
-from accelpi.releases.versions import compare_builds, compare_versions
+from accelpi.releases.twins import compare_builds
+from accelpi.releases.versions import compare_versions
 
 from ..asv_files import write_release_results as _write_results
 
@@ -71,7 +72,7 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
     _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
     (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
-    assert (difference.release, difference.reference, difference.build) == (
+    assert (difference.release, difference.reference, difference.other) == (
         "2.14.0",
         "tensorflow-cpu",
         "intel-tensorflow",
@@ -80,7 +81,7 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     done = _versions(tmp_path, "--json", library="tensorflow")
     assert done.returncode == 0, done.stderr  # a faster build is not a regression
     (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
-    assert row["release"] == "2.14.0" and row["value_build"] == pytest.approx(0.010)
+    assert row["release"] == "2.14.0" and row["value_other"] == pytest.approx(0.010)
     with pytest.raises(InvalidArgument, match="accepted: tensorflow"):
         compare_builds(tmp_path, "numba")
 

@@ -1,0 +1,173 @@
+"""``accelpi versions``: a library's benchmarks release by release, or one release's twins.
+
+Reads the sweeps with :func:`accelpi.releases.report.release_report`, the same report the
+site draws, so the command line and the site never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..errors import InvalidArgument
+from ..libraries import multi_build, sweep_targets
+from ..releases import SWEEP_RESULTS
+from .common import (
+    EXIT_FLAGGED,
+    EXIT_OK,
+    add_command,
+    escape,
+    factor_option,
+    get_console,
+    print_json,
+    results_option,
+    warn_skipped,
+)
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from ..releases.report import release_report
+
+    if args.between:
+        return _versions_between(args)
+    report = release_report(args.results, args.library, args.factor)
+    warn_skipped(report["skipped"])
+    if args.json:
+        print_json(report)
+    else:
+        print_versions(report["libraries"], args.factor)
+        print_differences(report["builds"], args.factor, "one release, two builds")
+        if report["libraries"]:
+            print_steps(report, args.factor)
+    if not report["libraries"] and not report["builds"]:
+        wanted = args.library or ", ".join(sweep_targets())
+        print(f"accelpi: no results of {wanted} over two or more releases in {args.results}", file=sys.stderr)
+    return EXIT_FLAGGED if report["flagged"] else EXIT_OK
+
+
+def _versions_between(args: argparse.Namespace) -> int:
+    from ..releases.twins import compare_between
+
+    if not args.library:
+        raise InvalidArgument("--between needs --library (the library whose sweep crossed the variable)")
+    skipped: list[dict[str, str]] = []
+    rows = [
+        d.to_dict() for d in compare_between(args.results, args.library, args.between, args.factor, skipped)
+    ]
+    warn_skipped(skipped)
+    significant = [d for d in rows if d["significant"]]
+    if args.json:
+        print_json(
+            {"factor": args.factor, "variable": args.between, "rows": rows, "significant": significant}
+        )
+    else:
+        print_differences({args.library: rows}, args.factor, f"one release, {args.between} compared")
+        get_console().print(
+            f"{len(significant)} of {len(rows)} rows differ by more than {args.factor}x with asv's test"
+        )
+    return EXIT_OK
+
+
+def print_steps(report: dict[str, Any], factor: float) -> None:
+    """The significant release steps, both directions, as one line each."""
+    from ..releases.versions import format_value
+
+    console = get_console()
+    for key, title in (("flagged", "slower"), ("improved", "faster")):
+        rows = report[key]
+        console.print(f"{len(rows)} release step(s) significantly {title} than {factor}x")
+        for c in rows:
+            console.print(
+                f"  {c['library']} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
+                f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
+                f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x; {c['test']})",
+                markup=False,
+            )
+
+
+def print_versions(report: dict[str, Any], factor: float) -> None:
+    from packaging.version import Version
+    from rich.table import Table
+
+    from ..releases.versions import format_value
+
+    console = get_console()
+    for library, data in report.items():
+        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
+        changes = {(c["benchmark"], c["params"], c["axes"], c["after"]): c for c in data["changes"]}
+        table = Table(
+            title=f"{library}: value per release (ratio to the previous one; "
+            f"[red]red[/]: slower by more than {factor}x and significant)",
+            title_justify="left",
+        )
+        for column in ("benchmark", "params", "environment", *versions):
+            table.add_column(column, justify="right" if column in versions else "left")
+        for s in sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"])):
+            cells = []
+            for v in versions:
+                if v not in s["values"]:
+                    cells.append("")
+                    continue
+                text = format_value(s["values"][v], s["unit"])
+                c = changes.get((s["benchmark"], s["params"], s["axes"], v))
+                if c is not None:
+                    text += f" ({c['ratio']:.2f}x)"
+                    text = (
+                        f"[red]{text}[/]"
+                        if c["flagged"]
+                        else (f"[green]{text}[/]" if c["significant"] else text)
+                    )
+                cells.append(text)
+            table.add_row(s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells)
+        console.print(table)
+
+
+def print_differences(groups: dict[str, list[dict[str, Any]]], factor: float, what: str) -> None:
+    """Tables of :class:`~accelpi.releases.versions.Difference` rows, one per group."""
+    from rich.table import Table
+
+    from ..releases.versions import format_value
+
+    console = get_console()
+    for group, rows in groups.items():
+        reference = rows[0]["reference"]
+        table = Table(
+            title=f"{group}: {what} (ratio to {reference}; "
+            f"[green]green[/]/[red]red[/]: faster/slower by more than {factor}x and significant)",
+            title_justify="left",
+        )
+        for column in ("benchmark", "params", "context", "release", reference, "other", "value", "ratio"):
+            table.add_column(column, justify="right" if column in (reference, "value", "ratio") else "left")
+        for d in rows:
+            ratio = f"{d['ratio']:.2f}x"
+            if d["significant"] and d["lower_is_better"]:
+                ratio = f"[green]{ratio}[/]" if d["ratio"] < 1 else f"[red]{ratio}[/]"
+            table.add_row(
+                d["benchmark"].split(".", 1)[-1],
+                escape(d["params"]),
+                escape(d["context"]),
+                d["release"],
+                format_value(d["value_reference"], d["unit"]),
+                escape(d["other"]),
+                format_value(d["value_other"], d["unit"]),
+                ratio,
+            )
+        console.print(table)
+
+
+def setup_arguments(sub: Any) -> None:
+    p = add_command(sub, "versions", cmd_versions, "compare benchmark results across a library's releases")
+    results_option(p, SWEEP_RESULTS)
+    p.add_argument(
+        "--library",
+        help=f"a sweepable library ({', '.join(sweep_targets())}), or all builds of one "
+        f"({', '.join(multi_build())}); default: every one",
+    )
+    factor_option(p, "flag releases slower than the previous one")
+    p.add_argument(
+        "--between",
+        metavar="NAME",
+        help="instead, compare each release's environments that differ only in the variable NAME "
+        "(TF_ENABLE_ONEDNN_OPTS: oneDNN off against on; a variable nothing reads: an A/A test)",
+    )

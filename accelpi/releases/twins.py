@@ -1,0 +1,158 @@
+"""Twins: one release measured in two environments that differ in one thing only.
+
+Two builds of one release (``intel-tensorflow`` against ``tensorflow-cpu``), or one build
+with two values of a variable (``TF_ENABLE_ONEDNN_OPTS=0`` against ``1``; a variable
+nothing reads, for an A/A test). Each pair is compared with asv's significance test, as
+release steps are in :mod:`accelpi.releases.versions`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidArgument
+from . import DEFAULT_FACTOR, asvcompat
+from .versions import BUILD_FAMILIES, Series, check_factor, collect, lower_is_better
+
+__all__ = ["Difference", "compare_between", "compare_builds"]
+
+
+@dataclass
+class Difference:
+    """One release measured in two environments that differ in one thing only: two builds
+    (``intel-tensorflow`` against ``tensorflow-cpu``), or two values of a variable
+    (``TF_ENABLE_ONEDNN_OPTS=0`` against ``=1``; a no-op variable for an A/A test)."""
+
+    machine: str
+    benchmark: str
+    params: str
+    context: str  # what both sides share besides the release (switches, or the build)
+    release: str
+    reference: str  # the reference side: a build's distribution, or NAME=VALUE
+    other: str  # the side compared with it
+    value_reference: float
+    value_other: float
+    ratio: float  # other / reference: below 1 is faster for times and memory
+    significant: bool
+    unit: str
+    lower_is_better: bool  # a time or a memory size (tracks such as accuracy have no direction)
+    samples: int = 0  # the fewer samples of the two sides
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _pairs(
+    series: list[Series],
+    side: Callable[[Series], str],
+    context: Callable[[Series], str],
+    reference: str,
+    factor: float,
+) -> list[Difference]:
+    """Series grouped by what they share (``context``), one ``side`` against the
+    ``reference`` side, release for release (exactly the same release on both sides)."""
+    from packaging.version import Version
+
+    groups: dict[tuple[str, ...], dict[str, Series]] = {}
+    for s in series:
+        groups.setdefault((s.machine, s.benchmark, s.params, context(s)), {})[side(s)] = s
+    differences = []
+    for (machine, benchmark, params, shared), sides in sorted(groups.items()):
+        if reference not in sides:
+            continue
+        ref = sides[reference]
+        for other, s in sorted(sides.items()):
+            if other == reference:
+                continue
+            for release in sorted(set(ref.points) & set(s.points), key=Version):
+                a, b = ref.points[release], s.points[release]
+                differences.append(
+                    Difference(
+                        machine,
+                        benchmark,
+                        params,
+                        shared,
+                        release,
+                        reference,
+                        other,
+                        a["value"],
+                        b["value"],
+                        b["value"] / a["value"] if a["value"] else math.inf,
+                        asvcompat.significant(a, b, factor),
+                        ref.unit,
+                        lower_is_better(benchmark),
+                        min(len(a["samples"] or ()), len(b["samples"] or ())),
+                    )
+                )
+    return differences
+
+
+def compare_builds(
+    results_dir: str | Path,
+    family: str,
+    factor: float = DEFAULT_FACTOR,
+    skipped: list[dict[str, str]] | None = None,
+) -> list[Difference]:
+    """The same release of a library as its reference build and as each other build.
+
+    Parameters
+    ----------
+    results_dir : path
+        An asv results directory of sweeps (``sweeps/``).
+    family : str
+        A key of :data:`BUILD_FAMILIES` (``tensorflow``): the builds compared are its
+        distributions, the first one being the reference (``tensorflow-cpu``).
+    factor : float
+        A difference is significant when the ratio is beyond this factor and asv's
+        significance test agrees.
+
+    Returns
+    -------
+    list of Difference
+        One per benchmark, parameters, switches and release present in both builds
+        (exactly the same release: 2.14.0 is not compared with 2.14.1); ``context`` holds
+        the switches.
+    """
+    if family not in BUILD_FAMILIES:
+        raise InvalidArgument(f"family={family!r}: accepted: {', '.join(BUILD_FAMILIES)}")
+    check_factor(factor)
+    reference = BUILD_FAMILIES[family][0]
+    series = collect(results_dir, family, skipped)
+    return _pairs(series, lambda s: s.distribution, lambda s: s.switches, reference, factor)
+
+
+def compare_between(
+    results_dir: str | Path,
+    library: str,
+    variable: str,
+    factor: float = DEFAULT_FACTOR,
+    skipped: list[dict[str, str]] | None = None,
+) -> list[Difference]:
+    """The same release with two values of an environment variable, release for release.
+
+    For ``TF_ENABLE_ONEDNN_OPTS`` this is oneDNN off against on; for a variable nothing
+    reads (a sweep with ``--switch ACCELPI_AA=a,b``) it is an A/A test: every significant
+    row is a false alarm. The reference side is the variable's first value in sort order.
+    """
+    check_factor(factor)
+    series = [s for s in collect(results_dir, library, skipped) if variable in s.env_vars]
+    values = sorted({s.env_vars[variable] for s in series})
+    if len(values) < 2:
+        found = ", ".join(values) or "none"
+        raise InvalidArgument(
+            f"{variable} takes fewer than two values in the {library} results (found: {found}); "
+            f"sweep with --switch {variable}=V1,V2"
+        )
+
+    def others(s: Series) -> str:
+        rest = ", ".join(f"{k}={v}" for k, v in sorted(s.env_vars.items()) if k != variable)
+        return s.distribution + (f" [{rest}]" if rest else "")
+
+    def side(s: Series) -> str:
+        return f"{variable}={s.env_vars[variable]}"
+
+    return _pairs(series, side, others, f"{variable}={values[0]}", factor)
