@@ -262,7 +262,11 @@ def run_chunks(count_chunk: Callable[[int, int], int], job: Job, chunk: int) -> 
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="accelpi") as pool:
         futures = [pool.submit(worker) for _ in range(workers)]
-        return sum(f.result() for f in futures)
+        try:
+            return sum(f.result() for f in futures)
+        except BaseException:  # Ctrl-C in the waiting thread: stop handing out chunks
+            failed.set()
+            raise
 
 
 def estimate(

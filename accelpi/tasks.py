@@ -36,6 +36,11 @@ KERNELS = ("numpy", "numba:fused")
 TASK_SAMPLES = 1 << 22
 DRAW = 1 << 20
 
+#: The most tasks one estimate is split into: a scheduler holds every task of a graph in
+#: memory, so the graph must stay bounded whatever ``n`` is (2**62 samples at the default
+#: task size would be 2**40 tasks); past this count, tasks grow instead.
+MAX_TASKS = 100_000
+
 
 def _draws(seed: int, index: int, size: int) -> Iterator[np.ndarray]:
     for j, start in enumerate(range(0, size, DRAW)):
@@ -76,16 +81,20 @@ def serial_hits(n: int, seed: int, chunks: int, kernel: str = "numpy") -> int:
 
 
 def default_chunks(n: int) -> int:
-    """One task per ``TASK_SAMPLES`` samples, and at least one per core."""
-    return min(n, max(cpu_count(), math.ceil(n / TASK_SAMPLES)))
+    """One task per ``TASK_SAMPLES`` samples, at least one per core, at most ``MAX_TASKS``."""
+    return min(n, MAX_TASKS, max(cpu_count(), math.ceil(n / TASK_SAMPLES)))
 
 
 def check_chunks(chunks: object, n: int) -> int:
     """Validate a task count (``None``: :func:`default_chunks`)."""
     if chunks is None:
         return default_chunks(n)
-    if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or not 1 <= chunks <= n:
-        raise InvalidArgument(f"chunks={chunks!r}: chunks must be an integer from 1 to n ({n}), or None")
+    top = min(n, MAX_TASKS)
+    if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or not 1 <= chunks <= top:
+        raise InvalidArgument(
+            f"chunks={chunks!r}: chunks must be an integer from 1 to {top:,} (n, and at most {MAX_TASKS:,} "
+            "tasks: a scheduler holds the whole graph in memory), or None"
+        )
     return int(chunks)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import json
 import re
-import tomllib
 
 import pytest
+import tomllib
 
 from accelpi import registry
 from accelpi.libraries import LIBRARIES, by_distribution, canonical, sweep_target, sweep_targets
@@ -17,9 +17,7 @@ from .helpers import ROOT
 #: Distribution names that differ from every import and backend name: written anywhere but
 #: the table, they would be a second copy of a fact the table holds.
 DISTRIBUTION_ONLY = sorted(
-    {d for lib in LIBRARIES.values() for d in lib.distributions}
-    - set(LIBRARIES)
-    - set(registry.names())
+    {d for lib in LIBRARIES.values() for d in lib.distributions} - set(LIBRARIES) - set(registry.names())
 )
 
 
@@ -94,7 +92,9 @@ def test_no_module_but_the_table_names_a_distribution(path):
 def test_the_default_asv_environment_holds_every_cpu_library():
     from asv import util
 
-    matrix = {canonical(n) for n in util.load_json(str(ROOT / "asv.conf.json"), js_comments=True)["matrix"]["req"]}
+    matrix = {
+        canonical(n) for n in util.load_json(str(ROOT / "asv.conf.json"), js_comments=True)["matrix"]["req"]
+    }
     for build, lib in sweep_targets().items():
         if build == lib.sweep_builds[0]:  # the reference build of each sweepable library
             assert canonical(build) in matrix, build

@@ -22,6 +22,7 @@ import logging
 import math
 import numbers
 import os
+import re
 import threading
 from typing import Any
 
@@ -95,15 +96,18 @@ def _count_array(seed: int, index: int, start: int, size: int) -> np.ndarray:
 # -- dask:distributed ----------------------------------------------------------------
 
 _lock = threading.Lock()
-_local: dict[str, Any] = {}  # the LocalCluster this module started, and its client
+_local: dict[int, tuple[Any, Any]] = {}  # workers -> (LocalCluster, client) this module started
 _remote: dict[str, Any] = {}  # address -> client
+
+#: What a scheduler address looks like: tcp:// (or tls://, ucx://, inproc://), a host
+#: name or address ([::1] for IPv6) and, for network protocols, a port.
+_ADDRESS = re.compile(r"^(tcp|tls|ucx)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$|^inproc://\S+$")
 
 
 def _close_local() -> None:
-    client, cluster = _local.pop("client", None), _local.pop("cluster", None)
-    if client is not None:
+    while _local:
+        _, (cluster, client) = _local.popitem()
         client.close()
-    if cluster is not None:
         cluster.close()
 
 
@@ -111,12 +115,15 @@ atexit.register(_close_local)
 
 
 def local_client(workers: int):
-    """The client of this module's ``LocalCluster`` with ``workers`` processes (started once)."""
+    """The client of this module's ``LocalCluster`` of ``workers`` processes (started once).
+
+    One cluster per worker count, each kept until exit: a call asking for another count
+    never closes a cluster that a concurrent call is computing on.
+    """
     from dask.distributed import Client, LocalCluster
 
     with _lock:
-        if _local.get("workers") != workers:
-            _close_local()
+        if workers not in _local:
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -127,8 +134,18 @@ def local_client(workers: int):
                 dashboard_address="127.0.0.1:0",
                 silence_logs=logging.ERROR,
             )
-            _local.update(cluster=cluster, client=Client(cluster, set_as_default=False), workers=workers)
-        return _local["client"]
+            _local[workers] = (cluster, Client(cluster, set_as_default=False))
+        return _local[workers][1]
+
+
+def check_address(address: object) -> str:
+    """A scheduler address as Dask takes it (``tcp://host:port``), or :class:`InvalidArgument`."""
+    if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
+        raise InvalidArgument(
+            f"scheduler={address!r} is not a Dask scheduler address; accepted: tcp://HOST:PORT "
+            "(e.g. tcp://127.0.0.1:8786), tls://HOST:PORT, ucx://HOST:PORT"
+        )
+    return address.strip()
 
 
 def remote_client(address: str, timeout: float):
@@ -146,6 +163,10 @@ def remote_client(address: str, timeout: float):
                 f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
                 f"({type(exc).__name__}: {exc})"
             ) from None
+        except Exception as exc:  # something answered, but not a scheduler (garbage frames...)
+            raise BackendUnavailable(
+                f"{address} answered, but not as a Dask scheduler ({type(exc).__name__}: {exc})"
+            ) from None
         _remote[address] = client
         return client
 
@@ -157,7 +178,5 @@ def distributed_count(job: Job) -> int:
     timeout = job.options.get("connect_timeout", 10)
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0:
         raise InvalidArgument(f"connect_timeout={timeout!r}: must be a positive number of seconds")
-    if address is not None and not isinstance(address, str):
-        raise InvalidArgument(f"scheduler={address!r}: must be an address such as 'tcp://127.0.0.1:8786'")
-    client = remote_client(address, float(timeout)) if address else local_client(job.threads)
+    client = remote_client(check_address(address), float(timeout)) if address else local_client(job.threads)
     return int(client.compute(_delayed_total(job, chunks, kernel)).result())

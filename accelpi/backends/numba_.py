@@ -37,6 +37,13 @@ CHUNK = 1 << 18
 #: Samples per parallel block in ``numba:fused`` (any value gives the same hits).
 FUSED_BLOCK = 1 << 20
 
+#: A long estimate runs as several kernel calls, so that Python gets control back (and
+#: Ctrl-C is honoured) every fraction of a second: chunks per call and thread for the
+#: Mersenne Twister variants (64 x 2**18 samples, about 0.15 s), samples per call and
+#: thread for ``numba:fused`` (about 0.25 s). The slices do not change the hits.
+SLICE_CHUNKS = 64
+FUSED_SLICE = 1 << 29
+
 _M32 = np.uint64(0xFFFFFFFF)
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -81,9 +88,10 @@ _chunks = njit(nogil=True, cache=True)(_chunks_py)
 
 
 @njit(parallel=True, cache=True)
-def _parallel(base: int, n: int, chunk: int) -> int:
+def _parallel(base: int, n: int, chunk: int, first: int, last: int) -> int:
     hits = 0
-    for i in prange((n + chunk - 1) // chunk):
+    for k in prange(last - first):
+        i = first + k
         hits += _count_chunk((base + i) & 0xFFFFFFFF, min(chunk, n - i * chunk))
     return hits
 
@@ -108,10 +116,11 @@ def _fused_span(key: np.uint64, start: int, stop: int) -> int:
 
 
 @njit(parallel=True, cache=True)
-def _fused(key: np.uint64, n: int, block: int) -> int:
+def _fused(key: np.uint64, start: int, stop: int, block: int) -> int:
     hits = 0
-    for b in prange((n + block - 1) // block):
-        hits += _fused_span(key, b * block, min(n, b * block + block))
+    for b in prange((stop - start + block - 1) // block):
+        first = start + b * block
+        hits += _fused_span(key, first, min(stop, first + block))
     return hits
 
 
@@ -151,16 +160,26 @@ def _seed_base(job: Job) -> int:
     return job.seed32_base(CHUNK, "Numba")
 
 
+def _slices(total: int, size: int) -> Iterator[tuple[int, int]]:
+    """``(first, last)`` ranges of ``size`` covering ``range(total)``: one kernel call each."""
+    for first in range(0, total, size):
+        yield first, min(total, first + size)
+
+
 def serial(job: Job) -> int:
     """``numba``: one thread, chunk kernels called from a jitted loop."""
-    return int(_chunks(_seed_base(job), job.n, CHUNK, 0, job.chunks(CHUNK)))
+    base = _seed_base(job)
+    return sum(int(_chunks(base, job.n, CHUNK, a, b)) for a, b in _slices(job.chunks(CHUNK), SLICE_CHUNKS))
 
 
 def parallel(job: Job) -> int:
     """``numba:parallel``: ``prange`` over chunks on ``job.threads`` Numba threads."""
     base = _seed_base(job)
-    with _parallel_launch(job.threads):
-        return int(_parallel(base, job.n, CHUNK))
+    hits = 0
+    for a, b in _slices(job.chunks(CHUNK), SLICE_CHUNKS * job.threads):
+        with _parallel_launch(job.threads):
+            hits += int(_parallel(base, job.n, CHUNK, a, b))
+    return hits
 
 
 def nogil_threads(job: Job) -> int:
@@ -172,5 +191,8 @@ def nogil_threads(job: Job) -> int:
 def fused(job: Job) -> int:
     """``numba:fused``: counter-based generator fused into a parallel count."""
     key = np.uint64(stats.stream_key(job.seed))
-    with _parallel_launch(job.threads):
-        return int(_fused(key, job.n, FUSED_BLOCK))
+    hits = 0
+    for a, b in _slices(job.n, FUSED_SLICE * job.threads):
+        with _parallel_launch(job.threads):
+            hits += int(_fused(key, a, b, FUSED_BLOCK))
+    return hits

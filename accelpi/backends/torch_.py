@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import torch
 
 from ..core import Job
+from ..machine import cpu_count
 
 #: Samples per chunk: 2 x 4 Mi float32 (32 MiB) on the CPU; 2 x 256 Mi (2 GiB) on a GPU.
 CHUNK = {"cpu": 1 << 22, "cuda": 1 << 28}
@@ -79,8 +80,23 @@ def _masked_chunk(size: torch.Tensor, chunk: int, device: torch.device) -> torch
     return torch.count_nonzero(inside & valid)
 
 
+#: Dynamo compiles the kernel once per chunk bucket (2**16 to 2**22 on a CPU, up to 2**28 on
+#: a GPU), thread count and device, and by default gives up after 8 compiles of one function
+#: (with fullgraph=True: an error). A process that varies n and threads reaches that, so the
+#: limit is raised to cover every combination; it is never lowered.
+_COMPILES = 13 * 2 * (cpu_count() + 1)
+
+
+def _allow_compiles(count: int) -> None:
+    config = torch._dynamo.config
+    for name in ("recompile_limit", "cache_size_limit"):  # the name changed across releases
+        if getattr(config, name, None) is not None and getattr(config, name) < count:
+            setattr(config, name, count)
+
+
 def _kernel(device: str) -> Callable[..., torch.Tensor]:
     if device not in _compiled:
+        _allow_compiles(_COMPILES)
         _compiled[device] = torch.compile(_masked_chunk, fullgraph=True, dynamic=False)
     return _compiled[device]
 

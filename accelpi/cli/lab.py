@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from .. import registry
 from ..core import check_device_name, check_n
+from ..errors import BackendUnavailable, InvalidArgument
 from ..lab import threads as threadlab
 from ..lab.overhead import launch_overhead
 from ..lab.timing import REFERENCES, measure, with_speedups
@@ -39,6 +42,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         chosen = [
             name for name, i in infos.items() if i.available and (device is None or device in i.devices)
         ]
+        if device is not None and not chosen:
+            reasons = "; ".join(
+                f"{name}: {i.reason}" for name, i in infos.items() if device in registry.spec(name).devices
+            )
+            raise BackendUnavailable(f"no backend can run on {device} here ({reasons})")
     # The references run on their own default device (the CPU) whatever --device says.
     order = [(r, None) for r in REFERENCES if r not in chosen and infos[r].available]
     order += [(name, device) for name in chosen]
@@ -120,6 +128,12 @@ def cmd_threads(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
+    if args.plot:  # check where the plot goes before minutes of measuring, not after
+        folder = Path(args.plot).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise InvalidArgument(
+                f"--plot {args.plot}: cannot write there ({folder} is not a writable folder)"
+            )
     counts = list(range(1, args.max_threads + 1))
     with Progress(console=get_console(stderr=True), transient=True, disable=args.json) as progress:
         task = progress.add_task("scaling", total=3)
@@ -129,8 +143,6 @@ def cmd_threads(args: argparse.Namespace) -> int:
         progress.update(task, advance=1, description="the race")
         race = threadlab.race(threads=args.concurrent, runs=args.runs)
         progress.advance(task)
-    if args.plot:
-        threadlab.plot_scaling(scaling, args.plot)
     report = {
         "interpreter": threadlab.gil_status(),
         "scaling": scaling,
@@ -186,8 +198,14 @@ def cmd_threads(args: argparse.Namespace) -> int:
                 f"{r['worst_loss']:.2%}",
             )
         console.print(table)
-        if args.plot:
-            console.print(f"speedup plot written to {args.plot}")
+
+    if args.plot:  # after the report is out: a failed plot never loses the measurements
+        try:
+            threadlab.plot_scaling(scaling, args.plot)
+        except (OSError, ValueError) as exc:
+            raise InvalidArgument(f"--plot {args.plot}: {exc} (the results above are complete)") from None
+        if not args.json:
+            get_console().print(f"speedup plot written to {args.plot}", markup=False)
     broken = [r["backend"] for r in concurrency if r["mismatches"]]
     broken += [r["kernel"] for r in race if r["safe"] and r["wrong_runs"]]
     if broken:

@@ -62,7 +62,8 @@ def test_fused_kernel_tasks_add_up_to_numba_fused():
     [
         ({"chunks": 0}, "chunks=0"),
         ({"chunks": 2.5}, "chunks=2.5"),
-        ({"chunks": 10**9}, "from 1 to n"),
+        ({"chunks": 10**9}, "from 1 to 1,000 "),
+        ({"chunks": 200_000}, "at most 100,000 tasks"),
         ({"kernel": "torch"}, "accepted: numpy, numba:fused"),
         ({"chunk": 4}, "has no option 'chunk'"),
     ],
@@ -70,7 +71,7 @@ def test_fused_kernel_tasks_add_up_to_numba_fused():
 def test_bad_options_are_refused(options, message):
     require("dask:delayed")
     with pytest.raises(InvalidArgument, match=message):
-        accelpi.estimate(1000, "dask:delayed", **options)
+        accelpi.estimate(options.pop("n", 1000), "dask:delayed", **options)
 
 
 def test_array_blocks_too_large_for_memory_are_refused():

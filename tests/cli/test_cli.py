@@ -190,6 +190,7 @@ def test_exit_statuses_are_documented_everywhere():
 
 def test_the_version_is_written_once():
     import importlib.metadata
+
     import tomllib
 
     import accelpi
