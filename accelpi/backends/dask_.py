@@ -18,12 +18,15 @@ variable ``ACCELPI_DASK_SCHEDULER``) an existing cluster, started with the stand
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import logging
 import math
 import numbers
 import os
 import re
+import socket
 import threading
+import warnings
 from typing import Any
 
 import dask
@@ -148,10 +151,63 @@ def check_address(address: object) -> str:
     return address.strip()
 
 
+class PlainTextSchedulerWarning(UserWarning):
+    """A scheduler beyond this machine is reached over plain TCP (use tls://)."""
+
+
+_warned: set[str] = set()
+
+
+def _on_this_machine(host: str) -> bool:
+    host = host.strip("[]")
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass  # a host name
+    try:
+        wanted = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        mine = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(a.split("%")[0]).is_loopback or a in mine for a in wanted)
+
+
+def warn_if_plain_text(address: str) -> None:
+    """Warn once per address when a scheduler that is not on this machine is reached over
+    plain ``tcp://``: the tasks, their results and the cluster's commands cross the network
+    unencrypted and unauthenticated. ``tls://`` with Dask's TLS settings avoids it."""
+    protocol, _, rest = address.partition("://")
+    host = rest.rsplit(":", 1)[0]
+    if protocol == "tcp" and address not in _warned and not _on_this_machine(host):
+        _warned.add(address)
+        warnings.warn(
+            f"the Dask scheduler {address} is reached over plain TCP: traffic is neither encrypted "
+            "nor authenticated; use tls:// with Dask's TLS settings (see the README)",
+            PlainTextSchedulerWarning,
+            stacklevel=3,
+        )
+
+
 def remote_client(address: str, timeout: float):
-    """A client connected to the scheduler at ``address``, within ``timeout`` seconds."""
+    """A client connected to the scheduler at ``address``, within ``timeout`` seconds.
+
+    A ``tls://`` address uses Dask's own TLS settings (``distributed.comm.tls.*`` in Dask's
+    configuration, or the ``DASK_DISTRIBUTED__COMM__TLS__...`` variables).
+    """
     from dask.distributed import Client
 
+    warn_if_plain_text(address)
+    if address.startswith("tls://"):
+        from distributed.security import Security
+
+        security = Security()  # Dask's configuration: distributed.comm.tls.*
+        if not (security.tls_ca_file and security.tls_client_cert):
+            raise InvalidArgument(
+                f"scheduler={address!r}: a tls:// address needs Dask's TLS settings, e.g. "
+                "DASK_DISTRIBUTED__COMM__TLS__CA_FILE and DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT "
+                "(and ..._CLIENT__KEY); see the README"
+            )
     with _lock:
         client = _remote.get(address)
         if client is not None and client.status == "running":
