@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 ASV    := $(BIN)/asv
 MACHINE ?= $(shell hostname)
 
-.PHONY: venv tools test lint bench compare machine publish preview continuous clean
+.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous clean
 
 venv: $(STAMP)
 
@@ -48,14 +48,19 @@ machine: venv
 	test -f $$HOME/.asv-machine.json || $(ASV) machine --yes --machine $(MACHINE)
 
 bench: venv machine  ## the asv suite on the default environment, for the current commit
+	@$(BIN)/accelpi summary --estimate
 	$(ASV) run --show-stderr HEAD^!
-	-$(BIN)/accelpi inventory --record
+	-@$(BIN)/accelpi inventory --record --brief
+	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD)
 
 continuous: venv machine  ## compare main with the current commit
 	$(ASV) continuous --factor 1.25 main HEAD
 
 publish: venv tools  ## the website: asv's pages plus ours, into html/; docs/what-changed.md
-	$(BIN)/accelpi site --findings docs/what-changed.md
+	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md
+
+screenshots: publish  ## PNGs of the front page and a release page at 1400 and 412 px, in html/screenshots/
+	$(BIN)/python scripts/screenshots.py html
 
 preview: publish
 	$(ASV) preview

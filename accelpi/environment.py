@@ -22,6 +22,7 @@ from typing import Any
 
 from .libraries import LIBRARIES
 from .machine import cpu_count
+from .quiet import quiet_stderr
 
 __all__ = ["environment"]
 
@@ -87,8 +88,15 @@ def _numba_facts() -> dict[str, Any]:
     return {
         "threading_layer_setting": numba.config.THREADING_LAYER,
         "num_threads": numba.config.NUMBA_NUM_THREADS,
-        "threading_layer_in_use": _guard(numba.threading_layer),
+        "threading_layer_in_use": _threading_layer(numba),
     }
+
+
+def _threading_layer(numba: Any) -> str:
+    try:
+        return numba.threading_layer()
+    except ValueError:  # Numba picks its layer when the first parallel kernel runs
+        return "none yet (chosen when the first parallel kernel runs)"
 
 
 def _torch_facts() -> dict[str, Any]:
@@ -108,7 +116,8 @@ def _torch_facts() -> dict[str, Any]:
 
 
 def _tensorflow_facts() -> dict[str, Any]:
-    import tensorflow as tf
+    with quiet_stderr():
+        import tensorflow as tf
 
     build = _guard(lambda: dict(tf.sysconfig.get_build_info()))
     return {

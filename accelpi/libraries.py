@@ -79,6 +79,11 @@ class Library:
         asv benchmark classes a sweep runs for the library's backends.
     baselines : tuple of str
         Backends of other libraries swept with it as a reference (``python`` with NumPy).
+    note : str
+        What a reader of the library's release history should know (what cannot be
+        measured here, and why), shown on its release page.
+    pin : str
+        Why the default asv environment pins it rather than taking the latest release.
     """
 
     name: str
@@ -90,6 +95,8 @@ class Library:
     switches: dict[str, tuple[str, ...]] = field(default_factory=dict)
     benchmarks: tuple[str, ...] = SWEEP_BENCHMARKS
     baselines: tuple[str, ...] = ()
+    note: str = ""
+    pin: str = ""
 
     @property
     def distributions(self) -> tuple[str, ...]:
@@ -106,9 +113,17 @@ _TABLE: tuple[Library, ...] = (
     Library("numba",       ("numba",),         extra="numba",   sweep_builds=("numba",)),
     Library("llvmlite",    ("llvmlite",)),
     Library("numba_cuda",  ("numba-cuda",),    extra="gpu"),
-    Library("torch",       ("torch",),         extra="torch",   sweep_builds=("torch",)),
+    Library("torch",       ("torch",),         extra="torch",   sweep_builds=("torch",),
+            note="The registry's torch wheels for Linux are CUDA builds of several GB (the CPU builds live "
+                 "on another index): each swept environment is deleted once measured.",
+            pin="2.13.0, the CPU build on this machine class's disk: the registry's latest torch is a CUDA "
+                "build of several GB"),
     Library("tensorflow",  ("tensorflow-cpu", "intel-tensorflow", "tensorflow", "tensorflow-intel"),
-            extra="tensorflow", sweep_builds=("tensorflow-cpu", "intel-tensorflow"), switches=ONEDNN),
+            extra="tensorflow", sweep_builds=("tensorflow-cpu", "intel-tensorflow"), switches=ONEDNN,
+            note="The talk's TensorFlow 1.x steps (eager mode from beta to stable) cannot be measured here: "
+                 "TensorFlow 1.x installs on Python 3.7 or older only, and the earliest release that "
+                 "installs on Python 3.11 is 2.12.",
+            pin="2.21.0, the latest CPU build, written out so that a new release is a deliberate change"),
     Library("jax",         ("jax",),           extra="jax",     sweep_builds=("jax",),
             companions=("jaxlib",)),
     Library("jaxlib",      ("jaxlib",)),

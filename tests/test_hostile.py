@@ -46,7 +46,8 @@ REFUSED = [
     (["run", "-n", "0x10"], "not a number of samples"),
     (["run", "-n", ""], "not a number of samples"),
     (["run", "--seed", str(2**129)], "seed="),
-    (["run", "-b", "numpy", "--threads", "2000"], "threads=2000"),
+    (["run", "-b", "numpy:threads", "--threads", "2000"], "threads=2000"),
+    (["run", "-b", "tensorflow:eager", "--threads", "2000"], "threads=2000"),
     (["versions", "--library", "nosuchlib"], "is not a swept library; accepted: numpy"),
     (["versions", "--factor", "0.5"], "is not a factor"),
     (
@@ -90,6 +91,43 @@ def test_bad_arguments_exit_2_at_once_with_one_line(argv, message):
     assert done.returncode == 2, (done.returncode, done.stdout[-500:], done.stderr[-2000:])
     assert message in one_clear_line(done)
     assert time.perf_counter() - start < 60  # refused before any measuring
+
+
+def test_a_server_that_is_no_scheduler_is_reported_unavailable():
+    """Something listens and answers garbage (it once made Dask allocate 3 EiB)."""
+    require("dask:distributed")
+    import socket
+    import threading
+
+    import accelpi as api
+    from accelpi import BackendUnavailable
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def answer_garbage() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.sendall(b"\xff" * 64 + b"not a dask scheduler\r\n" * 8)
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        with pytest.raises(BackendUnavailable, match=f"127.0.0.1:{port}"):
+            api.estimate(1000, "dask:distributed", scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=3)
+        assert time.perf_counter() - start < 30
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
+    assert registry.info("dask:distributed").available
 
 
 def test_a_bad_scheduler_address_does_not_disable_the_backend():

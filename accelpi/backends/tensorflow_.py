@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -29,30 +27,12 @@ from .. import stats
 from ..core import Job
 from ..errors import InvalidArgument
 from ..machine import cpu_count
+from ..quiet import quiet_stderr
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's own C++ log: warnings and up
 
 
-@contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Send what C++ code writes to stderr to /dev/null for a while (``ACCELPI_VERBOSE=1``:
-    keep it). TensorFlow's import logs through absl before absl is set up, which no
-    setting silences (TF_CPP_MIN_LOG_LEVEL=3 does not): the file descriptor itself is
-    redirected."""
-    if os.environ.get("ACCELPI_VERBOSE", "") not in ("", "0"):
-        yield
-        return
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-with _quiet_stderr():
+with quiet_stderr():
     import tensorflow as tf
 
 

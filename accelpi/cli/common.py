@@ -158,7 +158,8 @@ def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> 
 
 
 def get_console(stderr: bool = False) -> Any:
-    """A rich console; piped or captured output is not folded at 80 columns."""
+    """A rich console: a terminal's width, or ``COLUMNS`` (80 when unset) when piped, where
+    it writes plain text without colours."""
     try:
         from rich.console import Console
     except ImportError:
@@ -166,15 +167,27 @@ def get_console(stderr: bool = False) -> Any:
             "accelpi's tables need rich, which is not installed; install it with: "
             "pip install 'accelpi[cli]' (or use --json)"
         ) from None
-    out = Console(stderr=stderr, highlight=False)
-    if not out.is_terminal:
-        out = Console(stderr=stderr, highlight=False, width=200)
-    return out
+    return Console(stderr=stderr, highlight=False)
 
 
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def print_notes(console: Any, notes: list[str]) -> None:
+    """Numbered notes under a table (``[1] why...``), wrapped to the console's width."""
+    import textwrap
+
+    for number, note in enumerate(notes, 1):
+        text = textwrap.fill(
+            " ".join(note.split()),
+            width=max(40, console.width),
+            initial_indent=f"[{number}] ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def warn_skipped(skipped: list[dict[str, str]]) -> None:

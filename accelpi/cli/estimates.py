@@ -18,6 +18,7 @@ from .common import (
     parse_count,
     positive,
     print_json,
+    print_notes,
     rate,
 )
 
@@ -27,26 +28,24 @@ def cmd_backends(args: argparse.Namespace) -> int:
     if args.json:
         print_json([i.to_dict() for i in infos])
         return EXIT_OK
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="accelpi backends", title_justify="left")
-    columns = ["backend", "available", "version", "devices", "threads", "streams"]
-    if any(i.reason for i in infos):
-        columns.append("reason")
+    console = get_console()
+    table = Table(title="accelpi backends", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    columns = ["backend", "available", "version", "devices", "threads"] + (["streams"] if args.wide else [])
     for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column == "backend")
+        table.add_column(column, no_wrap=column != "streams")
+    notes: list[str] = []
     for i in infos:
-        cells = [
-            escape(i.name),
-            "[green]yes[/]" if i.available else "[red]no[/]",
-            escape(i.version or "-"),
-            ", ".join(i.devices) or "-",
-            i.threads,
-            escape(i.streams),
-            escape(i.reason),
-        ]
-        table.add_row(*cells[: len(columns)])
-    get_console().print(table)
+        available = "[green]yes[/]" if i.available else "[red]no[/]"
+        if i.reason:
+            notes.append(i.reason)
+            available += f" [{len(notes)}]"
+        cells = [escape(i.name), available, escape(i.version or "-"), ", ".join(i.devices) or "-", i.threads]
+        table.add_row(*cells, *([escape(i.streams)] if args.wide else []))
+    console.print(table)
+    print_notes(console, notes)
     return EXIT_OK
 
 
@@ -65,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_json({**est.to_dict(), "seconds": seconds, "samples_per_second": est.n / seconds})
         return EXIT_OK
     out = get_console()
-    out.print(str(est), markup=False)  # "[numba:fused on cpu, ...]" is text, not markup
+    out.print(str(est), markup=False, soft_wrap=True)  # "[numba:fused on cpu...]" is text, not markup
     out.print(f"time {seconds:.3f} s, {rate(est.n, seconds)} (first call in this process: compile included)")
     return EXIT_OK
 
@@ -75,21 +74,56 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(env)
         return EXIT_OK
-    from rich.pretty import Pretty
-    from rich.tree import Tree
-
-    tree = Tree(f"accelpi {__version__}")
-    for key, value in env.items():
-        if key == "libraries":
-            branch = tree.add("libraries")
-            for lib, entry in value.items():
-                leaf = branch.add(f"{lib} {entry['version']} [dim]({entry['distribution']})[/]")
-                if "facts" in entry:
-                    leaf.add(Pretty(entry["facts"]))
-        else:
-            tree.add(f"{key}: ").add(Pretty(value))
-    get_console().print(tree)
+    console = get_console()
+    for line in info_lines(env, console.width):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return EXIT_OK
+
+
+def info_lines(env: dict[str, Any], width: int = 80) -> list[str]:
+    """``accelpi info`` as a short report for people (``--json`` keeps everything)."""
+    import textwrap
+
+    def item(key: str, value: Any, indent: str = "  ") -> list[str]:
+        if isinstance(value, list):
+            value = ", ".join(map(str, value)) or "-"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        return textwrap.wrap(
+            f"{key}: {value}", width=width, initial_indent=indent, subsequent_indent=indent + "    "
+        ) or [f"{indent}{key}:"]
+
+    python, cpu = env["python"], env["cpu"]
+    lines = [f"accelpi {__version__}"]
+    lines += item(
+        "python",
+        f"{python['version']} ({python['implementation']}, GIL {'on' if python['gil_enabled'] else 'off'})",
+    )
+    lines += item("platform", env["platform"])
+    lines += item("cpu", f"{cpu['model']}, {cpu['usable_cores']} of {cpu['cores']} cores usable")
+    lines += item("cpu flags", cpu["flags"])
+    lines += item("speed variables", env["variables"] or "none set")
+    lines.append("libraries:")
+    for name, entry in env["libraries"].items():
+        lines.append(f"  {name} {entry['version']} ({entry['distribution']})")
+        facts = entry.get("facts")
+        if isinstance(facts, str):
+            lines += item("facts", facts, "    ")
+            continue
+        for key, value in (facts or {}).items():
+            if key == "simd" and isinstance(value, list):
+                value = f"{len(value)} features (accelpi info --json lists them)"
+            elif key == "threadpools" and isinstance(value, list):
+                value = "; ".join(
+                    f"{p.get('internal_api')} {p.get('version')} {p.get('num_threads')} thread(s)"
+                    for p in value
+                )
+            elif key == "build" and isinstance(value, dict):
+                value = ", ".join(
+                    f"{k}={v}" for k, v in value.items() if k in ("cpu_compiler", "is_cuda_build")
+                )
+            lines += item(key, value, "    ")
+    return lines
 
 
 def setup_arguments(sub: Any) -> None:
@@ -97,6 +131,7 @@ def setup_arguments(sub: Any) -> None:
         sub, "backends", cmd_backends, "list every backend: available or not, why, version, devices"
     )
     p.add_argument("--probe", action="store_true", help="also run a tiny estimate (catches compile failures)")
+    p.add_argument("--wide", action="store_true", help="also show each backend's reproducibility promise")
 
     p = add_command(sub, "run", cmd_run, "run one estimate and print it with its error and speed")
     p.add_argument("-b", "--backend", default="numpy", help="backend name (see 'accelpi backends')")

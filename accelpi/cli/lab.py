@@ -27,6 +27,7 @@ from .common import (
     parse_count,
     positive,
     print_json,
+    print_notes,
 )
 
 
@@ -64,37 +65,57 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"n": n, "rows": rows})
     else:
-        print_compare(rows)
+        print_compare(rows, wide=args.wide)
     named_unavailable = [r for r in rows if not r["available"] and r["backend"] in (args.backends or [])]
     return EXIT_UNAVAILABLE if named_unavailable else EXIT_OK
 
 
-def print_compare(rows: list[dict[str, Any]]) -> None:
+def print_compare(rows: list[dict[str, Any]], wide: bool = False) -> None:
+    """The comparison, fastest first, in 80 columns (``wide``: with n and threads);
+    reasons of unavailable backends as numbered notes under the table."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(
-        title="accelpi compare (samples/s: best of repeats; first call: compile included)",
-        title_justify="left",
+    console = get_console()
+    if wide:  # as wide as it takes (for a wide terminal, or a file)
+        from rich.console import Console
+
+        console = Console(highlight=False, width=max(console.width, 160))
+    console.print(
+        "samples/s: the best of the timed calls; each backend's n is capped so that\n"
+        "one call takes about --budget seconds (--wide shows n). 1st call: import\n"
+        "excluded, compile included, in a fresh process. error: distance from π in\n"
+        "standard errors.",
+        markup=False,
+        soft_wrap=True,
     )
-    for column in ("backend", "Msamples/s", "vs python", "vs numpy", "first call", "error", "n", "threads"):
-        table.add_column(column, justify="left" if column == "backend" else "right")
-    for r in rows:
-        label = r["backend"] + (" (reference)" if r["reference_only"] else "")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    columns = ["backend", "Msamples/s", "vs python", "vs numpy", "1st call", "error"]
+    columns += ["n", "threads"] if wide else []
+    for column in columns:
+        table.add_column(column, justify="left" if column == "backend" else "right", no_wrap=True)
+    notes: list[str] = []
+    ranked = sorted(rows, key=lambda r: (not r["available"], -r.get("samples_per_second", 0)))
+    for r in ranked:
+        label = escape(r["backend"]) + (" [dim](ref)[/]" if r["reference_only"] else "")
         if not r["available"]:
-            table.add_row(label, f"[red]unavailable[/]: {escape(r['reason'])}", *[""] * 6)
+            notes.append(r["reason"])
+            table.add_row(label, f"[red]unavailable [{len(notes)}][/]", *[""] * (len(columns) - 2))
             continue
         sigma = f"{r['z']:+.2f} σ"
-        table.add_row(
+        cells = [
             label,
             f"{r['samples_per_second'] / 1e6:,.1f}",
             f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
             f"{r['speedup_vs_numpy']:,.2f}x" if "speedup_vs_numpy" in r else "-",
-            f"{r['first_call_s']:.3f} s",
+            f"{r['first_call_s']:.2f} s",
             sigma if abs(r["z"]) <= 6 else f"[red]{sigma}[/]",
-            f"{r['n']:,}",
-            str(r["threads"]),
-        )
-    get_console().print(table)
+        ]
+        if wide:
+            cells += [f"{r['n']:,}", str(r["threads"])]
+        table.add_row(*cells)
+    console.print(table)
+    print_notes(console, notes)
 
 
 def cmd_overhead(args: argparse.Namespace) -> int:
@@ -103,6 +124,7 @@ def cmd_overhead(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return EXIT_OK
+    from rich import box
     from rich.table import Table
 
     methods = list(dict.fromkeys(r["method"] for r in rows))
@@ -110,6 +132,7 @@ def cmd_overhead(args: argparse.Namespace) -> int:
         title=f"launch overhead: {check_n(args.n):,} samples split into tasks (seconds, best of "
         f"{args.repeat}; in brackets: more than with 1 task)",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
     )
     table.add_column("tasks", justify="right")
     for method in methods:
@@ -125,6 +148,7 @@ def cmd_overhead(args: argparse.Namespace) -> int:
 
 
 def cmd_threads(args: argparse.Namespace) -> int:
+    from rich import box
     from rich.progress import Progress
     from rich.table import Table
 
@@ -156,7 +180,9 @@ def cmd_threads(args: argparse.Namespace) -> int:
         console.print(
             f"Python {sys.version.split()[0]}, {report['interpreter']}, {len(counts)} thread counts"
         )
-        table = Table(title="1. scaling: the same work on more threads", title_justify="left")
+        table = Table(
+            title="1. scaling: the same work on more threads", title_justify="left", box=box.SIMPLE_HEAD
+        )
         for column in ("backend", "threads", "seconds", "speedup", "efficiency"):
             table.add_column(column, justify="left" if column == "backend" else "right")
         for r in scaling:
@@ -174,6 +200,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
         table = Table(
             title=f"2. determinism: {args.concurrent} concurrent calls per round vs serial calls",
             title_justify="left",
+            box=box.SIMPLE_HEAD,
         )
         for column in ("backend", "calls", "mismatches", "first mismatch"):
             table.add_column(column, justify="left" if column in ("backend", "first mismatch") else "right")
@@ -184,9 +211,11 @@ def cmd_threads(args: argparse.Namespace) -> int:
             )
         console.print(table)
         table = Table(
-            title=f"3. the race: {args.concurrent} threads count into shared counters", title_justify="left"
+            title=f"3. the race: {args.concurrent} threads count into shared counters",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
         )
-        for column in ("kernel", "safe", "runs", "wrong runs", "lost updates", "worst loss"):
+        for column in ("kernel", "safe", "runs", "wrong", "lost", "worst"):
             table.add_column(column, justify="left" if column == "kernel" else "right")
         for r in race:
             table.add_row(
@@ -232,6 +261,7 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument(
         "--repeat", type=positive(int), default=3, help="timed calls per backend, best kept (default 3)"
     )
+    p.add_argument("--wide", action="store_true", help="also show each backend's n and threads")
     estimate_options(p)
 
     p = add_command(

@@ -33,7 +33,7 @@ from .common import (
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..releases.plan import plan_sweep
-    from ..releases.sweep import estimate_seconds, measured, run_sweep
+    from ..releases.sweep import estimate_seconds, measured, record_cannot_install, run_sweep
 
     plan = plan_sweep(
         args.library,
@@ -71,6 +71,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 }
             )
         return EXIT_OK
+    record_cannot_install(plan, results)
     report = run_sweep(
         plan,
         Path.cwd(),
@@ -151,8 +152,11 @@ def cmd_bisect(args: argparse.Namespace) -> int:
 def cmd_inventory(args: argparse.Namespace) -> int:
     from ..releases.inventory import KEY_DISTRIBUTIONS, drift, load_inventories, record_default_environments
 
-    if args.record:
+    fresh = (
         record_default_environments(Path.cwd(), machine_name(args.machine), args.commit)
+        if args.record
+        else []
+    )
     folders = args.results or [COMMIT_RESULTS, SWEEP_RESULTS]
     missing = [folder for folder in folders if not Path(folder).is_dir()]
     if args.results and missing:
@@ -161,28 +165,53 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     records = [r for folder in folders if Path(folder).is_dir() for r in load_inventories(folder, skipped)]
     warn_skipped(skipped)
     problems = drift(records)
+    if args.brief:
+        envs = {r["env_name"] for r in fresh} if args.record else {r["env_name"] for r in records}
+        mine = [p for p in problems if p["environment"] in envs]
+        what = f"{len(fresh)} environment(s) recorded" if args.record else f"{len(records)} record(s)"
+        if mine:
+            p = mine[0]
+            change = f"{p.get('requested', p.get('before'))} -> {p.get('installed', p.get('after'))}"
+            print(f"inventory: {what}; {len(mine)} problem(s), first: {p['kind']}: {p['package']} {change}")
+        else:
+            print(f"inventory: {what}; every pin held, no drift (accelpi inventory shows the table)")
+        return EXIT_FLAGGED if mine else EXIT_OK
     if args.json:
         print_json({"records": records, "problems": problems, "skipped": skipped})
     else:
-        from rich.table import Table
-
-        shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
-        table = Table(
-            title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
-        )
-        for column in ("machine", "environment", "switches", "commit", *shown):
-            table.add_column(column, overflow="fold")
-        for r in records:
-            switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
-            table.add_row(
-                r["machine"],
-                escape(r["env_name"]),
-                escape(switches),
-                (r.get("commit") or "")[:8],
-                *[r["installed"].get(d, "") for d in shown],
-            )
         console = get_console()
-        console.print(table)
+        shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
+        if args.wide:
+            from rich.table import Table
+
+            table = Table(
+                title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
+            )
+            for column in ("machine", "environment", "switches", "commit", *shown):
+                table.add_column(column, overflow="fold")
+            for r in records:
+                switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
+                table.add_row(
+                    r["machine"],
+                    escape(r["env_name"]),
+                    escape(switches),
+                    (r.get("commit") or "")[:8],
+                    *[r["installed"].get(d, "") for d in shown],
+                )
+        else:  # one paragraph per environment: readable at 80 columns (--wide: a table)
+            import textwrap
+
+            console.print(f"installed versions per asv environment ({', '.join(folders)}):", markup=False)
+            for r in records:
+                switches = " ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
+                versions = ", ".join(f"{d} {r['installed'][d]}" for d in shown if d in r["installed"])
+                head = f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip()
+                text = f"{head}: {versions or 'none of the key distributions'}"
+                for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent="    "):
+                    console.print(line, markup=False, highlight=False, soft_wrap=True)
+            table = None
+        if table is not None:
+            console.print(table)
         for p in problems:
             detail = (
                 f"requested {p['requested']}, installed {p['installed']}"
@@ -193,6 +222,67 @@ def cmd_inventory(args: argparse.Namespace) -> int:
                 f"[red]{p['kind']}[/]: {p['machine']} {escape(p['environment'])}: {p['package']} {detail}"
             )
     return EXIT_FLAGGED if problems else EXIT_OK
+
+
+# -- accelpi summary ----------------------------------------------------------------
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ..releases.summary import expected_seconds, format_summary, run_summary
+
+    if args.estimate:  # before a run: how long the last one took
+        seconds = expected_seconds(args.results, args.machine)
+        if args.json:
+            print_json({"expected_seconds": seconds})
+        elif seconds is None:
+            print("accelpi: no earlier run recorded here: the first full run takes about 15 min on 2 cores")
+        else:
+            print(f"accelpi: the last full run took {seconds / 60:.0f} min; expect about as long")
+        return EXIT_OK
+    summary = run_summary(args.results, args.commit, args.machine)
+    if args.json:
+        print_json(summary)
+        return EXIT_OK
+    for line in format_summary(summary):
+        print(line)
+    print()
+    print("Next: make publish, then make preview (the site: every commit, every release)")
+    print("      make continuous (this commit against main, asv continuous)")
+    return EXIT_OK
+
+
+# -- accelpi replicate --------------------------------------------------------------
+
+
+def cmd_replicate(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from ..releases.replicate import replication_report
+
+    report = replication_report(Path.cwd())
+    if args.json:
+        print_json(report)
+        return EXIT_OK
+    width = max(40, get_console().width)
+    machines = ", ".join(
+        f"{k} ({v['cores']} cores, commit {v['commit'][:8]})" for k, v in report["machines"].items()
+    )
+    print(f"The 2018 talk, re-measured on {machines or 'no machine'}:")
+    for r in report["rows"]:
+        print()
+        for line in textwrap.wrap(r["claim"], width=width):
+            print(line)
+        blocks = [
+            ("2018", r["figure_2018"]),
+            *r["today"].items(),
+            ("verdict", r["verdict"]),
+            ("rule", r["rule"]),
+        ]
+        for key, value in blocks:
+            print(
+                textwrap.fill(f"{key}: {value}", width=width, initial_indent="  ", subsequent_indent="      ")
+            )
+    return EXIT_OK
 
 
 # -- accelpi site -------------------------------------------------------------------
@@ -209,6 +299,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         publish=not args.no_publish,
         factor=args.factor,
         findings_md=args.findings,
+        replication_md=args.replication,
         skipped=skipped,
     )
     warn_skipped(skipped)
@@ -288,11 +379,26 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument("--record", action="store_true", help="first record the default environments' inventory")
     machine_option(p, "asv machine name, with --record")
     p.add_argument("--commit", default="HEAD", help="with --record: the commit whose results these are")
+    p.add_argument(
+        "--brief", action="store_true", help="one line: whether the pins of the recorded environments held"
+    )
+    p.add_argument("--wide", action="store_true", help="a table, one column per distribution")
+
+    p = add_command(sub, "summary", cmd_summary, "this run's backends ranked by speed, from its asv result")
+    results_option(p, COMMIT_RESULTS)
+    p.add_argument("--commit", help="the commit (or a prefix of it) to summarise (default: the newest run)")
+    machine_option(p, "asv machine name (default: any)")
+    p.add_argument("--estimate", action="store_true", help="only say how long the last full run took")
+
+    add_command(sub, "replicate", cmd_replicate, "the 2018 talk's claims beside what the results say today")
 
     p = add_command(sub, "site", cmd_site, "publish the website: asv's pages plus the library-release pages")
     results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps (asv's pages: asv.conf.json's)")
     p.add_argument("--html", default="html", help="output directory (default: html)")
     p.add_argument("--no-publish", action="store_true", help="only (re)write our pages, not asv's")
+    p.add_argument(
+        "--replication", metavar="MD", help="also write the 2018 talk's claims, re-measured, as Markdown here"
+    )
     p.add_argument(
         "--findings",
         metavar="MD",

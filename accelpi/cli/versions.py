@@ -36,8 +36,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print_versions(report["libraries"], args.factor)
-        print_differences(report["builds"], args.factor, "one release, two builds")
+        print_versions(report["libraries"], args.factor, args.wide)
+        print_differences(report["builds"], args.factor, "one release, two builds", args.wide)
         if report["libraries"]:
             print_steps(report, args.factor)
     if not report["libraries"] and not report["builds"]:
@@ -62,7 +62,9 @@ def _versions_between(args: argparse.Namespace) -> int:
             {"factor": args.factor, "variable": args.between, "rows": rows, "significant": significant}
         )
     else:
-        print_differences({args.library: rows}, args.factor, f"one release, {args.between} compared")
+        print_differences(
+            {args.library: rows}, args.factor, f"one release, {args.between} compared", args.wide
+        )
         get_console().print(
             f"{len(significant)} of {len(rows)} rows differ by more than {args.factor}x with asv's test"
         )
@@ -86,7 +88,10 @@ def print_steps(report: dict[str, Any], factor: float) -> None:
             )
 
 
-def print_versions(report: dict[str, Any], factor: float) -> None:
+def print_versions(report: dict[str, Any], factor: float, wide: bool = False) -> None:
+    """Per library, each series release by release with the ratio to the previous release
+    (red: flagged slower, green: significantly faster). At 80 columns one paragraph per
+    series; ``wide``: a table with one column per release."""
     from packaging.version import Version
     from rich.table import Table
 
@@ -96,35 +101,45 @@ def print_versions(report: dict[str, Any], factor: float) -> None:
     for library, data in report.items():
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
         changes = {(c["benchmark"], c["params"], c["axes"], c["after"]): c for c in data["changes"]}
-        table = Table(
-            title=f"{library}: value per release (ratio to the previous one; "
-            f"[red]red[/]: slower by more than {factor}x and significant)",
-            title_justify="left",
+        title = (
+            f"{library}: value per release (ratio to the previous one; "
+            f"[red]red[/]: slower by more than {factor}x and significant; [green]green[/]: faster)"
         )
-        for column in ("benchmark", "params", "environment", *versions):
-            table.add_column(column, justify="right" if column in versions else "left")
-        for s in sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"])):
-            cells = []
-            for v in versions:
-                if v not in s["values"]:
-                    cells.append("")
-                    continue
-                text = format_value(s["values"][v], s["unit"])
-                c = changes.get((s["benchmark"], s["params"], s["axes"], v))
-                if c is not None:
-                    text += f" ({c['ratio']:.2f}x)"
-                    text = (
-                        f"[red]{text}[/]"
-                        if c["flagged"]
-                        else (f"[green]{text}[/]" if c["significant"] else text)
-                    )
-                cells.append(text)
-            table.add_row(s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells)
-        console.print(table)
+
+        def cell(s: dict[str, Any], v: str, changes: dict = changes) -> str:
+            text = format_value(s["values"][v], s["unit"])
+            c = changes.get((s["benchmark"], s["params"], s["axes"], v))
+            if c is not None:
+                text += f" ({c['ratio']:.2f}x)"
+                color = "red" if c["flagged"] else "green" if c["improved"] else ""
+                text = f"[{color}]{text}[/]" if color else text
+            return text
+
+        series = sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"]))
+        if wide:
+            table = Table(title=title, title_justify="left")
+            for column in ("benchmark", "params", "environment", *versions):
+                table.add_column(column, justify="right" if column in versions else "left")
+            for s in series:
+                cells = [cell(s, v) if v in s["values"] else "" for v in versions]
+                table.add_row(
+                    s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells
+                )
+            console.print(table)
+            continue
+        console.print(title)
+        for s in series:
+            name = escape(s["benchmark"].split(".", 1)[-1])
+            console.print(f"[bold]{name}({escape(s['params'])})[/] {escape(s['axes'])}")
+            steps = [f"{v} {cell(s, v)}" for v in versions if v in s["values"]]
+            console.print("    " + " → ".join(steps))
 
 
-def print_differences(groups: dict[str, list[dict[str, Any]]], factor: float, what: str) -> None:
-    """Tables of :class:`~accelpi.releases.versions.Difference` rows, one per group."""
+def print_differences(
+    groups: dict[str, list[dict[str, Any]]], factor: float, what: str, wide: bool = False
+) -> None:
+    """:class:`~accelpi.releases.twins.Difference` rows, one line each at 80 columns
+    (``wide``: a table per group). Green/red: faster/slower beyond the factor, significant."""
     from rich.table import Table
 
     from ..releases.versions import format_value
@@ -132,17 +147,29 @@ def print_differences(groups: dict[str, list[dict[str, Any]]], factor: float, wh
     console = get_console()
     for group, rows in groups.items():
         reference = rows[0]["reference"]
-        table = Table(
-            title=f"{group}: {what} (ratio to {reference}; "
-            f"[green]green[/]/[red]red[/]: faster/slower by more than {factor}x and significant)",
-            title_justify="left",
+        title = (
+            f"{group}: {what} (ratio to {reference}; "
+            f"[green]green[/]/[red]red[/]: faster/slower by more than {factor}x and significant)"
         )
+
+        def ratio_of(d: dict[str, Any]) -> str:
+            ratio = f"{d['ratio']:.2f}x"
+            if d["significant"] and d["lower_is_better"]:
+                return f"[green]{ratio}[/]" if d["ratio"] < 1 else f"[red]{ratio}[/]"
+            return ratio
+
+        if not wide:
+            console.print(title)
+            for d in rows:
+                name = f"{escape(d['benchmark'].split('.', 1)[-1])}({escape(d['params'])})"
+                ref = f"{escape(d['reference'])} {format_value(d['value_reference'], d['unit'])}"
+                other = f"{escape(d['other'])} {format_value(d['value_other'], d['unit'])}"
+                console.print(f"{name} {escape(d['context'])} {d['release']}: {ref}, {other}: {ratio_of(d)}")
+            continue
+        table = Table(title=title, title_justify="left")
         for column in ("benchmark", "params", "context", "release", reference, "other", "value", "ratio"):
             table.add_column(column, justify="right" if column in (reference, "value", "ratio") else "left")
         for d in rows:
-            ratio = f"{d['ratio']:.2f}x"
-            if d["significant"] and d["lower_is_better"]:
-                ratio = f"[green]{ratio}[/]" if d["ratio"] < 1 else f"[red]{ratio}[/]"
             table.add_row(
                 d["benchmark"].split(".", 1)[-1],
                 escape(d["params"]),
@@ -151,7 +178,7 @@ def print_differences(groups: dict[str, list[dict[str, Any]]], factor: float, wh
                 format_value(d["value_reference"], d["unit"]),
                 escape(d["other"]),
                 format_value(d["value_other"], d["unit"]),
-                ratio,
+                ratio_of(d),
             )
         console.print(table)
 
@@ -165,6 +192,7 @@ def setup_arguments(sub: Any) -> None:
         f"({', '.join(multi_build())}); default: every one",
     )
     factor_option(p, "flag releases slower than the previous one")
+    p.add_argument("--wide", action="store_true", help="tables with one column per release")
     p.add_argument(
         "--between",
         metavar="NAME",

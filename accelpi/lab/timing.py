@@ -23,13 +23,58 @@ FIRST_CALL_N = 10_000
 REFERENCES = ("python", "numpy")
 
 
+_FRESH = """
+import json, sys, time
+name, seed, threads, device, n = json.loads(sys.argv[1])
+start = time.perf_counter()
+from accelpi import estimate, registry
+registry.load(name)
+imported = time.perf_counter()
+estimate(n, name, seed=seed, threads=threads, device=device)
+print(json.dumps({"import_s": imported - start, "first_call_s": time.perf_counter() - imported}))
+"""
+
+
+def first_call_in_a_fresh_process(
+    name: str, *, seed: int, threads: int | None, device: str | None, timeout: float = 300
+) -> dict[str, float] | None:
+    """The import and the first ``FIRST_CALL_N``-sample call of ``name`` in a new interpreter.
+
+    In the measuring process a backend may reuse what another one compiled (numba's
+    variants share kernels), so its first call there says little. On-disk compilation
+    caches are used as they are (a user's second run); asv's ``FirstCall`` measures them
+    empty. ``None`` when the process failed.
+    """
+    import json
+    import subprocess
+    import sys
+
+    arguments = json.dumps([name, seed, threads, device, FIRST_CALL_N])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _FRESH, arguments], capture_output=True, text=True, timeout=timeout
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return None
+
+
 def measure(
-    name: str, n: int, *, budget: float, repeat: int, seed: int, threads: int | None, device: str | None
+    name: str,
+    n: int,
+    *,
+    budget: float,
+    repeat: int,
+    seed: int,
+    threads: int | None,
+    device: str | None,
+    fresh_first_call: bool = True,
 ) -> dict[str, Any]:
     """Time one backend the way ``accelpi compare`` reports it.
 
-    The import is timed alone; the first call (compile included) runs ``FIRST_CALL_N``
-    samples; then ``n`` is capped so that one call takes about ``budget`` seconds and the
+    The import and the first call (compile included, ``FIRST_CALL_N`` samples) are timed
+    in a fresh interpreter (``fresh_first_call``; else in this process, after the other
+    backends); then ``n`` is capped so that one call takes about ``budget`` seconds and the
     best of ``repeat`` calls gives the throughput. Unavailable backends give a row with
     the reason instead of raising.
 
@@ -50,6 +95,11 @@ def measure(
         t0 = time.perf_counter()
         estimate(FIRST_CALL_N, name, seed=seed, threads=threads, device=device)
         row["first_call_s"] = time.perf_counter() - t0
+        row["first_call_where"] = "this process"
+        if fresh_first_call:
+            fresh = first_call_in_a_fresh_process(name, seed=seed, threads=threads, device=device)
+            if fresh is not None:
+                row.update(fresh, first_call_where="fresh process")
         probe_n = min(n, 1 << 20)
         t0 = time.perf_counter()
         estimate(probe_n, name, seed=seed, threads=threads, device=device)

@@ -18,6 +18,7 @@ __all__ = [
     "is_slower",
     "iter_results",
     "load_json",
+    "points",
     "result_filename",
     "significant",
 ]
@@ -91,6 +92,27 @@ def environments(config_path: Path) -> list[Any]:
 def environment_path(env: Any) -> Path:
     """The folder of an asv environment (asv keeps it in a private attribute)."""
     return Path(env._path)
+
+
+def points(result: Any, benchmarks: dict[str, Any], key: str) -> dict[tuple[str, ...], dict[str, Any]]:
+    """One benchmark's measured points in a result: parameter combination (as asv spells
+    them: ``("'numba'", "33554432")``) -> ``value``, ``stats``, ``samples``."""
+    import itertools
+    import math
+
+    if key not in benchmarks or key not in result.get_all_result_keys():
+        return {}
+    params = benchmarks[key]["params"]
+    values = result.get_result_value(key, params)
+    stats = result.get_result_stats(key, params)
+    samples = result.get_result_samples(key, params)
+    found = {}
+    for i, combo in enumerate(itertools.product(*params) if params else [()]):
+        value = values[i] if i < len(values) else None
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        found[tuple(combo)] = {"value": value, "stats": stats[i], "samples": samples[i]}
+    return found
 
 
 def _samples(point: dict[str, Any]) -> tuple[Any, Any] | None:

@@ -131,9 +131,17 @@ def record_inventory(
         )
     _relative_executable(record)
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1, sort_keys=True))
+    write_atomically(path, json.dumps(record, indent=1, sort_keys=True))
     return record
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: an interrupted command never leaves a
+    half-written file in a results folder (the file appears by one rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def load_inventories(

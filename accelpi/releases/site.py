@@ -22,9 +22,23 @@ from typing import Any
 from packaging.version import Version
 
 from ..errors import InvalidArgument
+from ..libraries import by_distribution, sweep_target
 from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS
-from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories
-from .report import findings, release_report
+from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, write_atomically
+from .pages import (
+    chart,
+    findings_markdown,
+    findings_page,
+    page,
+    replication_markdown,
+    replication_page,
+    slug,
+    steps_section,
+    table,
+)
+from .replicate import replication_report
+from .report import release_report
+from .sweep import cannot_install
 from .versions import BUILD_FAMILIES, format_value
 
 __all__ = ["build_site"]
@@ -51,76 +65,6 @@ _TAG = re.compile(r"<(script|link)\b[^>]*?\b(?:src|href)=\"(https://[^\"]+)\"[^>
 NAV_MARKER = '<li id="nav-li-regressions">'
 NAV_LINK = '<li id="nav-li-accelpi"><a href="accelpi/index.html">Library releases</a></li>'
 
-CSS = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 0 1em 2em; max-width: 70em; }
-p { line-height: 1.4; }
-nav { padding: .6em 0; border-bottom: 1px solid #ccc; margin-bottom: 1em; }
-nav a { margin-right: 1em; }
-figure { margin: 1em 0; }
-figure img { width: 100%; max-width: 46em; height: auto; border: 1px solid #eee; }
-figcaption { font-size: .9em; color: #444; }
-.table { overflow-x: auto; }
-table { border-collapse: collapse; font-size: .9em; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; white-space: nowrap; }
-th { background: #f4f4f4; }
-.bad { color: #b00; font-weight: bold; }
-.good { color: #070; font-weight: bold; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 30em), 1fr)); gap: 1em; }
-"""
-
-
-def _page(title: str, body: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<link rel="icon" href="../swallow.ico">
-<style>{CSS}</style>
-</head>
-<body>
-<nav><a href="../index.html">asv: benchmarks over commits</a>
-<a href="index.html">accelpi: library releases</a></nav>
-<h1>{html.escape(title)}</h1>
-{body}
-</body>
-</html>
-"""
-
-
-def _table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    cell = (lambda c: c) if raw else (lambda c: html.escape(str(c)))
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:120]
-
-
-def _chart(title: str, lines: dict[str, dict[str, float]], unit: str, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from packaging.version import Version
-
-    versions = sorted({v for points in lines.values() for v in points}, key=Version)
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
-    for label, points in sorted(lines.items()):
-        xs = [versions.index(v) for v in versions if v in points]
-        ax.plot(xs, [points[v] for v in versions if v in points], marker="o", label=label)
-    ax.set_xticks(range(len(versions)), versions, rotation=30 if len(versions) > 5 else 0)
-    if unit in ("seconds", "bytes") and all(v > 0 for p in lines.values() for v in p.values()):
-        ax.set_yscale("log")
-    ax.set(xlabel="release", ylabel=unit or "value", title=title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.savefig(path, format="svg")
-    plt.close(fig)
-
 
 #: Charts of a library page, most telling first.
 CHART_ORDER = ("Throughput", "ThreadScaling", "LaunchOverhead", "FirstCall", "PeakMemory", "Accuracy")
@@ -131,33 +75,6 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
     cls = benchmark.split(".")[1] if benchmark.count(".") >= 2 else benchmark
     rank = CHART_ORDER.index(cls) if cls in CHART_ORDER else len(CHART_ORDER)
     return rank, benchmark, int(rest) if rest.isdigit() else 0
-
-
-def _step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list[str]]:
-    """Significant release steps as table rows: what, where, the two releases, values, ratio,
-    and how sure (asv's test on how many samples)."""
-    return [
-        [
-            *([c["library"]] if library else []),
-            c["benchmark"].split(".", 1)[-1],
-            c["params"],
-            c["axes"],
-            f"{c['before']} → {c['after']}",
-            f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
-            f"{c['ratio']:.2f}x",
-            c["test"],
-        ]
-        for c in changes
-    ]
-
-
-STEP_HEADERS = ["benchmark", "parameters", "environment", "releases", "values", "ratio", "how sure"]
-
-
-def _steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> str:
-    headers = (["library"] if library else []) + STEP_HEADERS
-    rows = _step_rows(changes, library)
-    return f"<h2>{html.escape(title)}</h2>" + (_table(headers, rows) if rows else "<p>None.</p>")
 
 
 def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
@@ -176,12 +93,23 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
     figures = []
     for (benchmark, rest), lines in sorted(charts.items(), key=_chart_order):
         title = benchmark.split(".", 1)[-1] + (f" ({rest})" if rest else "")
-        name = f"{_slug(library)}-{_slug(title)}.svg"
-        _chart(title, lines, units[(benchmark, rest)], out / name)
+        name = f"{slug(library)}-{slug(title)}.svg"
+        chart(title, lines, units[(benchmark, rest)], out / name)
         figures.append(
             f'<figure><img src="{name}" alt="{html.escape(title)} against the {library} release">'
             f"<figcaption>{html.escape(title)}: one line per backend; x-axis: {library} release"
             f"</figcaption></figure>"
+        )
+    lib = sweep_target(library)
+    notes = f"<p>{html.escape(lib.note)}</p>" if lib.note else ""
+    refused = [
+        [version, python, why]
+        for (name, version, python), why in report.get("cannot_install", {}).items()
+        if name == library
+    ]
+    if refused:
+        notes += "<h2>Releases that cannot be installed here</h2>" + table(
+            ["release", "Python", "pip's reason"], refused
         )
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
@@ -189,51 +117,70 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
         f"<p>Each chart puts the {html.escape(library)} release on the x-axis (benchmarks run on one commit "
         "of accelpi, one asv environment per release). Lower is better for times and memory. A step "
         f"counts when it passes {report['factor']}x and asv's significance test agrees.</p>"
-        + _steps_section("Release steps significantly slower", mine)
-        + _steps_section("Release steps significantly faster", better)
+        + steps_section("Release steps significantly slower", mine)
+        + steps_section("Release steps significantly faster", better)
         + f'<h2>Charts</h2><div class="charts">{"".join(figures)}</div>'
+        + notes
     )
-    (out / f"{_slug(library)}.html").write_text(_page(f"{library} across releases", body))
-    return f"{_slug(library)}.html"
+    (out / f"{slug(library)}.html").write_text(page(f"{library} across releases", body))
+    return f"{slug(library)}.html"
 
 
-def _findings_page(report: dict[str, Any], out: Path) -> str:
-    parts = [
-        "<p>Generated from the committed sweeps by <code>make publish</code>: every release step that "
-        f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
-        "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
-        "(<code>flagged</code> and <code>improved</code>).</p>"
-    ]
-    for library, rows in findings(report).items():
+def _ranking(root: Path) -> str:
+    """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``)."""
+    from .summary import run_summary
+
+    results = root / COMMIT_RESULTS
+    machines = (
+        sorted(p.name for p in results.iterdir() if (p / "machine.json").exists()) if results.is_dir() else []
+    )
+    parts = []
+    for machine in machines:
+        try:
+            summary = run_summary(results, machine=machine)
+        except InvalidArgument:
+            continue
+        rows = []
+        for r in summary["rows"]:
+            spread = "-" if r["spread"] is None else f"±{r['spread']:.0%}"
+            star = "" if r["n"] == summary["n"] else "*"
+            rows.append(
+                [
+                    '<a href="../index.html#throughput.Throughput.time_estimate">'
+                    f"{html.escape(r['backend'])}</a>",
+                    f'<span class="rate">{r["samples_per_second"] / 1e6:,.1f}</span>{star}',
+                    spread,
+                    f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
+                    f"{r['speedup_vs_numpy']:.2f}x" if "speedup_vs_numpy" in r else "-",
+                    "-" if r["first_call_s"] is None else f"{r['first_call_s']:.2f} s",
+                    "-" if r["worst_sigma"] is None else f"{r['worst_sigma']:.1f} σ",
+                ]
+            )
         parts.append(
-            f'<h2><a href="{_slug(library)}.html">{html.escape(library)}</a></h2>'
-            + _table(["direction", *STEP_HEADERS], [[c["direction"], *_step_rows([c])[0]] for c in rows])
+            f'<h2 id="ranking-{slug(machine)}">Which backend is fastest on {html.escape(machine)}</h2>'
+            f"<p>Commit {html.escape(summary['commit'][:8])}, samples per second at 2**25 samples (* plain "
+            "Python at 2**16), the spread of asv's samples, the speed-up against plain Python and NumPy, the "
+            "cold first call (import and compile) and the worst error of five seeds.</p>"
+            + table(
+                ["backend", "Msamples/s", "spread", "vs python", "vs numpy", "first call", "worst"],
+                rows,
+                raw=True,
+            )
         )
-    if len(parts) == 1:
-        parts.append("<p>No significant change between any two swept releases.</p>")
-    (out / "changes.html").write_text(_page("What changed, release by release", "".join(parts)))
-    return "changes.html"
+    return "".join(parts)
 
 
-def findings_markdown(report: dict[str, Any]) -> str:
-    """The "what changed" summary as Markdown (docs/what-changed.md), from the same rows."""
-    lines = [
-        "# What changed, release by release",
-        "",
-        "Generated by `make publish` from the committed sweeps (`sweeps/`); do not edit by hand.",
-        f"Each row: a step between two consecutive releases that changed a benchmark by more than "
-        f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
-        "`accelpi versions --json`), largest first.",
-    ]
-    for library, rows in findings(report).items():
-        lines += ["", f"## {library}", "", "| direction | " + " | ".join(STEP_HEADERS) + " |"]
-        lines.append("|" + "---|" * (len(STEP_HEADERS) + 1))
-        for c in rows:
-            cells = [c["direction"], *_step_rows([c])[0]]
-            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    if not findings(report):
-        lines += ["", "No significant change between any two swept releases."]
-    return "\n".join(lines) + "\n"
+def _default_pins(root: Path) -> list[list[str]]:
+    """The default asv environment's pins (asv.conf.json) with the library table's reason."""
+    from . import asvcompat
+
+    requested = asvcompat.load_json(root / "asv.conf.json", js_comments=True)["matrix"]["req"]
+    rows = []
+    for name, version in requested.items():
+        lib = by_distribution(name)
+        if version:
+            rows.append([name, (lib.pin if lib and lib.pin else version)])
+    return rows
 
 
 def vendor_assets(site: Path, node_modules: Path) -> list[str]:
@@ -255,8 +202,8 @@ def vendor_assets(site: Path, node_modules: Path) -> list[str]:
         tag = tag.replace(url, f"vendor/{target}")
         return re.sub(r'\s(?:integrity|crossorigin|referrerpolicy)="[^"]*"', "", tag)
 
-    for page in site.glob("*.html"):
-        page.write_text(_TAG.sub(local, page.read_text()))
+    for html_file in site.glob("*.html"):
+        html_file.write_text(_TAG.sub(local, html_file.read_text()))
     for folder in VENDOR_DIRS:
         if (node_modules / folder).exists():
             shutil.copytree(node_modules / folder, site / "vendor" / folder, dirs_exist_ok=True)
@@ -271,6 +218,7 @@ def build_site(
     factor: float = DEFAULT_FACTOR,
     node_modules: Path | None = None,
     findings_md: str | None = None,
+    replication_md: str | None = None,
     skipped: list[dict[str, str]] | None = None,
 ) -> Path:
     """Publish asv's site and write ours beside it; returns the site's folder.
@@ -304,26 +252,31 @@ def build_site(
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
     report = release_report(root / sweeps, None, factor)
+    report["cannot_install"] = cannot_install(root / sweeps)
     if skipped is not None:
         skipped += report["skipped"]
     sections = []
     for library, data in report["libraries"].items():
-        page = _library_page(library, data, report, out)
+        library_page = _library_page(library, data, report, out)
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
         slower = sum(c["library"] == library for c in report["flagged"])
         faster = sum(c["library"] == library for c in report["improved"])
         sections.append(
             [
-                f'<a href="{page}">{html.escape(library)}</a>',
+                f'<a href="{library_page}">{html.escape(library)}</a>',
                 html.escape(", ".join(versions)),
                 str(len(data["series"])),
                 f'<span class="bad">{slower}</span>' if slower else "0",
                 f'<span class="good">{faster}</span>' if faster else "0",
             ]
         )
-    changes_page = _findings_page(report, out)
+    changes_page = findings_page(report, out)
     if findings_md:
-        (root / findings_md).write_text(findings_markdown(report))
+        write_atomically(root / findings_md, findings_markdown(report))
+    replication = replication_report(root)
+    replication_file = replication_page(replication, out)
+    if replication_md:
+        write_atomically(root / replication_md, replication_markdown(replication))
     build_rows = [
         [
             d["benchmark"].split(".", 1)[-1],
@@ -370,18 +323,20 @@ def build_site(
         for p in problems
     ]
     body = (
-        "<p>asv plots benchmarks against accelpi's commits; these pages plot them against the releases of "
+        _ranking(root)
+        + "<p>asv plots benchmarks against accelpi's commits; these pages plot them against the releases of "
         "the libraries accelpi accelerates with (sweeps made with <code>accelpi sweep</code>).</p>"
         "<h2>Swept libraries</h2>"
         + (
-            _table(["library", "releases", "series", "slower", "faster"], sections, raw=True)
+            table(["library", "releases", "series", "slower", "faster"], sections, raw=True)
             if sections
             else "<p>No sweep results yet.</p>"
         )
         + f'<p>The significant changes of every library, both directions: <a href="{changes_page}">'
-        "what changed, release by release</a>.</p>"
-        + _steps_section(f"Release steps significantly slower (factor {factor})", report["flagged"], True)
-        + _steps_section(f"Release steps significantly faster (factor {factor})", report["improved"], True)
+        f"what changed, release by release</a>. The 2018 talk's claims, re-measured: "
+        f'<a href="{replication_file}">what still holds</a>.</p>'
+        + steps_section(f"Release steps significantly slower (factor {factor})", report["flagged"], True)
+        + steps_section(f"Release steps significantly faster (factor {factor})", report["improved"], True)
         + "<h2>One release, two builds</h2>"
         + (
             "<p>The same release as its reference build and as another build ("
@@ -390,26 +345,29 @@ def build_site(
                 for reference, *others in BUILD_FAMILIES.values()
             )
             + "); ratio = build / reference, below 1 is faster.</p>"
-            + _table(
+            + table(
                 ["benchmark", "parameters", "switches", "release", "reference", "build", "ratio"], build_rows
             )
             if build_rows
             else "<p>No release swept as two builds yet.</p>"
         )
+        + "<h2>The default environment</h2><p>asv's pages measure accelpi's commits in one environment "
+        "holding every CPU library at its latest release, except these pins:</p>"
+        + table(["distribution", "pinned to, and why"], _default_pins(root))
         + "<h2>Installed versions per environment</h2>"
         + (
-            _table(["machine", "environment", "switches", "commit", *shown], inventory_rows)
+            table(["machine", "environment", "switches", "commit", *shown], inventory_rows)
             if inventory_rows
             else "<p>No inventory recorded yet.</p>"
         )
         + "<h2>Pins that did not hold, and drift</h2>"
         + (
-            _table(["kind", "machine", "environment", "package", "change"], problem_rows)
+            table(["kind", "machine", "environment", "package", "change"], problem_rows)
             if problem_rows
             else "<p>None.</p>"
         )
     )
-    (out / "index.html").write_text(_page("accelpi: library releases", body))
+    (out / "index.html").write_text(page("accelpi: library releases", body))
     index = site / "index.html"
     if index.exists():
         text = index.read_text()

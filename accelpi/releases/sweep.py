@@ -35,7 +35,14 @@ from . import SWEEP_RESULTS, asvcompat
 from .inventory import installed_versions, record_inventory
 from .plan import SweepPlan
 
-__all__ = ["estimate_seconds", "measured", "run_sweep", "sweep_config"]
+__all__ = [
+    "cannot_install",
+    "estimate_seconds",
+    "measured",
+    "record_cannot_install",
+    "run_sweep",
+    "sweep_config",
+]
 
 
 # -- running ------------------------------------------------------------------------
@@ -59,6 +66,35 @@ def sweep_config(plan: SweepPlan, root: Path, results_dir: Path | None = None) -
 
 def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+#: Releases that cannot be installed here, with pip's reason: one line each, tab-separated
+#: (library, release, Python, reason), beside the results (not ``.json``: asv reads those).
+CANNOT_INSTALL = "cannot-install.tsv"
+
+
+def record_cannot_install(plan: SweepPlan, results_dir: Path) -> None:
+    """Keep the releases the plan left out, with the reason, for the site and the report."""
+    path = results_dir / CANNOT_INSTALL
+    known = cannot_install(results_dir)
+    for version, reason in plan.skipped.items():
+        known[(plan.library.name, version, plan.python)] = " ".join(reason.split())
+    lines = [f"{lib}\t{version}\t{python}\t{why}" for (lib, version, python), why in sorted(known.items())]
+    from .inventory import write_atomically
+
+    write_atomically(path, "".join(line + "\n" for line in lines))
+
+
+def cannot_install(results_dir: Path) -> dict[tuple[str, str, str], str]:
+    """``(library, release, python) -> reason`` of the releases recorded as not installable."""
+    path = Path(results_dir) / CANNOT_INSTALL
+    found = {}
+    if path.exists():
+        for line in path.read_text(errors="replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 4:
+                found[(parts[0], parts[1], parts[2])] = parts[3]
+    return found
 
 
 def _commit(root: Path) -> str:
@@ -231,11 +267,16 @@ def _run_one(
     process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tail: list[str] = []
     assert process.stdout is not None
-    for line in process.stdout:
-        tail = [*tail[-80:], line]
-        if "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
-            say("    " + " ".join(line.split()))
+    log_path = work / f"{plan.library.name}-{plan.versions[0]}.log"  # asv's whole output, failures included
+    with log_path.open("w") as log:
+        for line in process.stdout:
+            log.write(line)
+            tail = [*tail[-80:], line]
+            if "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
+                say("    " + " ".join(line.split()))
     exit_code = process.wait()
+    if exit_code != 0:
+        say(f"    asv exited {exit_code} (a benchmark failed); its whole output: {log_path}")
     seconds = time.perf_counter() - began
     entries = []
     seen_dirs: set[Path] = set()

@@ -118,20 +118,12 @@ def test_asv_index_renders_the_benchmark_grid(browser, server):
     assert not errors, errors
 
 
-def test_an_asv_graph_page_draws_its_plot(browser, server):
-    page, errors = _open(
-        browser,
-        f"{server}/index.html#throughput.Throughput.time_estimate",
-        wait_for="#graph-display canvas.flot-base",
-    )
-    assert page.locator("#graph-display canvas.flot-base").count() >= 1
-    assert not errors, errors
-
-
 def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
     page, errors = _open(browser, f"{server}/accelpi/index.html", phone=True)
     assert "library releases" in page.title()
-    libraries = [a.get_attribute("href") for a in page.locator("table a").all()]
+    libraries = [
+        h for a in page.locator("table a").all() if not (h := a.get_attribute("href")).startswith("../")
+    ]
     assert libraries, "no swept library is listed"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     for href in libraries:
@@ -153,6 +145,7 @@ def test_asvs_throughput_graph_shows_one_environments_history_with_a_readable_le
         f"{server}/index.html#throughput.Throughput.time_estimate",
         wait_for="#graph-display canvas.flot-base",
     )
+    assert page.locator("#graph-display canvas.flot-base").count() >= 1
     labels = page.locator("#graph-display .legendLabel").all_inner_texts()
     # one line per backend and size, not one per environment combination (sweeps are elsewhere)
     assert 0 < len(labels) <= len(registry.names()) * 2, labels
@@ -165,6 +158,35 @@ def test_a_release_page_exists_exactly_for_each_swept_library(site):
     from accelpi.releases.report import release_report
 
     swept = set(release_report(ROOT / SWEEP_RESULTS)["libraries"])
-    pages = {p.stem for p in (site / "accelpi").glob("*.html")} - {"index", "changes"}
+    pages = {p.stem for p in (site / "accelpi").glob("*.html")} - {"index", "changes", "replication"}
     assert pages == swept
-    assert "torch" not in pages  # the default environment's commits are no torch sweep
+
+
+def test_the_front_page_ranks_every_backend_at_its_measured_rate(browser, server):
+    import itertools
+    import json
+
+    page, errors = _open(browser, f"{server}/accelpi/index.html")
+    rows = page.locator("h2[id^='ranking-'] + p + .table tbody tr").all()
+    shown = {}
+    for row in rows:
+        cells = row.locator("td").all_inner_texts()
+        shown[cells[0]] = float(row.locator(".rate").inner_text().replace(",", ""))
+    # the same rates, independently: the newest result file with Throughput, read as plain JSON
+    benchmarks = json.loads((ROOT / "results" / "benchmarks.json").read_text())
+    key = "throughput.Throughput.time_estimate"
+    newest = max(
+        (json.loads(p.read_text()) for p in (ROOT / "results").glob("*/*.json") if p.name != "machine.json"),
+        key=lambda d: d["date"] if key in d.get("results", {}) else -1,
+    )
+    values = newest["results"][key][newest["result_columns"].index("result")]
+    expected = {}
+    for (backend, n), seconds in zip(itertools.product(*benchmarks[key]["params"]), values, strict=False):
+        name = backend.strip("'")
+        if seconds == seconds and seconds and (n == "33554432" or name not in expected):
+            expected[name] = int(n) / seconds / 1e6
+    assert set(shown) == set(expected)
+    for name, rate in shown.items():
+        assert rate == pytest.approx(expected[name], abs=0.06), name
+    assert list(shown.values())[:-1] == sorted(list(shown.values())[:-1], reverse=True)  # python last
+    assert not errors, errors

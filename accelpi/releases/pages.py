@@ -1,0 +1,219 @@
+"""The HTML and Markdown of the release pages: one page frame, tables, and the rows of
+significant release steps that the library pages, the "what changed" page and
+docs/what-changed.md share."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from .inventory import write_atomically
+from .report import findings
+from .versions import format_value
+
+__all__ = [
+    "STEP_HEADERS",
+    "findings_markdown",
+    "findings_page",
+    "page",
+    "slug",
+    "step_rows",
+    "steps_section",
+    "table",
+]
+
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 0 1em 2em; max-width: 70em; }
+p { line-height: 1.4; }
+nav { padding: .6em 0; border-bottom: 1px solid #ccc; margin-bottom: 1em; }
+nav a { margin-right: 1em; }
+figure { margin: 1em 0; }
+figure img { width: 100%; max-width: 46em; height: auto; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #444; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .9em; }
+th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; white-space: nowrap; }
+th { background: #f4f4f4; }
+.bad { color: #b00; font-weight: bold; }
+.good { color: #070; font-weight: bold; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 30em), 1fr)); gap: 1em; }
+"""
+
+
+def page(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<link rel="icon" href="../swallow.ico">
+<style>{CSS}</style>
+</head>
+<body>
+<nav><a href="../index.html">asv: benchmarks over commits</a>
+<a href="index.html">accelpi: library releases</a></nav>
+<h1>{html.escape(title)}</h1>
+{body}
+</body>
+</html>
+"""
+
+
+def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    cell = (lambda c: c) if raw else (lambda c: html.escape(str(c)))
+    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:120]
+
+
+def chart(title: str, lines: dict[str, dict[str, float]], unit: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from packaging.version import Version
+
+    versions = sorted({v for points in lines.values() for v in points}, key=Version)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    for label, points in sorted(lines.items()):
+        xs = [versions.index(v) for v in versions if v in points]
+        ax.plot(xs, [points[v] for v in versions if v in points], marker="o", label=label)
+    ax.set_xticks(range(len(versions)), versions, rotation=30 if len(versions) > 5 else 0)
+    if unit in ("seconds", "bytes") and all(v > 0 for p in lines.values() for v in p.values()):
+        ax.set_yscale("log")
+    ax.set(xlabel="release", ylabel=unit or "value", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.savefig(path, format="svg")
+    plt.close(fig)
+
+
+def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list[str]]:
+    """Significant release steps as table rows: what, where, the two releases, values, ratio,
+    and how sure (asv's test on how many samples)."""
+    return [
+        [
+            *([c["library"]] if library else []),
+            c["benchmark"].split(".", 1)[-1],
+            c["params"],
+            c["axes"],
+            f"{c['before']} → {c['after']}",
+            f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
+            f"{c['ratio']:.2f}x",
+            c["test"],
+        ]
+        for c in changes
+    ]
+
+
+STEP_HEADERS = ["benchmark", "parameters", "environment", "releases", "values", "ratio", "how sure"]
+
+
+def steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> str:
+    headers = (["library"] if library else []) + STEP_HEADERS
+    rows = step_rows(changes, library)
+    return f"<h2>{html.escape(title)}</h2>" + (table(headers, rows) if rows else "<p>None.</p>")
+
+
+def findings_page(report: dict[str, Any], out: Path) -> str:
+    parts = [
+        "<p>Generated from the committed sweeps by <code>make publish</code>: every release step that "
+        f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
+        "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
+        "(<code>flagged</code> and <code>improved</code>).</p>"
+    ]
+    for library, rows in findings(report).items():
+        parts.append(
+            f'<h2><a href="{slug(library)}.html">{html.escape(library)}</a></h2>'
+            + table(["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows])
+        )
+    if len(parts) == 1:
+        parts.append("<p>No significant change between any two swept releases.</p>")
+    write_atomically(out / "changes.html", page("What changed, release by release", "".join(parts)))
+    return "changes.html"
+
+
+def findings_markdown(report: dict[str, Any]) -> str:
+    """The "what changed" summary as Markdown (docs/what-changed.md), from the same rows."""
+    lines = [
+        "# What changed, release by release",
+        "",
+        "Generated by `make publish` from the committed sweeps (`sweeps/`); do not edit by hand.",
+        f"Each row: a step between two consecutive releases that changed a benchmark by more than "
+        f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
+        "`accelpi versions --json`), largest first.",
+    ]
+    for library, rows in findings(report).items():
+        lines += ["", f"## {library}", "", "| direction | " + " | ".join(STEP_HEADERS) + " |"]
+        lines.append("|" + "---|" * (len(STEP_HEADERS) + 1))
+        for c in rows:
+            cells = [c["direction"], *step_rows([c])[0]]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if not findings(report):
+        lines += ["", "No significant change between any two swept releases."]
+    return "\n".join(lines) + "\n"
+
+
+def replication_markdown(report: dict[str, Any]) -> str:
+    """The replication report as Markdown (docs/replication.md), from the same rows as the page."""
+    machines = ", ".join(
+        f"{k} ({v['cores']} cores, commit {v['commit'][:8]})" for k, v in report["machines"].items()
+    )
+    lines = [
+        "# The 2018 talk, re-measured",
+        "",
+        "Generated by `make publish` from the committed results (`results/`, `sweeps/`);",
+        "do not edit by hand.",
+        f"Machines: {machines or 'none'}. Each verdict follows the rule written beside it.",
+        "",
+        "| the talk's claim | its 2018 figure | today | verdict | rule |",
+        "|---|---|---|---|---|",
+    ]
+    for r in report["rows"]:
+        today = "; ".join(f"{k}: {v}" for k, v in r["today"].items()) or "-"
+        cells = [r["claim"], r["figure_2018"], today, r["verdict"], r["rule"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def replication_page(report: dict[str, Any], out: Path) -> str:
+    """The replication report as a page of the site, each row linked to what it reads."""
+    rows = []
+    for r in report["rows"]:
+        links = " ".join(
+            f'<a href="{html.escape(link if link.endswith(".html") else "../index.html#" + link)}">'
+            f"{html.escape(link.split('/')[-1])}</a>"
+            for link in r["links"]
+        )
+        today = "<br>".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in r["today"].items()) or "-"
+        rows.append(
+            [html.escape(r["claim"]), html.escape(r["figure_2018"]), today,
+             f"<b>{html.escape(r['verdict'])}</b><br><small>{html.escape(r['rule'])}</small>", links]
+        )  # fmt: skip
+    figures = []
+    for r in report["rows"]:
+        for title, lines in (r.get("series") or {}).items():
+            name = f"replication-{slug(title)}.svg"
+            chart(title, lines, "", out / name)
+            figures.append(f'<figure><img src="{name}" alt="{html.escape(title)}"><figcaption>'
+                           f"{html.escape(title)}</figcaption></figure>")  # fmt: skip
+    body = (
+        "<p>PyCon JP 2018's comparison of on-the-fly accelerators made eight claims on 2018 hardware and "
+        "releases. Each row puts one beside what the committed results say today, recomputed from the "
+        "result files by <code>make publish</code> (<code>accelpi replicate</code> prints the same).</p>"
+        + table(
+            ["the talk's claim", "2018", "today, per machine", "verdict (rule)", "measured by"],
+            rows,
+            raw=True,
+        )
+    )
+    (out / "replication.html").write_text(page("The 2018 talk, re-measured", body))
+    return "replication.html"

@@ -1,0 +1,149 @@
+"""The answer at the end of ``make bench``: this run's backends ranked, read from its result file.
+
+:func:`run_summary` reads the asv result of one commit in the default environment (the
+newest one, or the commit asked for) and ranks the backends by samples per second at the
+large size, with the spread asv recorded, the speed-up against plain Python and NumPy,
+the cold first call and the worst accuracy over five seeds. :func:`expected_seconds`
+says how long the last full run took, so that ``make bench`` can say it before starting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidArgument
+from . import asvcompat
+
+__all__ = ["LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary"]
+
+#: The sizes of ``Throughput.time_estimate``: throughput, and per-call overhead.
+LARGE, SMALL = 2**25, 2**16
+
+THROUGHPUT = "throughput.Throughput.time_estimate"
+FIRST_CALL = "first_call.FirstCall.timeraw_first_call"
+ACCURACY = "accuracy.Accuracy.track_worst_error_in_sigmas"
+
+
+def _newest(results_dir: Path, commit: str | None, machine: str | None) -> tuple[Path, Any, str]:
+    chosen = None
+    for path, result, machine_name in asvcompat.iter_results(results_dir):
+        if machine and machine_name != machine:
+            continue
+        if commit and not result.commit_hash.startswith(commit):
+            continue
+        if THROUGHPUT not in result.get_all_result_keys():
+            continue
+        if chosen is None or (result.date or 0) > (chosen[1].date or 0):
+            chosen = (path, result, machine_name)
+    if chosen is None:
+        what = f"commit {commit}" if commit else "any commit"
+        raise InvalidArgument(f"no Throughput result of {what} in {results_dir}: run 'make bench' first")
+    return chosen
+
+
+def _rate(point: dict[str, Any] | None, n: int) -> tuple[float, float | None] | None:
+    """Samples per second and the relative half-width of asv's interquartile range."""
+    if not point or not point["value"]:
+        return None
+    stats = point.get("stats") or {}
+    spread = None
+    if stats.get("q_25") and stats.get("q_75"):
+        spread = (stats["q_75"] - stats["q_25"]) / 2 / point["value"]
+    return n / point["value"], spread
+
+
+def run_summary(
+    results_dir: str | Path, commit: str | None = None, machine: str | None = None
+) -> dict[str, Any]:
+    """This run's backends ranked by samples/s at ``LARGE`` samples.
+
+    Returns
+    -------
+    dict
+        ``file``, ``commit``, ``machine``, ``env``, ``n`` and ``rows``: per backend
+        ``samples_per_second`` and its ``spread`` (relative, from asv's quartiles; None if
+        not recorded), ``speedup_vs_python`` (Python's rate is measured at ``SMALL``, the
+        plain loop being too slow at ``LARGE``), ``speedup_vs_numpy``, ``first_call_s``
+        and ``worst_sigma``. Ranked fastest first; backends without a ``LARGE`` result
+        (plain Python) come last with the rate measured at ``SMALL`` (``n`` says which).
+    """
+    results_dir = Path(results_dir)
+    benchmarks = asvcompat.benchmarks(results_dir)
+    path, result, machine_name = _newest(results_dir, commit, machine)
+    throughput = asvcompat.points(result, benchmarks, THROUGHPUT)
+    first_call = asvcompat.points(result, benchmarks, FIRST_CALL)
+    accuracy = asvcompat.points(result, benchmarks, ACCURACY)
+    backends = [label[0] for label in throughput if len(label) == 2]
+    rows = []
+    for backend in dict.fromkeys(backends):
+        large = _rate(throughput.get((backend, str(LARGE))), LARGE)
+        small = _rate(throughput.get((backend, str(SMALL))), SMALL)
+        measured = large or small
+        if measured is None:
+            continue  # skipped here (no GPU, library missing)
+        worst = accuracy.get((backend,))
+        first = first_call.get((backend,))
+        rows.append(
+            {
+                "backend": backend.strip("'"),
+                "n": LARGE if large else SMALL,
+                "samples_per_second": measured[0],
+                "spread": measured[1],
+                "first_call_s": first["value"] if first else None,
+                "worst_sigma": worst["value"] if worst else None,
+            }
+        )
+    rates = {r["backend"]: r["samples_per_second"] for r in rows}
+    for r in rows:
+        for reference in ("python", "numpy"):
+            if rates.get(reference):
+                r[f"speedup_vs_{reference}"] = r["samples_per_second"] / rates[reference]
+    rows.sort(key=lambda r: (r["n"] != LARGE, -r["samples_per_second"]))
+    return {
+        "file": path.name,
+        "commit": result.commit_hash,
+        "machine": machine_name,
+        "env": result.env_name,
+        "n": LARGE,
+        "rows": rows,
+    }
+
+
+def expected_seconds(results_dir: str | Path, machine: str | None = None) -> float | None:
+    """How long the newest full run of the suite took (asv's recorded durations), if any."""
+    try:
+        _, result, _ = _newest(Path(results_dir), None, machine)
+    except InvalidArgument:
+        return None
+    total = sum(v for v in (result.duration or {}).values() if isinstance(v, int | float))
+    return total or None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else spec.format(value)
+
+
+def format_summary(summary: dict[str, Any]) -> list[str]:
+    """The summary as lines of at most 80 characters (plain text: it reads the same piped)."""
+    lines = [
+        f"accelpi on {summary['machine']}, commit {summary['commit'][:8]}: backends ranked by speed",
+        "(samples/s at 2**25 samples; spread: asv's interquartile range; python at 2**16)",
+        "",
+        f"{'backend':<20}{'Msamples/s':>11}{'spread':>8}{'vs python':>10}{'vs numpy':>9}"
+        f"{'1st call':>10}{'worst σ':>9}",
+    ]
+    for r in summary["rows"]:
+        rate = f"{r['samples_per_second'] / 1e6:,.1f}" + ("*" if r["n"] != summary["n"] else "")
+        spread = None if r["spread"] is None else r["spread"] * 100
+        lines.append(
+            f"{r['backend']:<20}{rate:>11}{_fmt(spread, '±{:.0f}%'):>8}"
+            f"{_fmt(r.get('speedup_vs_python'), '{:,.1f}x'):>10}"
+            f"{_fmt(r.get('speedup_vs_numpy'), '{:.2f}x'):>9}"
+            f"{_fmt(r['first_call_s'], '{:.2f} s'):>10}{_fmt(r['worst_sigma'], '{:.1f}'):>9}"
+        )
+    lines.append("1st call: a fresh interpreter's import and compile, caches empty; worst σ: the")
+    lines.append("largest error of 5 seeds in standard errors (above 6 means a broken generator)")
+    if any(r["n"] != summary["n"] for r in summary["rows"]):
+        lines.append("* measured at 2**16 samples (per-call overhead included)")
+    return lines

@@ -1,0 +1,108 @@
+"""The replication report: every number recomputed from the result files."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from accelpi.releases.replicate import replication_report
+
+from ..helpers import ROOT
+
+pytest.importorskip("asv", reason="asv is not installed")
+
+
+def _copy(tmp_path):
+    for folder in ("results", "sweeps"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def _scale_time(root, backend: str, n: str, factor: float) -> None:
+    """Multiply one Throughput time in every default-environment result file by ``factor``."""
+    benchmarks = json.loads((root / "results" / "benchmarks.json").read_text())
+    key = "throughput.Throughput.time_estimate"
+    combos = list(itertools.product(*benchmarks[key]["params"]))
+    index = combos.index((f"'{backend}'", n))
+    for path in (root / "results").glob("*/*.json"):
+        if path.name == "machine.json":
+            continue
+        data = json.loads(path.read_text())
+        if key not in data.get("results", {}):
+            continue
+        column = data["result_columns"].index("result")
+        row = data["results"][key][column]
+        if index < len(row) and row[index] == row[index] and row[index] is not None:
+            row[index] *= factor
+        path.write_text(json.dumps(data))
+
+
+def _claim(report, number: str) -> dict:
+    return next(r for r in report["rows"] if r["claim"].startswith(number))
+
+
+def test_every_claim_has_a_verdict_and_its_rule():
+    report = replication_report(ROOT)
+    assert [r["claim"].split(".")[0] for r in report["rows"]] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5a",
+        "5b",
+        "6",
+        "7",
+        "8",
+    ]
+    assert all(r["verdict"] and r["rule"] for r in report["rows"])
+    assert _claim(report, "3.")["verdict"] == "not measured"  # no GPU machine is committed
+    assert _claim(report, "8.")["verdict"] == "not a measurement"
+
+
+def test_the_report_follows_the_result_files(tmp_path):
+    root = _copy(tmp_path)
+    before = _claim(replication_report(root), "1.")
+    _scale_time(root, "numba:parallel", "33554432", 0.5)  # twice as fast in the copied results
+    after = _claim(replication_report(root), "1.")
+    (machine,) = before["today"]
+
+    def vs_numba(row):
+        return float(re.search(r"([\d.]+)x Numba", row["today"][machine]).group(1))
+
+    assert vs_numba(after) == pytest.approx(2 * vs_numba(before), rel=0.01)
+
+
+def test_the_command_prints_the_same_report():
+    done = subprocess.run(
+        [sys.executable, "-m", "accelpi", "replicate", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(json.dumps(replication_report(ROOT)))
+    text = subprocess.run(
+        [sys.executable, "-m", "accelpi", "replicate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "COLUMNS": "80"},
+    )
+    assert text.returncode == 0 and all(len(line) <= 80 for line in text.stdout.splitlines())
+
+
+def test_the_committed_replication_page_is_up_to_date():
+    from accelpi.releases.pages import replication_markdown
+
+    committed = (ROOT / "docs" / "replication.md").read_text()
+    assert committed == replication_markdown(replication_report(ROOT)), (
+        "docs/replication.md is stale: make publish"
+    )

@@ -1,0 +1,70 @@
+"""The summary at the end of ``make bench``: rows recomputed from the raw result file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+
+import pytest
+
+from accelpi.releases.summary import LARGE, SMALL, format_summary, run_summary
+
+from ..helpers import ROOT
+
+pytest.importorskip("asv", reason="asv is not installed")
+
+RESULTS = ROOT / "results"
+
+
+def _raw(summary: dict) -> dict[str, dict[tuple[str, ...], float]]:
+    """The summary's result file read as plain JSON, without asv: benchmark -> params -> value."""
+    benchmarks = json.loads((RESULTS / "benchmarks.json").read_text())
+    data = json.loads((RESULTS / summary["machine"] / summary["file"]).read_text())
+    column = data["result_columns"].index("result")
+    table = {}
+    for name, row in data["results"].items():
+        combos = list(itertools.product(*benchmarks[name]["params"])) or [()]
+        table[name] = {
+            combo: value for combo, value in zip(combos, row[column], strict=False) if value == value
+        }
+    return table
+
+
+def test_the_summary_is_recomputed_from_the_result_file():
+    summary = run_summary(RESULTS)
+    raw = _raw(summary)
+    throughput = raw["throughput.Throughput.time_estimate"]
+    first_calls = raw["first_call.FirstCall.timeraw_first_call"]
+    assert summary["rows"], "no rows"
+    for row in summary["rows"]:
+        name = f"'{row['backend']}'"
+        seconds = throughput.get((name, str(row["n"])))
+        assert row["samples_per_second"] == pytest.approx(row["n"] / seconds), row["backend"]
+        assert row["first_call_s"] == pytest.approx(first_calls[(name,)])
+    large = [r for r in summary["rows"] if r["n"] == LARGE]
+    assert [r["samples_per_second"] for r in large] == sorted(
+        (r["samples_per_second"] for r in large), reverse=True
+    )
+    numpy = next(r for r in summary["rows"] if r["backend"] == "numpy")
+    python = next(r for r in summary["rows"] if r["backend"] == "python")
+    assert python["n"] == SMALL and numpy["speedup_vs_numpy"] == pytest.approx(1.0)
+    assert python["speedup_vs_python"] == pytest.approx(1.0)
+
+
+def test_the_summary_fits_80_columns_and_names_every_backend_whole():
+    summary = run_summary(RESULTS)
+    lines = format_summary(summary)
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    text = "\n".join(lines)
+    assert all(r["backend"] in text for r in summary["rows"])
+    done = subprocess.run(
+        [sys.executable, "-m", "accelpi", "summary", "--results", str(RESULTS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0 and all(len(line) <= 80 for line in done.stdout.splitlines()), done.stdout
+    assert "make publish" in done.stdout and "make continuous" in done.stdout
