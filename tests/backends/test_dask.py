@@ -225,3 +225,9 @@ def test_launch_overhead_rows():
     assert all(r["seconds"] > 0 for r in rows)
     with pytest.raises(InvalidArgument, match="tasks=0"):
         launch_overhead(tasks=(0,), n=100)
+
+
+def test_the_task_graph_stays_bounded_for_any_n():
+    # 2**62 samples once meant 2**40 delayed tasks built in memory before any sampling
+    assert tasks.default_chunks(2**62) == tasks.MAX_TASKS
+    assert sum(size for _, _, size in tasks.plan(2**40, tasks.MAX_TASKS)) == 2**40
