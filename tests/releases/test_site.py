@@ -8,27 +8,23 @@ errors, the plots present and loaded, and our pages fit a phone's width.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from accelpi.releases.site import build_site
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..helpers import ROOT
+
+_spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
+_screenshots = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_screenshots)
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = _screenshots.FLAGS  # Chromium's flags for this closed network, written once
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is missing (apt-get install chromium)")
 
