@@ -3,8 +3,9 @@
 One module per family of commands, each registering its commands with
 :func:`~accelpi.cli.common.add_command` (asv's ``commands/`` is the model):
 :mod:`~accelpi.cli.estimates` (backends, run, info), :mod:`~accelpi.cli.lab` (compare,
-threads, overhead), :mod:`~accelpi.cli.versions` (versions) and :mod:`~accelpi.cli.releases`
-(sweep, bisect, inventory, site). Every command takes ``--json``. Exit statuses are listed in
+threads, overhead), :mod:`~accelpi.cli.versions` (versions), :mod:`~accelpi.cli.sweeps`
+(sweep, bisect) and :mod:`~accelpi.cli.releases` (inventory, summary, replicate, site).
+Every command takes ``--json``. Exit statuses are listed in
 :data:`~accelpi.cli.common.EXIT_STATUS_HELP`; errors are one line on stderr, never a
 traceback.
 """
@@ -19,7 +20,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import AccelpiError, BackendUnavailable, InvalidArgument
-from . import estimates, lab, releases, versions
+from . import estimates, lab, releases, sweeps, versions
 from .common import (
     COMMANDS,
     EXIT_FLAGGED,
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="let libraries log to stderr (TensorFlow's start-up messages are silenced otherwise)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for family in (estimates, lab, versions, releases):
+    for family in (estimates, lab, versions, sweeps, releases):
         family.setup_arguments(sub)
     return parser
 

@@ -1,4 +1,4 @@
-"""``accelpi sweep``, ``versions``, ``bisect``, ``inventory`` and ``site``: library releases.
+"""``accelpi inventory``, ``summary``, ``replicate`` and ``site``: what the results hold.
 
 These commands need asv and packaging (``pip install 'accelpi[bench]'``); they import the
 :mod:`accelpi.releases` family only when run.
@@ -7,12 +7,10 @@ These commands need asv and packaging (``pip install 'accelpi[bench]'``); they i
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from ..libraries import sweep_targets
 from ..releases import COMMIT_RESULTS, SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -23,134 +21,23 @@ from .common import (
     get_console,
     machine_name,
     machine_option,
-    positive,
     print_json,
     results_option,
-    switches,
     warn_skipped,
 )
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.plan import plan_sweep
-    from ..releases.sweep import estimate_seconds, measured, record_cannot_install, run_sweep
-
-    plan = plan_sweep(
-        args.library,
-        args.versions,
-        args.last,
-        switches(args.switch, args.no_switches),
-        tuple(args.pin or ()),
-    )
-    results = Path(args.results).resolve()
-    console = get_console(stderr=True)  # progress and notes; the report goes to stdout
-    for version, reason in plan.skipped.items():
-        console.print(
-            f"[yellow]cannot install[/] {args.library} {version} for Python {plan.python}: {escape(reason)}"
-        )
-    done = {} if args.rerun else measured(plan, results)
-    todo = [v for v in plan.versions if v not in done]
-    per_release = estimate_seconds(plan, results)
-    axes = f" x {', '.join(f'{k}={v}' for k, v in plan.switches.items())}" if plan.switches else ""
-    console.print(
-        f"{args.library}{axes}: {len(plan.versions)} release(s), {len(done)} already measured in "
-        f"{args.results}, {len(todo)} to run ({', '.join(todo) or 'none'}): about "
-        f"{per_release * len(todo) / 60:.0f} min at {per_release / 60:.1f} min per release"
-    )
-    if args.plan:
-        if args.json:
-            print_json(
-                {
-                    "versions": plan.versions,
-                    "already_measured": sorted(done),
-                    "to_run": todo,
-                    "estimated_seconds": per_release * len(todo),
-                    "cannot_install": plan.skipped,
-                    "include": plan.include(),
-                    "bench": plan.bench_regexes(),
-                }
-            )
-        return EXIT_OK
-    record_cannot_install(plan, results)
-    report = run_sweep(
-        plan,
-        Path.cwd(),
-        machine_name(args.machine),
-        quick=args.quick,
-        results_dir=results,
-        rerun=args.rerun,
-        delete_envs=args.delete_envs,
-        progress=lambda line: console.print(line, markup=False, highlight=False),
-    )
-    if args.json:
-        print_json(report)
-    else:
-        from rich.table import Table
-
-        table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
-        for column in ("environment", args.library, "numpy", "disk", "time", "unavailable"):
-            table.add_column(column)
-        for env in report["environments"]:
-            installed = env.get("installed", {})
-            lib_version = installed.get(plan.library.distributions[0], "-")
-            disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
-            problems = env.get("error") or "; ".join(
-                f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
-            )
-            table.add_row(
-                env["name"],
-                lib_version,
-                installed.get("numpy", "-"),
-                disk,
-                f"{env.get('seconds', 0):.0f} s",
-                escape(problems),
-            )
-        get_console().print(table)
-    if report["asv_exit"] != 0:
-        print(f"accelpi: asv run exited {report['asv_exit']}:\n{report['asv_output_tail']}", file=sys.stderr)
-        return EXIT_FLAGGED
-    return EXIT_OK
-
-
-# -- accelpi bisect -----------------------------------------------------------------
-
-
-def cmd_bisect(args: argparse.Namespace) -> int:
-    from ..releases.bisect import bisect_releases
-
-    console = get_console(stderr=True)
-    chosen = {}
-    for name, values in (switches(args.switch) or {}).items():
-        if len(values) != 1:  # a bisection follows one series: one value per variable
-            raise InvalidArgument(f"--switch {name}={','.join(values)}: bisect takes one value, NAME=VALUE")
-        chosen[name] = values[0]
-    result = bisect_releases(
-        args.library,
-        args.good,
-        args.bad,
-        args.bench,
-        machine_name(args.machine),
-        Path.cwd(),
-        factor=args.factor,
-        log=lambda text: console.print(escape(text)),
-        switches=chosen,
-    )
-    if args.json:
-        print_json(result)
-    else:
-        get_console().print(
-            f"{args.library}: first release where {args.bench!r} is slower than in {args.good} "
-            f"by more than {args.factor}x: [bold]{result['first_bad']}[/] "
-            f"(last good: {result['last_good']}; {len(result['steps'])} release(s) probed)"
-        )
-    return EXIT_OK
-
 
 # -- accelpi inventory --------------------------------------------------------------
 
 
 def cmd_inventory(args: argparse.Namespace) -> int:
-    from ..releases.inventory import KEY_DISTRIBUTIONS, drift, load_inventories, record_default_environments
+    from ..releases.inventory import (
+        KEY_DISTRIBUTIONS,
+        drift,
+        file_records,
+        load_inventories,
+        record_default_environments,
+        version_and_build,
+    )
 
     fresh = (
         record_default_environments(Path.cwd(), machine_name(args.machine), args.commit)
@@ -165,6 +52,13 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     records = [r for folder in folders if Path(folder).is_dir() for r in load_inventories(folder, skipped)]
     warn_skipped(skipped)
     problems = drift(records)
+    older = sum(file_records(r) is None for r in records)
+    lacking = (
+        f"; {older} of {len(records)} record(s) predate wheel file names and hashes"
+        " (drift there compares versions only)"
+        if older
+        else ""
+    )
     if args.brief:
         envs = {r["env_name"] for r in fresh} if args.record else {r["env_name"] for r in records}
         mine = [p for p in problems if p["environment"] in envs]
@@ -175,9 +69,13 @@ def cmd_inventory(args: argparse.Namespace) -> int:
             print(f"inventory: {what}; {len(mine)} problem(s), first: {p['kind']}: {p['package']} {change}")
         else:
             print(f"inventory: {what}; every pin held, no drift (accelpi inventory shows the table)")
+        if fresh and any(file_records(r) is None for r in fresh):
+            print(
+                "inventory: the wheel file names and hashes could not be recorded (accelpi inventory --json)"
+            )
         return EXIT_FLAGGED if mine else EXIT_OK
     if args.json:
-        print_json({"records": records, "problems": problems, "skipped": skipped})
+        print_json({"records": records, "problems": problems, "skipped": skipped, "without_files": older})
     else:
         console = get_console()
         shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
@@ -196,7 +94,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
                     escape(r["env_name"]),
                     escape(switches),
                     (r.get("commit") or "")[:8],
-                    *[r["installed"].get(d, "") for d in shown],
+                    *[version_and_build(r, d) for d in shown],
                 )
         else:  # one paragraph per environment: readable at 80 columns (--wide: a table)
             import textwrap
@@ -221,6 +119,8 @@ def cmd_inventory(args: argparse.Namespace) -> int:
             console.print(
                 f"[red]{p['kind']}[/]: {p['machine']} {escape(p['environment'])}: {p['package']} {detail}"
             )
+        if lacking:
+            console.print(lacking.removeprefix("; ").capitalize() + ".", markup=False, highlight=False)
     return EXIT_FLAGGED if problems else EXIT_OK
 
 
@@ -300,6 +200,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         factor=args.factor,
         findings_md=args.findings,
         replication_md=args.replication,
+        builds_md=args.builds,
         skipped=skipped,
     )
     warn_skipped(skipped)
@@ -313,60 +214,6 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def setup_arguments(sub: Any) -> None:
-    p = add_command(
-        sub, "sweep", cmd_sweep, "run the benchmarks of one library's backends across its releases"
-    )
-    p.add_argument("library", help=f"a sweepable library: {', '.join(sweep_targets())}")
-    p.add_argument("versions", nargs="*", help="releases to sweep, e.g. 0.60.0 0.64.0 0.68.1")
-    p.add_argument("--last", type=positive(int), help="the last N releases that install for this Python")
-    p.add_argument(
-        "--switch",
-        action="append",
-        metavar="NAME=V1,V2",
-        help="an environment variable axis that needs no reinstall (repeatable; "
-        "tensorflow sweeps default to TF_ENABLE_ONEDNN_OPTS=0,1)",
-    )
-    p.add_argument("--no-switches", action="store_true", help="no environment variable axis at all")
-    p.add_argument(
-        "--pin",
-        action="append",
-        metavar="REQ",
-        help="also require this (e.g. numpy==1.26.4 for a release built against NumPy 1)",
-    )
-    p.add_argument("--quick", action="store_true", help="asv --quick: one sample per benchmark")
-    machine_option(p)
-    p.add_argument(
-        "--plan", action="store_true", help="only say what is measured already, what would run, and how long"
-    )
-    p.add_argument("--rerun", action="store_true", help="measure releases again that are measured already")
-    p.add_argument(
-        "--delete-envs",
-        action="store_true",
-        help="delete each release's environments once measured (results and inventories stay)",
-    )
-    results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
-
-    p = add_command(
-        sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower"
-    )
-    p.add_argument("library", help=f"a sweepable library: {', '.join(sweep_targets())}")
-    p.add_argument("--good", required=True, help="a release where the benchmark is fast")
-    p.add_argument("--bad", required=True, help="a later release where it is slow")
-    p.add_argument(
-        "-b",
-        "--bench",
-        required=True,
-        help="regex over benchmark(params), as asv -b takes it, e.g. \"Throughput.time_estimate\\('numba'\"",
-    )
-    factor_option(p, "the first release slower than --good")
-    p.add_argument(
-        "--switch",
-        action="append",
-        metavar="NAME=VALUE",
-        help="run (and read) the environments with this variable, e.g. TF_ENABLE_ONEDNN_OPTS=1",
-    )
-    machine_option(p)
-
     p = add_command(
         sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift"
     )
@@ -398,6 +245,9 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument("--no-publish", action="store_true", help="only (re)write our pages, not asv's")
     p.add_argument(
         "--replication", metavar="MD", help="also write the 2018 talk's claims, re-measured, as Markdown here"
+    )
+    p.add_argument(
+        "--builds", metavar="MD", help="also write the Intel builds against the stock builds as Markdown here"
     )
     p.add_argument(
         "--findings",

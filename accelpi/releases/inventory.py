@@ -26,16 +26,18 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import canonical, key_distributions
-from . import asvcompat
+from . import asvcompat, provenance
 
 __all__ = [
     "INVENTORY_SUFFIX",
     "KEY_DISTRIBUTIONS",
     "drift",
+    "file_records",
     "installed_versions",
     "load_inventories",
     "record_default_environments",
     "record_inventory",
+    "version_and_build",
 ]
 
 #: Suffix of an inventory beside asv's result file (asv reads every ``*.json`` under
@@ -129,6 +131,10 @@ def record_inventory(
         record[key] = (
             json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-2000:]}
         )
+    try:
+        record["distributions"] = provenance.distributions(python)
+    except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as exc:
+        record["distributions"] = {"error": f"{type(exc).__name__}: {exc}"[-2000:]}
     _relative_executable(record)
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
     write_atomically(path, json.dumps(record, indent=1, sort_keys=True))
@@ -194,21 +200,58 @@ def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (machine, env), history in by_env.items():
         history.sort(key=lambda r: r.get("recorded_at", ""))
         for before, after in itertools.pairwise(history):
-            for dist in sorted(set(before["installed"]) | set(after["installed"])):
-                old, new = before["installed"].get(dist), after["installed"].get(dist)
-                if old != new:
-                    problems.append(
-                        {
-                            "kind": "drift",
-                            "machine": machine,
-                            "environment": env,
-                            "package": dist,
-                            "before": old,
-                            "after": new,
-                            "between": [before.get("recorded_at"), after.get("recorded_at")],
-                        }
-                    )
+            for dist, old, new in _changes(before, after):
+                problems.append(
+                    {
+                        "kind": "drift",
+                        "machine": machine,
+                        "environment": env,
+                        "package": dist,
+                        "before": old,
+                        "after": new,
+                        "between": [before.get("recorded_at"), after.get("recorded_at")],
+                    }
+                )
     return problems
+
+
+#: The project itself is rebuilt from each commit: its files change with the code, not by drift.
+PROJECT = "accelpi"
+
+
+def file_records(record: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """``{distribution: entry}`` of the exact files (see :mod:`.provenance`), or ``None`` for
+    a record written before inventories carried them (or whose recording failed)."""
+    found = record.get("distributions")
+    if not isinstance(found, dict) or "error" in found:
+        return None
+    return {k: v for k, v in found.items() if isinstance(v, dict)}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """What differs between two records of one environment: versions always; the wheel's
+    file name, its sha256 and the installed files' digest where both records have them."""
+    changes = [
+        (dist, before["installed"].get(dist), after["installed"].get(dist))
+        for dist in sorted(set(before["installed"]) | set(after["installed"]))
+        if before["installed"].get(dist) != after["installed"].get(dist)
+    ]
+    old, new = file_records(before), file_records(after)
+    if old is None or new is None:
+        return changes
+    versions_seen = {dist for dist, _, _ in changes}
+    for dist in sorted((set(old) | set(new)) - versions_seen - {PROJECT}):
+        a, b = old.get(dist) or {}, new.get(dist) or {}
+        for field in provenance.FIELDS:
+            if a.get(field) != b.get(field):
+                changes.append((f"{dist} ({field})", _short(a.get(field)), _short(b.get(field))))
+                break
+    return changes
+
+
+def _short(value: Any) -> str | None:
+    text = None if value is None else str(value)
+    return text[:12] if text and len(text) == 64 else text  # a sha256, shortened as git does
 
 
 def record_default_environments(root: Path, machine: str, commit: str = "HEAD") -> list[dict[str, Any]]:
@@ -233,3 +276,11 @@ def record_default_environments(root: Path, machine: str, commit: str = "HEAD") 
         else:
             print(f"accelpi: environment {env.name} does not exist yet (run asv first)", file=sys.stderr)
     return records
+
+
+def version_and_build(record: dict[str, Any], dist: str) -> str:
+    """``2.13.0+cpu manylinux_2_28_x86_64``: the installed version and the build of the
+    wheel it came from (the version alone for records that predate file names)."""
+    version = record["installed"].get(dist, "")
+    entry = (file_records(record) or {}).get(dist)
+    return f"{version} {provenance.wheel_label(entry)}" if version and entry else version

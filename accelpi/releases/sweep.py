@@ -23,6 +23,7 @@ modules and files:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -237,12 +238,18 @@ def _run_one(
     extra_args: list[str] | None,
     delete_envs: bool,
     say: Callable[[str], None],
+    conf: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
 ) -> tuple[int, str, list[dict[str, Any]]]:
-    """One release: asv run in its environments, then their inventories."""
+    """One release: asv run in its environments, then their inventories.
+
+    ``conf`` replaces the sweep's asv configuration and ``environ`` is added to asv's
+    environment (a replay installs from its own folder of wheels only).
+    """
     work = root / ".asv" / "sweeps"
     work.mkdir(parents=True, exist_ok=True)
     config_path = work / f"{plan.library.name}.json"
-    conf = sweep_config(plan, root, results_root)
+    conf = conf or sweep_config(plan, root, results_root)
     config_path.write_text(json.dumps(conf, indent=2))
     command = [
         sys.executable,
@@ -264,7 +271,14 @@ def _run_one(
         command.append("--quick")
     command += [*(extra_args or []), f"{commit}^!"]
     began = time.perf_counter()
-    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(environ or {})},
+    )
     tail: list[str] = []
     assert process.stdout is not None
     log_path = work / f"{plan.library.name}-{plan.versions[0]}.log"  # asv's whole output, failures included

@@ -99,13 +99,13 @@ def swept(tmp_path_factory):
         report = run_sweep(plan, ROOT, "selftest", quick=True, results_dir=results)
     finally:
         os.environ["HOME"] = old_home
-    return report, results
+    return report, results, home
 
 
 @pytest.mark.slow
 @pytest.mark.network
 def test_a_real_sweep_records_what_each_environment_installed(swept):
-    report, results = swept
+    report, results, _ = swept
     assert report["asv_exit"] == 0, report["asv_output_tail"]
     installed = sorted(e["installed"]["numba"] for e in report["environments"])
     assert installed == ["0.67.0", "0.68.1"]
@@ -116,6 +116,28 @@ def test_a_real_sweep_records_what_each_environment_installed(swept):
     series, changes = compare_versions(results, "numba")
     (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
     assert sorted(s.points) == ["0.67.0", "0.68.1"] and len(changes) >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_replayed_sweep_installs_the_identical_files(swept, tmp_path, monkeypatch):
+    from accelpi.releases.inventory import file_records
+    from accelpi.releases.replay import replay
+
+    _, results, home = swept
+    (original,) = [r for r in load_inventories(results) if r["installed"].get("numba") == "0.68.1"]
+    files = file_records(original)
+    assert files["numba"]["wheel"].startswith("numba-0.68.1-") and len(files["numba"]["sha256"]) == 64
+    monkeypatch.setenv("HOME", str(home))
+    report = replay(
+        results / "selftest" / original["file"], ROOT, "selftest", results_dir=tmp_path, quick=True
+    )
+    assert report["asv_exit"] == 0 and report["differences"] == []
+    (again,) = load_inventories(tmp_path)
+    assert {k: v.get("sha256") for k, v in file_records(again).items() if k != "accelpi"} == {
+        k: v.get("sha256") for k, v in files.items() if k != "accelpi"
+    }
+    assert any(name.startswith("numba-0.68.1-") for name in report["wheels"])
 
 
 @pytest.mark.network

@@ -1,0 +1,185 @@
+"""Replay a sweep's result: the exact files it was measured with, installed again and measured.
+
+``accelpi sweep --replay RESULTS-FILE`` reads the inventory beside an asv result file (the
+``.versions`` record :mod:`accelpi.releases.inventory` wrote when the sweep ran), and:
+
+1. writes a requirements file pinning every distribution of that environment to its
+   recorded version *and* the sha256 of its recorded wheel, and lets pip fetch them in
+   ``--require-hashes`` mode into a folder of its own: a file that cannot be had, or whose
+   hash differs, stops the replay before anything runs (pip says which);
+2. runs the sweep's benchmarks on the recorded commit in a fresh environment of the same
+   name, with pip limited to that folder (``PIP_NO_INDEX``, ``PIP_FIND_LINKS``): every
+   install, asv's own and the build of the project included, takes a verified file;
+3. records the new environment's inventory and compares it, distribution by
+   distribution, with the original: wheel, sha256 and the installed files' digest. The
+   project itself is rebuilt from the commit, so its wheel differs by build time; its
+   installed files must not.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidArgument
+from . import asvcompat
+from .inventory import INVENTORY_SUFFIX, PROJECT, file_records, load_inventories, read_record
+from .plan import SweepPlan, library
+
+__all__ = ["REPLAY_RESULTS", "compare_files", "fetch", "inventory_of", "replay", "requirements"]
+
+#: Where replays write their results (not committed: a replay checks, it adds no history).
+REPLAY_RESULTS = Path(".asv") / "replay" / "results"
+
+
+def inventory_of(result_file: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The inventory record beside an asv result file (or the ``.versions`` file itself)."""
+    path = Path(result_file)
+    inventory = path if path.suffix == INVENTORY_SUFFIX else path.with_suffix(INVENTORY_SUFFIX)
+    if not inventory.is_file():
+        raise InvalidArgument(
+            f"--replay {result_file}: no inventory {inventory.name} beside it; a replay needs the "
+            f"record 'accelpi sweep' writes next to each result"
+        )
+    try:
+        return inventory, read_record(inventory)
+    except ValueError as exc:
+        raise InvalidArgument(f"--replay {result_file}: {inventory.name} is unreadable: {exc}") from None
+
+
+def requirements(record: dict[str, Any]) -> list[str]:
+    """``name==version --hash=sha256:...`` for every distribution but the project.
+
+    Raises
+    ------
+    InvalidArgument
+        When the record predates wheel file names and hashes, or a distribution has no
+        recorded file (built from source, a directory, a VCS checkout): named, with why.
+    """
+    files = file_records(record)
+    if files is None:
+        raise InvalidArgument(
+            f"{record.get('env_name')}: this inventory was written before inventories recorded wheel "
+            "file names and hashes; only results swept since then can be replayed"
+        )
+    lines, lacking = [], []
+    for name, entry in sorted(files.items()):
+        if name == PROJECT:
+            continue
+        if not entry.get("sha256") or not str(entry.get("wheel", "")).endswith(".whl"):
+            lacking.append(
+                f"{name} {entry.get('version')} ({entry.get('origin')}: {entry.get('why', 'no file')})"
+            )
+            continue
+        lines.append(f"{name}=={entry['version']} --hash=sha256:{entry['sha256']}")
+    if lacking:
+        raise InvalidArgument("cannot replay: no recorded wheel for " + "; ".join(lacking))
+    return lines
+
+
+def fetch(lines: list[str], wheelhouse: Path, timeout: float = 3600) -> list[str]:
+    """Download exactly the pinned files into ``wheelhouse``; pip checks every hash.
+
+    Returns the wheel file names; raises :class:`InvalidArgument` with pip's reason when a
+    file cannot be had or its hash does not match.
+    """
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    wanted = wheelhouse / "requirements.txt"
+    wanted.write_text("".join(line + "\n" for line in lines))
+    checked = ("--no-deps", "--only-binary", ":all:", "--require-hashes", "--quiet")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "download", *checked, "-r", str(wanted), "-d", str(wheelhouse)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        reasons = [
+            line.strip() for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line
+        ]
+        raise InvalidArgument("cannot replay, pip refused a recorded file: " + " ".join(reasons[-6:])[-1500:])
+    return sorted(p.name for p in wheelhouse.glob("*.whl"))
+
+
+def compare_files(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Differences between two records' files: one row per distribution and field."""
+    before, after = file_records(old) or {}, file_records(new) or {}
+    rows = []
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name) or {}, after.get(name) or {}
+        fields = (
+            ("version", "content_sha256")
+            if name == PROJECT
+            else ("version", "wheel", "sha256", "content_sha256")
+        )
+        for field in fields:
+            if a.get(field) != b.get(field):
+                rows.append(
+                    {"distribution": name, "field": field, "recorded": a.get(field), "replayed": b.get(field)}
+                )
+    return rows
+
+
+def replay(
+    result_file: str | Path,
+    root: Path,
+    machine: str,
+    results_dir: Path | None = None,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Install the recorded files again, measure, and compare (see the module's text)."""
+    from .sweep import _run_one, sweep_config
+
+    root = Path(root)
+    inventory, record = inventory_of(result_file)
+    swept, commit = record.get("swept"), str(record.get("commit") or "")
+    if not swept or not commit:
+        raise InvalidArgument(
+            f"--replay {result_file}: not a sweep's record (no swept library or commit); "
+            "replay the results of 'accelpi sweep'"
+        )
+    known = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=root, capture_output=True)
+    if known.returncode != 0:
+        raise InvalidArgument(f"--replay {result_file}: commit {commit[:12]} is not in this repository")
+    say = progress or (lambda text: None)
+    lines = requirements(record)
+    work = root / ".asv" / "replay"
+    wheelhouse = work / "wheels" / inventory.stem
+    say(f"fetching {len(lines)} recorded wheels, every sha256 checked by pip")
+    wheels = fetch(lines, wheelhouse)
+    results_root = Path(results_dir or root / REPLAY_RESULTS)
+    version = str(record.get("installed", {}).get(swept) or record.get("requested", {}).get(swept, "?"))
+    plan = SweepPlan(library(swept), [version], {}, {})
+    conf = sweep_config(plan, root, results_root)
+    entry: dict[str, Any] = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
+    entry["req"] = dict(record.get("requested") or {})
+    if record.get("env_vars"):
+        entry["env_nobuild"] = dict(record["env_vars"])
+    conf.update(include=[entry], env_dir=str(work / "env"))
+    environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
+    say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
+    exit_code, tail, _ = _run_one(
+        plan, root, machine, commit, results_root, quick, None, True, say, conf=conf, environ=environ
+    )
+    replayed = [
+        r
+        for r in load_inventories(results_root)
+        if r["env_name"] == record["env_name"] and r.get("commit") == commit and r["machine"] == machine
+    ]
+    if not replayed:
+        raise InvalidArgument(f"the replayed environment was not created; asv said:\n{tail[-1500:]}")
+    new = max(replayed, key=lambda r: r.get("recorded_at", ""))
+    return {
+        "replayed": str(inventory),
+        "environment": record["env_name"],
+        "commit": commit,
+        "wheels": wheels,
+        "asv_exit": exit_code,
+        "differences": compare_files(record, new),
+        "distributions": len(file_records(new) or {}),
+        "results": str(results_root / asvcompat.result_filename(machine, commit, new["env_name"])),
+    }
