@@ -7,16 +7,18 @@ the site can never disagree (a test compares them).
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
+from .. import registry
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
 from . import DEFAULT_FACTOR
-from .twins import compare_builds
+from .twins import compare_builds, compare_variants
 from .versions import BUILD_FAMILIES, compare_versions
 
-__all__ = ["findings", "release_report"]
+__all__ = ["CodeHistory", "code_paths", "findings", "release_report"]
 
 
 def release_report(
@@ -55,6 +57,10 @@ def release_report(
         rows = [d.to_dict() for d in compare_builds(results_dir, family, factor, skipped)]
         if rows:
             builds[family] = rows
+    for name in libraries:  # a build's code path against its stock twin, one environment
+        rows = [d.to_dict() for d in compare_variants(results_dir, name, factor, skipped)]
+        if rows:
+            builds[name] = rows
     report: dict[str, Any] = {
         "factor": factor,
         "libraries": {},
@@ -89,8 +95,78 @@ def release_report(
                 report["flagged"].append({"library": name, **c.to_dict()})
             elif c.improved:
                 report["improved"].append({"library": name, **c.to_dict()})
+    history = CodeHistory(Path(results_dir))
+    for row in (*report["flagged"], *report["improved"]):
+        row["code"] = history.describe(row)
     report["skipped"] = list({item["file"]: item for item in skipped}.values())  # once per file
     return report
+
+
+#: Code every backend's timing depends on, besides its own module and its benchmark's file.
+SHARED_CODE = ("accelpi/core.py", "accelpi/stats.py", "accelpi/backends/__init__.py", "benchmarks/common.py")
+
+
+def code_paths(benchmark: str, params: str) -> list[str]:
+    """The files of this repository a benchmark's value for these parameters depends on."""
+    name = params.split(",")[0].strip().strip("'\"")
+    paths = [*SHARED_CODE, f"benchmarks/{benchmark.split('.')[0]}.py"]
+    if name in registry.names():
+        spec = registry.spec(name)
+        paths.append(f"accelpi/backends/{spec.module}.py")
+        if spec.library == "dask":
+            paths.append("accelpi/tasks.py")
+    else:
+        paths.append("accelpi/backends")  # not one backend's benchmark: any backend counts
+    return paths
+
+
+class CodeHistory:
+    """Whether accelpi's own code changed between the commits two releases were measured at.
+
+    A sweep measures every release on the commit it ran at; a step between two releases
+    swept at different commits is the release's doing only when the code that step's
+    benchmark runs is the same at both commits (``git diff``). ``describe`` says which.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        done = _git(folder, "rev-parse", "--show-toplevel")
+        self.root = Path(done.stdout.strip()) if done.returncode == 0 else None
+        self._diffs: dict[tuple[str, str], list[str] | None] = {}
+
+    def changed(self, before: str, after: str, paths: list[str]) -> list[str] | None:
+        """Files among ``paths`` that differ between the two commits; ``None`` if unknown."""
+        if before == after and before:
+            return []
+        if self.root is None or not before or not after:
+            return None
+        if (before, after) not in self._diffs:
+            done = _git(self.root, "diff", "--name-only", before, after, "--", "accelpi", "benchmarks")
+            self._diffs[(before, after)] = done.stdout.split() if done.returncode == 0 else None
+        files = self._diffs[(before, after)]
+        if files is None:
+            return None
+        return [f for f in files if any(f == p or f.startswith(p + "/") for p in paths)]
+
+    def describe(self, change: dict[str, Any]) -> dict[str, Any]:
+        """``{"commits": [before, after], "changed": files or None, "text": ...}`` for a step."""
+        before, after = change.get("commit_before", ""), change.get("commit_after", "")
+        files = self.changed(before, after, code_paths(change["benchmark"], change["params"]))
+        if before == after:
+            text = "one commit"
+        elif files is None:
+            text = f"{before[:8]} → {after[:8]}, not in this repository"
+        elif files:
+            text = f"{before[:8]} → {after[:8]}: changed " + ", ".join(Path(f).name for f in files)
+        else:
+            text = f"{before[:8]} → {after[:8]}, code unchanged"
+        return {"commits": [before, after], "changed": files, "text": text}
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return subprocess.CompletedProcess(args, 1, "", str(exc))
 
 
 def _spread(point: dict[str, Any]) -> list[float] | None:

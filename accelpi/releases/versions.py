@@ -84,6 +84,8 @@ class Change:
     samples_before: int = 0  # samples recorded on each side (0: statistics only)
     samples_after: int = 0
     test: str = ""  # which of asv's tests decided, in words (see asvcompat.test_used)
+    commit_before: str = ""  # the accelpi commit each release was measured at
+    commit_after: str = ""
 
     @property
     def direction(self) -> str:
@@ -275,6 +277,8 @@ def compare_versions(
                     samples_before=len(a["samples"] or ()),
                     samples_after=len(b["samples"] or ()),
                     test=asvcompat.test_used(a, b),
+                    commit_before=str(a.get("commit") or ""),
+                    commit_after=str(b.get("commit") or ""),
                 )
             )
     return all_series, changes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import itertools
 import json
 import re
 import subprocess
@@ -150,6 +151,11 @@ def test_the_summary_page_is_exactly_versions_json(tmp_path):
 def test_the_committed_summary_is_up_to_date():
     from accelpi.releases.pages import findings_markdown
 
+    shallow = subprocess.run(
+        ["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True
+    )
+    if shallow.stdout.strip() == "true":
+        pytest.skip("a shallow clone lacks the commits the sweeps ran at (the accelpi code column)")
     committed = (ROOT / "docs" / "what-changed.md").read_text()
     assert committed == findings_markdown(release_report(ROOT / SWEEP_RESULTS)), (
         "docs/what-changed.md is stale: run make publish"
@@ -184,3 +190,72 @@ def test_one_default_factor_everywhere():
         assert "--factor" not in text, f"{workflow}.yml overrides the default factor"
     docs = (ROOT / "docs" / "benchmarking.md").read_text()
     assert f"default factor of the release tools is {DEFAULT_FACTOR}" in docs
+
+
+def test_a_step_says_whether_accelpis_code_changed_between_its_commits():
+    from accelpi.releases.report import CodeHistory, code_paths
+
+    def git(*args: str) -> list[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.split()
+
+    if git("rev-parse", "--is-shallow-repository") == ["true"]:
+        pytest.skip("a shallow clone lacks the history this test reads")
+    paths = code_paths("throughput.Throughput.time_estimate", "'numba:fused', 65536")
+    assert {"accelpi/backends/numba_.py", "accelpi/core.py", "benchmarks/throughput.py"} <= set(paths)
+    touched = git("log", "--format=%H", "--", "accelpi/backends/numba_.py")
+    history = CodeHistory(ROOT)
+    assert "accelpi/backends/numba_.py" in history.changed(touched[1], touched[0], paths)
+    assert history.changed(touched[0], touched[0], paths) == []
+    assert history.changed("0" * 40, touched[0], paths) is None
+    commits = git("rev-list", "--max-count=60", "HEAD")
+    quiet = next(
+        (child, parent)
+        for child, parent in itertools.pairwise(commits)
+        if history.changed(parent, child, paths) == []
+    )
+    row = {"benchmark": "throughput.Throughput.time_estimate", "params": "'numba:fused', 65536"}
+    text = history.describe({**row, "commit_before": quiet[1], "commit_after": quiet[0]})["text"]
+    assert text.endswith("code unchanged")
+    changed = history.describe({**row, "commit_before": touched[1], "commit_after": touched[0]})
+    assert "numba_.py" in changed["text"] and changed["commits"] == [touched[1], touched[0]]
+
+
+def test_a_builds_code_path_is_compared_with_its_stock_twin(tmp_path):
+    from accelpi.releases.pages import build_summary, builds_markdown
+    from accelpi.releases.twins import compare_variants
+
+    write_release_results(
+        tmp_path,
+        {"0.4.0": 0.010, "0.5.0": 0.012},
+        dist="mkl-umath",
+        import_name="mkl_umath",
+        backends={"numpy": 1.0, "numpy:mkl-umath": 0.8},
+    )
+    rows = compare_variants(tmp_path, "mkl-umath")
+    assert [(d.release, d.reference, d.other, d.params) for d in rows] == [
+        ("0.4.0", "numpy", "numpy:mkl-umath", "33554432"),
+        ("0.5.0", "numpy", "numpy:mkl-umath", "33554432"),
+    ]
+    assert all(d.ratio == pytest.approx(0.8) and d.significant for d in rows)
+    report = release_report(tmp_path, "mkl-umath")
+    (summary,) = [r for r in build_summary(report) if r["release"] == "0.5.0"]
+    assert summary["ratio"] == pytest.approx(0.8) and summary["faster"] == 1 and summary["backends"] == 1
+    text = builds_markdown(report)
+    assert "| mkl-umath | numpy:mkl-umath | numpy | 0.5.0 | mkl-umath | 0.80x | 1 of 1 | 0 of 1 |" in text
+    assert "about 20 % faster" in text
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accelpi",
+            "versions",
+            "--library",
+            "mkl-umath",
+            "--results",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(done.stdout)["builds"]["mkl-umath"][0]["other"] == "numpy:mkl-umath"
