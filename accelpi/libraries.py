@@ -84,6 +84,10 @@ class Library:
         measured here, and why), shown on its release page.
     pin : str
         Why the default asv environment pins it rather than taking the latest release.
+    lockstep : tuple of str
+        Needs a sweep pins to the swept release's major and minor version (``torch``
+        2.8.* for the Intel Extension for PyTorch 2.8.0, which declares no dependency on
+        torch but runs with that torch release only).
     """
 
     name: str
@@ -97,6 +101,7 @@ class Library:
     baselines: tuple[str, ...] = ()
     note: str = ""
     pin: str = ""
+    lockstep: tuple[str, ...] = ()
 
     @property
     def distributions(self) -> tuple[str, ...]:
@@ -118,8 +123,18 @@ _TABLE: tuple[Library, ...] = (
                  "on another index): each swept environment is deleted once measured.",
             pin="2.13.0, the CPU build on this machine class's disk: the registry's latest torch is a CUDA "
                 "build of several GB"),
-    Library("tensorflow",  ("tensorflow-cpu", "intel-tensorflow", "tensorflow", "tensorflow-intel"),
-            extra="tensorflow", sweep_builds=("tensorflow-cpu", "intel-tensorflow"), switches=ONEDNN,
+    Library("intel_extension_for_pytorch", ("intel-extension-for-pytorch",),
+            sweep_builds=("intel-extension-for-pytorch",), needs=(*SWEEP_NEEDS, "torch"), lockstep=("torch",),
+            baselines=("torch", "torch:compile"),
+            note="torch:ipex is torch:compile's kernel compiled by the extension ('ipex' backend of "
+                 "torch.compile); torch:compile of the same environment is its stock twin. Each release is "
+                 "swept with the torch release of the same minor version (the extension runs with no other); "
+                 "the registry's torch wheels are CUDA builds of several GB, deleted once measured."),
+    Library("tensorflow",  ("tensorflow-cpu", "intel-tensorflow", "intel-tensorflow-avx512", "tensorflow",
+                            "tensorflow-intel"),
+            extra="tensorflow",
+            sweep_builds=("tensorflow-cpu", "intel-tensorflow", "intel-tensorflow-avx512"),
+            switches=ONEDNN,
             note="The talk's TensorFlow 1.x steps (eager mode from beta to stable) cannot be measured here: "
                  "TensorFlow 1.x installs on Python 3.7 or older only, and the earliest release that "
                  "installs on Python 3.11 is 2.12.",
@@ -129,6 +144,12 @@ _TABLE: tuple[Library, ...] = (
     Library("jaxlib",      ("jaxlib",)),
     Library("cupy",        ("cupy-cuda13x", "cupy-cuda12x", "cupy"), extra="gpu"),
     Library("mkl_random",  ("mkl-random",),    extra="mkl",     sweep_builds=("mkl-random",)),
+    Library("mkl_umath",   ("mkl-umath",),                      sweep_builds=("mkl-umath",),
+            baselines=("numpy",),
+            note="numpy:mkl-umath is the numpy backend with MKL's ufuncs for the inside test; the numpy "
+                 "backend of the same environment is its stock twin. It is measured in release sweeps "
+                 "only: the default environment does not install it (adding a requirement would rename "
+                 "that environment and cut its commit history)."),
     Library("dask",        ("dask",),          extra="dask",    sweep_builds=("dask",),
             companions=("distributed",),
             benchmarks=("Throughput", "FirstCall", "Accuracy", "PeakMemory", "LaunchOverhead")),

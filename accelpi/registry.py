@@ -71,6 +71,10 @@ class Spec:
     scaling : bool
         Whether thread-scaling studies (``accelpi threads``, the ``ThreadScaling``
         benchmark) include it. Only ``pool`` and ``library`` backends can scale.
+    twin : str
+        For a backend that is another build's code path for the same work
+        (``numpy:mkl-umath``, ``torch:ipex``), the stock backend doing that work
+        (``numpy``, ``torch:compile``): release sweeps compare the two in one environment.
     """
 
     name: str
@@ -83,6 +87,7 @@ class Spec:
     options: tuple[str, ...] = ()
     also_requires: tuple[str, ...] = ()
     scaling: bool = True
+    twin: str = ""
 
     @property
     def module(self) -> str:
@@ -126,6 +131,9 @@ _SPECS: tuple[Spec, ...] = (
          threads="pool", streams=_SAME + ", = numpy"),
     Spec("numpy:mkl",           "mkl_random", "count",
          "numpy with Intel MKL's ARS-5 generator (mkl_random), 1 Mi-sample chunks"),
+    Spec("numpy:mkl-umath",     "mkl_umath",  "count",
+         "the numpy chunks with MKL's vector-math ufuncs (mkl_umath) for the inside test",
+         streams=_SAME + ", = numpy", twin="numpy"),
     Spec("numba",               "numba",      "serial",
          "@njit loop drawing np.random.random() (Mersenne Twister per chunk)"),
     Spec("numba:parallel",      "numba",      "parallel",
@@ -142,6 +150,9 @@ _SPECS: tuple[Spec, ...] = (
     Spec("torch:compile",       "torch",      "compiled",
          "the chunk kernel under torch.compile (Inductor's generator)",
          threads="library", devices=CPU_GPU, scaling=False),
+    Spec("torch:ipex",          "intel_extension_for_pytorch", "count",
+         "the torch:compile kernel compiled by the Intel Extension for PyTorch (backend='ipex')",
+         threads="library", also_requires=("torch",), scaling=False, twin="torch:compile"),
     Spec("tensorflow:eager",    "tensorflow", "eager",
          "the chunk kernel op by op (eager mode)", threads="fixed", devices=CPU_GPU),
     Spec("tensorflow:graph",    "tensorflow", "graph",
@@ -253,7 +264,10 @@ def spec(name: object) -> Spec:
 
 
 def _install_hint(s: Spec) -> str:
-    return f"pip install 'accelpi[{s.extra}]'" if s.extra else "pip install accelpi"
+    if s.extra:
+        return f"pip install 'accelpi[{s.extra}]'"
+    builds = LIBRARIES[s.library].builds  # no extra: a build swept, not in the default install
+    return f"pip install {builds[0]}" if builds else "pip install accelpi"
 
 
 def load(name: str) -> Implementation:

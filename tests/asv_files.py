@@ -80,8 +80,12 @@ def write_release_results(
     swept: str | None = "",
     env_vars: dict[str, str] | None = None,
     first_commit: int = 0,
+    backends: dict[str, float] | None = None,
 ) -> None:
     """asv result files of one benchmark, one environment per release of ``dist``.
+
+    ``backends`` maps backends to a multiple of the release's value (default: numba:fused,
+    1.0): several backends measured side by side in each environment.
 
     The inventory beside each names ``swept`` as the swept library (default: ``dist``, as
     ``accelpi sweep`` writes it; ``None``: the default environment's, which sweeps nothing).
@@ -92,7 +96,7 @@ def write_release_results(
         env_name = f"virtualenv-py3.11-{dist}{version}{switches}"
         write_result(
             results,
-            {"numba:fused": value},
+            {name: value * scale for name, scale in (backends or {"numba:fused": 1.0}).items()},
             n=33554432,
             commit=f"{i:040x}",
             date=1_700_000_000_000 + i,

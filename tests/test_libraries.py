@@ -107,3 +107,36 @@ def test_inventory_and_release_tables_read_the_table():
     assert "intel-tensorflow" in KEY_DISTRIBUTIONS and "distributed" in KEY_DISTRIBUTIONS
     assert BUILD_FAMILIES["tensorflow"][:2] == ("tensorflow-cpu", "intel-tensorflow")
     assert json.dumps(KEY_DISTRIBUTIONS)  # plain strings
+
+
+def test_a_build_variant_names_its_stock_twin_and_its_sweep():
+    from accelpi import registry
+    from accelpi.libraries import sweep_targets
+    from accelpi.releases.twins import variants
+
+    assert variants("mkl-umath") == {"numpy:mkl-umath": "numpy"}
+    assert variants("intel-extension-for-pytorch") == {"torch:ipex": "torch:compile"}
+    assert variants("numba") == {}
+    for name in registry.names():
+        twin = registry.spec(name).twin
+        if twin:
+            assert twin in registry.names() and registry.spec(twin).devices[0] == "cpu"
+            target = next(t for t, lib in sweep_targets().items() if lib.name == registry.spec(name).library)
+            assert twin in plan_target(target).backends, f"{twin} is not swept beside {name}"
+    assert "intel-tensorflow-avx512" in sweep_targets()
+
+
+def plan_target(name):
+    from accelpi.releases.plan import library
+
+    return library(name)
+
+
+@pytest.mark.network
+def test_a_lockstep_need_is_pinned_to_the_releases_minor_version():
+    # the Intel Extension for PyTorch declares no torch dependency, yet runs with one torch only
+    from accelpi.releases import plan
+
+    resolved = plan.resolve(plan.library("intel-extension-for-pytorch"), "2.8.0")
+    assert isinstance(resolved, dict), resolved
+    assert resolved["intel-extension-for-pytorch"] == "2.8.0" and resolved["torch"].startswith("2.8.")

@@ -9,6 +9,7 @@ exactly, whatever the thread count. Each thread reuses one buffer of
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,19 +23,32 @@ CHUNK = 1 << 20
 _buffers = threading.local()
 
 
-def _count_chunk(seed: int, index: int, size: int) -> int:
+class Ufuncs(NamedTuple):
+    """The three ufuncs of the inside test: NumPy's own, or another implementation's
+    (``numpy:mkl-umath`` passes MKL's)."""
+
+    square: np.ufunc = np.square
+    add: np.ufunc = np.add
+    less: np.ufunc = np.less
+
+
+NUMPY = Ufuncs()
+
+
+def count_chunk(seed: int, index: int, size: int, ufuncs: Ufuncs = NUMPY) -> int:
+    """Hits of chunk ``index`` (``size`` points) of the stream of ``seed``."""
     buf = getattr(_buffers, "xy", None)
     if buf is None:
         buf = _buffers.xy = np.empty(2 * CHUNK)
     rng = np.random.Generator(np.random.PCG64(stats.chunk_seed_sequence(seed, index)))
     xy = buf[: 2 * size].reshape(2, size)
     rng.random(out=xy)
-    np.square(xy, out=xy)
+    ufuncs.square(xy, out=xy)
     x2, y2 = xy
-    np.add(x2, y2, out=x2)
-    return int(np.count_nonzero(x2 < 1.0))
+    ufuncs.add(x2, y2, out=x2)
+    return int(np.count_nonzero(ufuncs.less(x2, 1.0)))
 
 
 def count(job: Job) -> int:
     """Count hits chunk by chunk on ``job.threads`` threads (1 for ``numpy``)."""
-    return run_chunks(lambda i, size: _count_chunk(job.seed, i, size), job, CHUNK)
+    return run_chunks(lambda i, size: count_chunk(job.seed, i, size), job, CHUNK)

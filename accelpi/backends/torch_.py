@@ -26,7 +26,7 @@ from ..machine import cpu_count
 CHUNK = {"cpu": 1 << 22, "cuda": 1 << 28}
 
 _GLOBAL_STATE = threading.Lock()  # torch.set_num_threads and the global RNG are process-wide
-_compiled: dict[str, Callable[..., torch.Tensor]] = {}
+_compiled: dict[tuple[str, str], Callable[..., torch.Tensor]] = {}
 
 
 def available_devices() -> tuple[str, ...]:
@@ -94,19 +94,22 @@ def _allow_compiles(count: int) -> None:
             setattr(config, name, count)
 
 
-def _kernel(device: str) -> Callable[..., torch.Tensor]:
-    if device not in _compiled:
+def _kernel(device: str, backend: str) -> Callable[..., torch.Tensor]:
+    if (device, backend) not in _compiled:
         _allow_compiles(_COMPILES)
-        _compiled[device] = torch.compile(_masked_chunk, fullgraph=True, dynamic=False)
-    return _compiled[device]
+        _compiled[device, backend] = torch.compile(
+            _masked_chunk, fullgraph=True, dynamic=False, backend=backend
+        )
+    return _compiled[device, backend]
 
 
-def compiled(job: Job) -> int:
-    """``torch:compile``: the chunk kernel under ``torch.compile`` (Inductor)."""
+def compiled(job: Job, backend: str = "inductor") -> int:
+    """``torch:compile``: the chunk kernel under ``torch.compile`` (Inductor, or another
+    compiler ``backend``: ``torch:ipex`` passes Intel's)."""
     device = torch.device(job.device)
     chunk = job.bucket(CHUNK[job.device])  # compiled once per power-of-two chunk size
     base = job.seed32_base(chunk, "PyTorch")
-    kernel = _kernel(job.device)
+    kernel = _kernel(job.device, backend)
     total = torch.zeros((), dtype=torch.int64, device=device)
     fork_devices = [device] if device.type == "cuda" else []
     with _GLOBAL_STATE, _cpu_threads(job), torch.random.fork_rng(devices=fork_devices):

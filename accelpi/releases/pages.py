@@ -14,7 +14,12 @@ from .report import findings
 from .versions import format_value
 
 __all__ = [
+    "CODE_NOTE",
     "STEP_HEADERS",
+    "build_cells",
+    "build_summary",
+    "builds_markdown",
+    "builds_page",
     "findings_markdown",
     "findings_page",
     "page",
@@ -109,12 +114,30 @@ def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list
             f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
             f"{c['ratio']:.2f}x",
             c["test"],
+            (c.get("code") or {}).get("text", ""),
         ]
         for c in changes
     ]
 
 
-STEP_HEADERS = ["benchmark", "parameters", "environment", "releases", "values", "ratio", "how sure"]
+STEP_HEADERS = [
+    "benchmark",
+    "parameters",
+    "environment",
+    "releases",
+    "values",
+    "ratio",
+    "how sure",
+    "accelpi code",
+]
+
+#: What the "accelpi code" column means (pages and docs/what-changed.md say it).
+CODE_NOTE = (
+    'Each release is measured on the accelpi commit its sweep ran at. The column "accelpi code" '
+    "says whether the code that benchmark runs (the backend's module, the estimator, the "
+    "benchmark's file) differs between the two releases' commits: a step is the release's "
+    'doing only where it is "one commit" or "code unchanged".'
+)
 
 
 def steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> str:
@@ -128,14 +151,15 @@ def findings_page(report: dict[str, Any], out: Path) -> str:
         "<p>Generated from the committed sweeps by <code>make publish</code>: every release step that "
         f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
         "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
-        "(<code>flagged</code> and <code>improved</code>).</p>"
+        "(<code>flagged</code> and <code>improved</code>).</p>",
+        f"<p>{html.escape(CODE_NOTE)}</p>",
     ]
     for library, rows in findings(report).items():
         parts.append(
             f'<h2><a href="{slug(library)}.html">{html.escape(library)}</a></h2>'
             + table(["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows])
         )
-    if len(parts) == 1:
+    if len(parts) == 2:
         parts.append("<p>No significant change between any two swept releases.</p>")
     write_atomically(out / "changes.html", page("What changed, release by release", "".join(parts)))
     return "changes.html"
@@ -150,6 +174,8 @@ def findings_markdown(report: dict[str, Any]) -> str:
         f"Each row: a step between two consecutive releases that changed a benchmark by more than "
         f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
         "`accelpi versions --json`), largest first.",
+        "",
+        CODE_NOTE,
     ]
     for library, rows in findings(report).items():
         lines += ["", f"## {library}", "", "| direction | " + " | ".join(STEP_HEADERS) + " |"]
@@ -217,3 +243,109 @@ def replication_page(report: dict[str, Any], out: Path) -> str:
     )
     (out / "replication.html").write_text(page("The 2018 talk, re-measured", body))
     return "replication.html"
+
+
+# -- one release, several builds ------------------------------------------------------
+
+#: The talk's figure for the "MKL build" question, placed beside ours.
+TALK_MKL = (
+    "The 2018 talk measured TensorFlow's MKL build (from conda) about 20 % faster than the stock "
+    "build on this workload: a ratio of about 0.83."
+)
+
+BUILDS_NOTE = (
+    "Each row: one release of a library measured as its stock build and as an Intel build "
+    "(intel-tensorflow and intel-tensorflow-avx512 against tensorflow-cpu, each in its own "
+    "environment), or as an Intel code path against its stock twin in one environment "
+    "(numpy:mkl-umath against numpy, torch:ipex against torch:compile). Ratio = Intel / stock "
+    "for the time of 2**25 samples (Throughput), the geometric mean over the library's backends; "
+    "below 1 the Intel build is faster. 'faster' and 'slower' count the backends where asv's "
+    "significance test agrees and the ratio passes the factor."
+)
+
+
+def _largest_n(params: str) -> int:
+    last = params.rsplit(",", 1)[-1].strip()
+    return int(last) if last.isdigit() else -1
+
+
+def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per library, build, release and switches: the Intel / stock ratio of the Throughput
+    benchmark at its largest size (geometric mean over backends) and how many backends
+    were significantly faster or slower, from the report's ``builds`` rows."""
+    import math
+
+    groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
+    for family, rows in report["builds"].items():
+        chosen = [d for d in rows if d["benchmark"].endswith("Throughput.time_estimate") and d["ratio"] > 0]
+        largest = max((_largest_n(d["params"]) for d in chosen), default=-1)
+        for d in chosen:
+            if _largest_n(d["params"]) == largest:
+                groups.setdefault(
+                    (family, d["other"], d["reference"], d["release"], d["context"]), []
+                ).append(d)
+    factor = report["factor"]
+    summary = []
+    for (family, other, reference, release, context), rows in groups.items():
+        summary.append(
+            {
+                "library": family,
+                "build": other,
+                "reference": reference,
+                "release": release,
+                "context": context,
+                "ratio": math.exp(sum(math.log(d["ratio"]) for d in rows) / len(rows)),
+                "backends": len(rows),
+                "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
+                "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
+            }
+        )
+    from packaging.version import Version
+
+    return sorted(summary, key=lambda r: (r["library"], r["build"], Version(r["release"]), r["context"]))
+
+
+BUILD_HEADERS = ["library", "Intel", "stock", "release", "switches", "ratio", "faster", "slower"]
+
+
+def build_cells(r: dict[str, Any]) -> list[str]:
+    return [
+        r["library"],
+        r["build"],
+        r["reference"],
+        r["release"],
+        r["context"],
+        f"{r['ratio']:.2f}x",
+        f"{r['faster']} of {r['backends']}",
+        f"{r['slower']} of {r['backends']}",
+    ]
+
+
+def builds_page(report: dict[str, Any], out: Path) -> str:
+    """``builds.html``: what an Intel build buys, library by library and release by release."""
+    rows = [build_cells(r) for r in build_summary(report)]
+    body = f"<p>{html.escape(BUILDS_NOTE)}</p><p>{html.escape(TALK_MKL)}</p>" + (
+        table(BUILD_HEADERS, rows) if rows else "<p>No release swept as two builds yet.</p>"
+    )
+    write_atomically(out / "builds.html", page("What an Intel build buys you", body))
+    return "builds.html"
+
+
+def builds_markdown(report: dict[str, Any]) -> str:
+    """The same table as Markdown (docs/intel-builds.md)."""
+    lines = [
+        "# What an Intel build buys you, release by release",
+        "",
+        "Generated by `make publish` from the committed sweeps (`sweeps/`); do not edit by hand.",
+        f"{BUILDS_NOTE} Factor: {report['factor']}x.",
+        "",
+        TALK_MKL,
+        "",
+        "| " + " | ".join(BUILD_HEADERS) + " |",
+        "|" + "---|" * len(BUILD_HEADERS),
+    ]
+    rows = build_summary(report)
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in build_cells(r)) + " |" for r in rows]
+    if not rows:
+        lines += ["", "No release swept as two builds yet."]
+    return "\n".join(lines) + "\n"

@@ -24,8 +24,14 @@ from packaging.version import Version
 from ..errors import InvalidArgument
 from ..libraries import by_distribution, sweep_target
 from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS
-from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, write_atomically
+from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, version_and_build, write_atomically
 from .pages import (
+    BUILD_HEADERS,
+    CODE_NOTE,
+    build_cells,
+    build_summary,
+    builds_markdown,
+    builds_page,
     chart,
     findings_markdown,
     findings_page,
@@ -39,7 +45,6 @@ from .pages import (
 from .replicate import replication_report
 from .report import release_report
 from .sweep import cannot_install
-from .versions import BUILD_FAMILIES, format_value
 
 __all__ = ["build_site"]
 
@@ -114,9 +119,10 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
     body = (
-        f"<p>Each chart puts the {html.escape(library)} release on the x-axis (benchmarks run on one commit "
-        "of accelpi, one asv environment per release). Lower is better for times and memory. A step "
+        f"<p>Each chart puts the {html.escape(library)} release on the x-axis (one asv environment per "
+        "release). Lower is better for times and memory. A step "
         f"counts when it passes {report['factor']}x and asv's significance test agrees.</p>"
+        f"<p>{html.escape(CODE_NOTE)}</p>"
         + steps_section("Release steps significantly slower", mine)
         + steps_section("Release steps significantly faster", better)
         + f'<h2>Charts</h2><div class="charts">{"".join(figures)}</div>'
@@ -219,6 +225,7 @@ def build_site(
     node_modules: Path | None = None,
     findings_md: str | None = None,
     replication_md: str | None = None,
+    builds_md: str | None = None,
     skipped: list[dict[str, str]] | None = None,
 ) -> Path:
     """Publish asv's site and write ours beside it; returns the site's folder.
@@ -227,7 +234,8 @@ def build_site(
     from the sweeps in ``sweeps``. ``node_modules`` holds the npm packages of asv's
     JavaScript libraries (default: ``.tools/node_modules``, from ``make tools``); without
     them the pages load the libraries from CDNs, as asv's own site does. ``findings_md``:
-    also write the "what changed" summary there (``docs/what-changed.md``). Unreadable
+    also write the "what changed" summary there (``docs/what-changed.md``); ``replication_md``
+    and ``builds_md``: the replication report and the Intel-builds table likewise. Unreadable
     results files are left out and named in ``skipped`` when a list is given.
     """
     root = Path(root)
@@ -277,20 +285,10 @@ def build_site(
     replication_file = replication_page(replication, out)
     if replication_md:
         write_atomically(root / replication_md, replication_markdown(replication))
-    build_rows = [
-        [
-            d["benchmark"].split(".", 1)[-1],
-            d["params"],
-            d["context"],
-            d["release"],
-            f"{d['reference']} {format_value(d['value_reference'], d['unit'])}",
-            f"{d['other']} {format_value(d['value_other'], d['unit'])}",
-            f"{d['ratio']:.2f}x" + (" (significant)" if d["significant"] else ""),
-        ]
-        for rows in report["builds"].values()
-        for d in rows
-        if d["lower_is_better"]
-    ]
+    builds_file = builds_page(report, out)
+    if builds_md:
+        write_atomically(root / builds_md, builds_markdown(report))
+    build_rows = [[html.escape(c) for c in build_cells(r)] for r in build_summary(report)]
     unread: list[dict[str, str]] = []
     records = [
         r
@@ -308,7 +306,7 @@ def build_site(
             r["env_name"],
             ", ".join(f"{k}={v}" for k, v in sorted(r["env_vars"].items())),
             (r.get("commit") or "")[:8],
-            *[r["installed"].get(d, "") for d in shown],
+            *[version_and_build(r, d) for d in shown],
         ]
         for r in records
     ]
@@ -338,19 +336,9 @@ def build_site(
         + steps_section(f"Release steps significantly slower (factor {factor})", report["flagged"], True)
         + steps_section(f"Release steps significantly faster (factor {factor})", report["improved"], True)
         + "<h2>One release, two builds</h2>"
-        + (
-            "<p>The same release as its reference build and as another build ("
-            + "; ".join(
-                f"{html.escape(', '.join(others))} against <code>{html.escape(reference)}</code>"
-                for reference, *others in BUILD_FAMILIES.values()
-            )
-            + "); ratio = build / reference, below 1 is faster.</p>"
-            + table(
-                ["benchmark", "parameters", "switches", "release", "reference", "build", "ratio"], build_rows
-            )
-            if build_rows
-            else "<p>No release swept as two builds yet.</p>"
-        )
+        + f'<p>Intel builds against stock builds, release by release: <a href="{builds_file}">what an Intel '
+        "build buys you</a> (ratio Intel / stock of 2**25 samples, geometric mean over the backends).</p>"
+        + (table(BUILD_HEADERS, build_rows) if build_rows else "<p>No release swept as two builds yet.</p>")
         + "<h2>The default environment</h2><p>asv's pages measure accelpi's commits in one environment "
         "holding every CPU library at its latest release, except these pins:</p>"
         + table(["distribution", "pinned to, and why"], _default_pins(root))

@@ -18,7 +18,7 @@ from ..errors import InvalidArgument
 from . import DEFAULT_FACTOR, asvcompat
 from .versions import BUILD_FAMILIES, Series, check_factor, collect, lower_is_better
 
-__all__ = ["Difference", "compare_between", "compare_builds"]
+__all__ = ["Difference", "compare_between", "compare_builds", "compare_variants", "variants"]
 
 
 @dataclass
@@ -156,3 +156,52 @@ def compare_between(
         return f"{variable}={s.env_vars[variable]}"
 
     return _pairs(series, side, others, f"{variable}={values[0]}", factor)
+
+
+def variants(target: str) -> dict[str, str]:
+    """``{variant: stock twin}`` of the backends a sweep of ``target`` measures side by side
+    (``mkl-umath``: ``numpy:mkl-umath`` against ``numpy``)."""
+    from .. import registry
+    from ..libraries import sweep_targets
+
+    lib = sweep_targets().get(target)
+    if lib is None:
+        return {}
+    return {
+        spec.name: spec.twin
+        for spec in map(registry.spec, registry.names())
+        if spec.library == lib.name and spec.twin
+    }
+
+
+def compare_variants(
+    results_dir: str | Path,
+    target: str,
+    factor: float = DEFAULT_FACTOR,
+    skipped: list[dict[str, str]] | None = None,
+) -> list[Difference]:
+    """Each release of ``target`` (``mkl-umath``) as a build's code path against its stock
+    twin, measured in one environment (``numpy:mkl-umath`` against ``numpy``).
+
+    ``params`` holds the parameters besides the backend, ``reference`` and ``other`` name
+    the two backends, ``context`` the environment's build and switches.
+    """
+    from dataclasses import replace
+
+    check_factor(factor)
+    pairs = variants(target)
+    if not pairs:
+        return []
+    wanted = set(pairs) | set(pairs.values())
+    series = []
+    for s in collect(results_dir, target, skipped):
+        backend, _, rest = s.params.partition(", ")
+        name = backend.strip("'\"")
+        if name in wanted:
+            series.append((name, replace(s, params=rest)))
+    names = {id(s): name for name, s in series}
+    differences = []
+    for variant, twin in pairs.items():
+        chosen = [s for name, s in series if name in (variant, twin)]
+        differences += _pairs(chosen, lambda s: names[id(s)], lambda s: s.axes, twin, factor)
+    return differences

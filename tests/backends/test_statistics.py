@@ -95,7 +95,12 @@ def test_hits_do_not_depend_on_the_thread_count(name):
 
 @pytest.mark.parametrize(
     ("threaded", "serial"),
-    [("numpy:threads", "numpy"), ("numba:parallel", "numba"), ("numba:nogil-threads", "numba")],
+    [
+        ("numpy:threads", "numpy"),
+        ("numba:parallel", "numba"),
+        ("numba:nogil-threads", "numba"),
+        ("numpy:mkl-umath", "numpy"),
+    ],
 )
 def test_variants_sharing_streams_agree_exactly(threaded, serial):
     require(threaded)

@@ -27,6 +27,16 @@ def test_recorded_hits_are_reproduced(name):
 
 
 def test_every_cpu_backend_has_recorded_hits():
+    # A backend whose library no extra installs (a build measured in release sweeps only,
+    # such as torch:ipex, which runs with an older torch than the default one) is recorded
+    # where it can be installed; until then it is named here, never silently left out.
+    from accelpi import registry
+
     from ..helpers import cpu_backends
 
-    assert set(RECORDED) == set(cpu_backends())
+    assert set(RECORDED) <= set(cpu_backends())
+    missing = set(cpu_backends()) - set(RECORDED)
+    assert all(not registry.spec(name).extra for name in missing), missing
+    assert missing <= {"torch:ipex"}, (
+        f"record them: python scripts/record_hits.py {' '.join(sorted(missing))}"
+    )
