@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 ASV    := $(BIN)/asv
 MACHINE ?= $(shell hostname)
 
-.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous clean
+.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous continuous-full clean
 
 venv: $(STAMP)
 
@@ -53,11 +53,14 @@ bench: venv machine  ## the asv suite on the default environment, for the curren
 	-@$(BIN)/accelpi inventory --record --brief
 	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD)
 
-continuous: venv machine  ## compare main with the current commit
-	$(ASV) continuous --factor 1.25 main HEAD
+continuous: venv machine  ## the pull-request gate: main against the current commit (scripts/gate.py)
+	$(BIN)/python scripts/gate.py main HEAD
 
-publish: venv tools  ## the website: asv's pages plus ours, into html/; docs/what-changed.md
-	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md
+continuous-full: venv machine  ## the same comparison over the whole suite (what runs nightly)
+	$(BIN)/python scripts/gate.py main HEAD --full
+
+publish: venv tools  ## the website: asv's pages plus ours, into html/; the generated docs/*.md
+	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md --builds docs/intel-builds.md
 
 screenshots: publish  ## PNGs of the front page and a release page at 1400 and 412 px, in html/screenshots/
 	$(BIN)/python scripts/screenshots.py html

@@ -130,6 +130,26 @@ class LongCall(Benchmark):
     warmup_time = 0
 
 
+# -- the pull-request gate ------------------------------------------------------------
+
+#: What the pull-request gate compares (``scripts/gate.py``: ``make continuous`` and the PR
+#: workflow): throughput of the NumPy, Numba, torch and JAX paths at both sizes and the
+#: fused kernel's thread scaling, a set whose A/A noise and cost docs/benchmarking.md
+#: measures. The whole suite is compared nightly, at the same factor.
+GATE = (
+    r"Throughput.time_estimate\('(numpy|numpy:threads|numba|numba:parallel|numba:fused|torch|jax)'",
+    r"ThreadScaling.time_estimate\('numba:fused'",
+)
+
+#: The gate's ``asv continuous --factor``: the lowest factor with no false alarm in the A/A
+#: runs of docs/benchmarking.md ("Catching a 10 % slowdown"); a test keeps every caller on it.
+GATE_FACTOR = 1.1
+
+#: asv options of the gate: rounds alternate between the two commits, so that a drift of
+#: the machine during the run falls on both sides alike.
+GATE_OPTIONS = ("--interleave-rounds",)
+
+
 # -- the A/B test hook -------------------------------------------------------------
 
 #: A file that a throwaway commit adds to the package to plant a known slowdown, for

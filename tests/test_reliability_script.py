@@ -81,3 +81,57 @@ def test_the_parser_finds_the_slower_row_of_asvs_table(tmp_path):
     assert row["benchmark"] == f"{BENCH}('numpy', 65536)", done.stdout
     assert float(row["ratio"]) == pytest.approx(1.5, abs=0.01)
     assert row["before"].startswith("1.00") and row["after"].startswith("1.50"), row
+
+
+def test_the_parser_reads_every_row_of_asvs_table():
+    table = (
+        "| Change   | Before [abc]    | After [def]    |   Ratio | Benchmark (Parameter)   |\n"
+        "|----------|-----------------|----------------|---------|-------------------------|\n"
+        "| +        | 1.00±0.01ms     | 1.50±0.01ms    |    1.50 | t.T.time_estimate('numpy', 65536) |\n"
+        "|          | 2.00±0.02ms     | 2.01±0.02ms    |    1.00 | t.T.time_estimate('jax', 65536) |\n"
+        "| ~        | 3.00±0.3ms      | 3.40±0.3ms     |   ~1.13 | t.T.time_estimate('torch', 65536) |\n"
+        "|          | n/a             | n/a            |     n/a | t.S.time_estimate('numba:fused', 8) |\n"
+    )
+    rows = _script().table_rows(table)
+    assert [(r["change"], r["ratio"]) for r in rows] == [
+        ("+", "1.50"),
+        ("", "1.00"),
+        ("~", "~1.13"),
+        ("", "n/a"),
+    ]
+    assert [r["benchmark"] for r in _script().flagged(table)] == ["t.T.time_estimate('numpy', 65536)"]
+
+
+def test_one_set_of_runs_is_judged_at_every_factor():
+    fused = "t.T.time_estimate('numba:fused', 65536)"
+
+    def row(change: str, ratio: str, benchmark: str) -> dict[str, str]:
+        return {"change": change, "ratio": ratio, "benchmark": benchmark}
+
+    runs = [
+        {"kind": "aa", "judged": {"1.05": [row("+", "1.06", "t.T.time_estimate('jax', 65536)")], "1.1": []}},
+        {"kind": "ab", "judged": {"1.05": [row("+", "1.10", fused)], "1.1": [row("", "1.10", fused)]}},
+        {"kind": "ab", "judged": {"1.05": [row("+", "1.11", fused), row("", "n/a", "skipped")], "1.1": []}},
+    ]
+    result = _script().evaluate(runs, (1.05, 1.1))
+    assert result["1.05"]["aa_false_alarms"] == [1] and result["1.05"]["ab_caught"] == [True, True]
+    assert result["1.1"]["aa_false_alarms"] == [0] and result["1.1"]["ab_caught"] == [False, True]
+    assert result["1.1"]["ab_runs"][0]["missed"] == [fused]
+    assert _script().noise(runs)["t.T.time_estimate('jax', 65536)"] == pytest.approx(1.06)
+
+
+def test_the_gate_is_one_command_everywhere():
+    spec = importlib.util.spec_from_file_location("gate", ROOT / "scripts" / "gate.py")
+    gate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gate)
+    from benchmarks.common import GATE, GATE_FACTOR
+
+    command = gate.command("main", "HEAD", GATE_FACTOR, list(GATE), ["--machine", "box"])
+    assert command[3:6] == ["continuous", "--factor", str(GATE_FACTOR)] and "--interleave-rounds" in command
+    assert command[-2:] == ["main", "HEAD"] and command.count("-b") == len(GATE)
+    assert "-b" not in gate.command("main", "HEAD", GATE_FACTOR, None, [])  # --full: the whole suite
+    for name in ("Makefile", "README.md", ".github/workflows/benchmarks.yml"):
+        text = (ROOT / name).read_text()
+        assert "scripts/gate.py" in text, name
+        assert "asv continuous --factor" not in text, f"{name} sets a factor of its own"
+    assert f"`GATE_FACTOR` = {GATE_FACTOR}" in (ROOT / "docs" / "benchmarking.md").read_text()
