@@ -45,7 +45,9 @@ def main() -> int:
     base = f"http://127.0.0.1:{httpd.server_address[1]}/accelpi"
     pages = {"front": "index.html"}
     releases = sorted(
-        p.name for p in (site / "accelpi").glob("*.html") if p.stem not in ("index", "changes", "replication")
+        p.name
+        for p in (site / "accelpi").glob("*.html")
+        if p.stem not in ("index", "changes", "replication", "builds")
     )
     if releases:
         pages["release"] = "tensorflow-cpu.html" if "tensorflow-cpu.html" in releases else releases[0]
@@ -57,6 +59,9 @@ def main() -> int:
             for label, width in WIDTHS.items():
                 page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
                 page.goto(f"{base}/{path}", wait_until="networkidle")
+                holders = page.locator("div.vega").count()  # the charts draw after the page loads
+                if holders:
+                    page.wait_for_function(f"document.querySelectorAll('div.vega svg').length === {holders}")
                 target = out / f"{name}-{label}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from .report import findings
 from .versions import format_value
 
 __all__ = [
+    "CHART_SCRIPTS",
     "CODE_NOTE",
     "STEP_HEADERS",
     "build_cells",
@@ -27,45 +29,57 @@ __all__ = [
     "step_rows",
     "steps_section",
     "table",
+    "write_assets",
 ]
 
 
-CSS = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 0 1em 2em; max-width: 70em; }
-p { line-height: 1.4; }
-nav { padding: .6em 0; border-bottom: 1px solid #ccc; margin-bottom: 1em; }
-nav a { margin-right: 1em; }
-figure { margin: 1em 0; }
-figure img { width: 100%; max-width: 46em; height: auto; border: 1px solid #eee; }
-figcaption { font-size: .9em; color: #444; }
-.table { overflow-x: auto; }
-table { border-collapse: collapse; font-size: .9em; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; white-space: nowrap; }
-th { background: #f4f4f4; }
-.bad { color: #b00; font-weight: bold; }
-.good { color: #070; font-weight: bold; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 30em), 1fr)); gap: 1em; }
-"""
+@cache
+def _templates() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("accelpi.releases", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )
 
 
-def page(title: str, body: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<link rel="icon" href="../swallow.ico">
-<style>{CSS}</style>
-</head>
-<body>
-<nav><a href="../index.html">asv: benchmarks over commits</a>
-<a href="index.html">accelpi: library releases</a></nav>
-<h1>{html.escape(title)}</h1>
-{body}
-</body>
-</html>
-"""
+def page(title: str, body: str, charts: list[dict[str, Any]] | None = None, after: str = "") -> str:
+    """A page of the site from ``templates/page.html``: ``body`` and ``after`` are HTML built
+    by :func:`table` and its kind (escaped there); ``charts`` are ``{"id", "spec",
+    "caption", "description"}`` drawn by vega-embed between the two."""
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(title=title, body=body, charts=charts or [], after=after)
+    )
+
+
+#: The scripts the charts need, vendored from npm packages (``make tools``) into the site.
+CHART_SCRIPTS = {
+    "vega.min.js": "vega/build/vega.min.js",
+    "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
+    "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+}
+
+
+def write_assets(out: Path, node_modules: Path) -> list[str]:
+    """The stylesheet, and the chart scripts copied from ``node_modules`` into ``out/vendor``;
+    returns the scripts that are missing (their package is not installed)."""
+    import shutil
+    from importlib import resources
+
+    write_atomically(
+        out / "style.css", resources.files(__package__).joinpath("templates/style.css").read_text()
+    )
+    missing = []
+    for name, source in CHART_SCRIPTS.items():
+        if (node_modules / source).is_file():
+            (out / "vendor").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(node_modules / source, out / "vendor" / name)
+        else:
+            missing.append(source)
+    return missing
 
 
 def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
@@ -77,28 +91,6 @@ def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:120]
-
-
-def chart(title: str, lines: dict[str, dict[str, float]], unit: str, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from packaging.version import Version
-
-    versions = sorted({v for points in lines.values() for v in points}, key=Version)
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
-    for label, points in sorted(lines.items()):
-        xs = [versions.index(v) for v in versions if v in points]
-        ax.plot(xs, [points[v] for v in versions if v in points], marker="o", label=label)
-    ax.set_xticks(range(len(versions)), versions, rotation=30 if len(versions) > 5 else 0)
-    if unit in ("seconds", "bytes") and all(v > 0 for p in lines.values() for v in p.values()):
-        ax.set_yscale("log")
-    ax.set(xlabel="release", ylabel=unit or "value", title=title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.savefig(path, format="svg")
-    plt.close(fig)
 
 
 def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list[str]]:
@@ -224,13 +216,6 @@ def replication_page(report: dict[str, Any], out: Path) -> str:
             [html.escape(r["claim"]), html.escape(r["figure_2018"]), today,
              f"<b>{html.escape(r['verdict'])}</b><br><small>{html.escape(r['rule'])}</small>", links]
         )  # fmt: skip
-    figures = []
-    for r in report["rows"]:
-        for title, lines in (r.get("series") or {}).items():
-            name = f"replication-{slug(title)}.svg"
-            chart(title, lines, "", out / name)
-            figures.append(f'<figure><img src="{name}" alt="{html.escape(title)}"><figcaption>'
-                           f"{html.escape(title)}</figcaption></figure>")  # fmt: skip
     body = (
         "<p>PyCon JP 2018's comparison of on-the-fly accelerators made eight claims on 2018 hardware and "
         "releases. Each row puts one beside what the committed results say today, recomputed from the "
@@ -241,7 +226,7 @@ def replication_page(report: dict[str, Any], out: Path) -> str:
             raw=True,
         )
     )
-    (out / "replication.html").write_text(page("The 2018 talk, re-measured", body))
+    write_atomically(out / "replication.html", page("The 2018 talk, re-measured", body))
     return "replication.html"
 
 

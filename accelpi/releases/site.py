@@ -4,8 +4,10 @@ asv's pages plot each benchmark against the project's commits. Ours put a *libra
 release* on the x-axis (one line per backend, one chart per benchmark and parameters),
 list the releases flagged as slower (``accelpi versions``), and show what each asv
 environment really had installed (``accelpi inventory``). A link to them is added to
-asv's navigation bar. The pages are static HTML with SVG charts (matplotlib), no script,
-and scale down to a phone's width.
+asv's navigation bar. The pages are Jinja2 templates (``templates/``); the charts are
+Vega-Lite specifications (:mod:`accelpi.releases.charts`) drawn by vega-embed, vendored
+into the site with the other scripts, so the site works offline; they scale down to a
+phone's width.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from packaging.version import Version
 
 from ..errors import InvalidArgument
 from ..libraries import by_distribution, sweep_target
-from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS
+from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS, charts
 from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, version_and_build, write_atomically
 from .pages import (
     BUILD_HEADERS,
@@ -32,7 +34,6 @@ from .pages import (
     build_summary,
     builds_markdown,
     builds_page,
-    chart,
     findings_markdown,
     findings_page,
     page,
@@ -41,6 +42,7 @@ from .pages import (
     slug,
     steps_section,
     table,
+    write_assets,
 )
 from .replicate import replication_report
 from .report import release_report
@@ -84,26 +86,30 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
 
 def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
     series = data["series"]
-    charts: dict[tuple[str, str], dict[str, dict[str, float]]] = defaultdict(dict)
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     units: dict[tuple[str, str], str] = {}
     several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
     for s in series:
         first, _, rest = s["params"].partition(", ")
-        key = (s["benchmark"], rest)
-        label = first.strip("'") + (f" [{s['axes'].split('[', 1)[1]}" if "[" in s["axes"] else "")
-        if several_builds:
-            label += f" ({s['axes'].split(' [')[0]})"
-        charts[key][label] = s["values"]
-        units[key] = s["unit"]
+        switch = s["axes"].split("[", 1)[1].rstrip("]") if "[" in s["axes"] else ""
+        build = s["axes"].split(" [")[0] if several_builds else ""
+        variant = ", ".join(part for part in (build, switch) if part)
+        grouped[(s["benchmark"], rest)].append(
+            {"backend": first.strip("'"), "variant": variant, "values": s["values"], "spread": s["spread"]}
+        )
+        units[(s["benchmark"], rest)] = s["unit"]
+    releases = sorted({v for s in series for v in s["values"]}, key=Version)
     figures = []
-    for (benchmark, rest), lines in sorted(charts.items(), key=_chart_order):
-        title = benchmark.split(".", 1)[-1] + (f" ({rest})" if rest else "")
-        name = f"{slug(library)}-{slug(title)}.svg"
-        chart(title, lines, units[(benchmark, rest)], out / name)
+    for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
+        title, subtitle = charts.title_of(benchmark, rest)
         figures.append(
-            f'<figure><img src="{name}" alt="{html.escape(title)} against the {library} release">'
-            f"<figcaption>{html.escape(title)}: one line per backend; x-axis: {library} release"
-            f"</figcaption></figure>"
+            {
+                "id": f"chart-{number}",
+                "spec": charts.spec(library, benchmark, rest, units[(benchmark, rest)], lines, releases),
+                "caption": f"{subtitle}: one colour per backend on every chart, dashes for a switch or a "
+                "build; bars: the 25th to 75th percentile; hover a point for its values",
+                "description": f"{title} against the {library} release",
+            }
         )
     lib = sweep_target(library)
     notes = f"<p>{html.escape(lib.note)}</p>" if lib.note else ""
@@ -125,10 +131,8 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
         f"<p>{html.escape(CODE_NOTE)}</p>"
         + steps_section("Release steps significantly slower", mine)
         + steps_section("Release steps significantly faster", better)
-        + f'<h2>Charts</h2><div class="charts">{"".join(figures)}</div>'
-        + notes
     )
-    (out / f"{slug(library)}.html").write_text(page(f"{library} across releases", body))
+    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, notes))
     return f"{slug(library)}.html"
 
 
@@ -259,6 +263,9 @@ def build_site(
             print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
+    missing = write_assets(out, node_modules or root / ".tools" / "node_modules")
+    if missing:
+        print(f"accelpi site: charts need {', '.join(missing)} (`make tools` installs them)", file=sys.stderr)
     report = release_report(root / sweeps, None, factor)
     report["cannot_install"] = cannot_install(root / sweeps)
     if skipped is not None:

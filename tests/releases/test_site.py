@@ -60,7 +60,7 @@ def browser():
 
 
 def _open(browser, url: str, wait_for: str | None = None, phone: bool = False):
-    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    size = {"width": 412, "height": 915} if phone else {"width": 1400, "height": 900}
     page = browser.new_context(viewport=size).new_page()
     errors: list[str] = []
 
@@ -123,13 +123,54 @@ def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
     assert libraries, "no swept library is listed"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     for href in libraries:
-        lib_page, lib_errors = _open(browser, f"{server}/accelpi/{href}", phone=True)
-        images = lib_page.locator("figure img")
-        assert images.count() >= 1, href
-        widths = lib_page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
-        assert all(w > 0 for w in widths), f"{href}: a plot did not load"
+        lib_page, lib_errors = _open(browser, f"{server}/accelpi/{href}", wait_for="div.vega svg", phone=True)
+        holders = lib_page.locator("div.vega").count()
+        assert holders >= 1, href
+        lib_page.wait_for_function(f"document.querySelectorAll('div.vega svg').length === {holders}")
         assert lib_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), href
+        smallest = lib_page.evaluate(
+            "Math.min(...[...document.querySelectorAll('div.vega svg text')]"
+            ".map(t => t.getBoundingClientRect().height).filter(h => h > 0))"
+        )
+        assert smallest >= 10, f"{href}: chart text {smallest:.1f} px high"
         errors += lib_errors
+    assert not errors, errors
+
+
+def _point_colours(page) -> dict[str, set[str]]:
+    """Backend -> the colours its points are drawn in, over every chart of the page (Vega
+    labels each point for screen readers: "release: ...; backend: ...")."""
+    return page.evaluate(
+        """() => {
+        const found = {};
+        for (const mark of document.querySelectorAll('div.vega svg [aria-label*="backend: "]')) {
+          const backend = /backend: ([^;]+)/.exec(mark.getAttribute("aria-label"))[1].trim();
+          const colour = mark.getAttribute("fill") !== "none" ? mark.getAttribute("fill")
+                                                            : mark.getAttribute("stroke");
+          (found[backend] = found[backend] || new Set()).add(colour);
+        }
+        return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, [...v]]));
+      }"""
+    )
+
+
+def test_a_backend_has_one_colour_on_every_chart_and_a_point_tells_its_value(browser, server):
+    from accelpi.releases.charts import colour_of
+
+    page, errors = _open(browser, f"{server}/accelpi/tensorflow-cpu.html", wait_for="div.vega svg")
+    holders = page.locator("div.vega").count()
+    page.wait_for_function(f"document.querySelectorAll('div.vega svg').length === {holders}")
+    colours = _point_colours(page)
+    assert {"tensorflow:eager", "tensorflow:graph", "tensorflow:xla"} <= set(colours), colours
+    for backend, seen in colours.items():
+        assert seen == [colour_of(backend)], (backend, seen)
+    point = page.locator('div.vega svg [aria-label*="backend: tensorflow:graph"]').first
+    point.scroll_into_view_if_needed()
+    point.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    text = tooltip.inner_text()
+    assert "tensorflow:graph" in text and "release" in text and "percentile" in text, text
     assert not errors, errors
 
 
@@ -154,7 +195,8 @@ def test_a_release_page_exists_exactly_for_each_swept_library(site):
     from accelpi.releases.report import release_report
 
     swept = set(release_report(ROOT / SWEEP_RESULTS)["libraries"])
-    pages = {p.stem for p in (site / "accelpi").glob("*.html")} - {"index", "changes", "replication"}
+    ours = {"index", "changes", "replication", "builds"}
+    pages = {p.stem for p in (site / "accelpi").glob("*.html")} - ours
     assert pages == swept
 
 

@@ -1,0 +1,167 @@
+"""Release charts as Vega-Lite specifications, written with Altair.
+
+One chart per benchmark (and parameters besides the backend) of a library's release page:
+the release on the x-axis, one line per backend, in **the same colour on every chart of
+the site** (the colour is the backend's place in the registry), a switch or a build (oneDNN
+on/off, intel-tensorflow) drawn as the line's dash; values in human units (ms, µs, MiB),
+titles that say what was measured ("time for 2**25 samples"), the interquartile range
+asv stored drawn as an error bar, the legend below the plot, and a tooltip on every point
+(release, backend, value, spread). Accuracy charts offset the backends' points side by
+side, so that equal values do not hide each other.
+
+The pages embed the specifications and draw them with vega-embed, vendored into the site
+(offline, no third-party request); :func:`spec` is plain data, tested without a browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .. import registry
+
+__all__ = ["COLOURS", "colour_of", "human_unit", "spec", "title_of"]
+
+#: 20 colours distinguishable on white (Tableau 20, dark shades first, then light ones).
+COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)  # fmt: skip
+
+
+def colour_of(backend: str) -> str:
+    """The backend's colour on every chart: fixed by its place in the registry."""
+    names = registry.names()
+    index = names.index(backend) if backend in names else len(names) + sum(map(ord, backend))
+    return COLOURS[index % len(COLOURS)]
+
+
+def human_unit(unit: str, values: Iterable[float]) -> tuple[str, float]:
+    """A unit people read (``ms``, ``µs``, ``MiB``) for these values, and the factor from asv's."""
+    finite = sorted(v for v in values if isinstance(v, int | float) and math.isfinite(v) and v > 0)
+    typical = finite[len(finite) // 2] if finite else 1.0
+    if unit == "seconds":
+        for name, scale in (("s", 1.0), ("ms", 1e3), ("µs", 1e6)):
+            if typical >= 1 / scale:
+                return name, scale
+        return "ns", 1e9
+    if unit == "bytes":
+        return "MiB", 1 / 2**20
+    return unit or "value", 1.0
+
+
+def _power(text: str) -> str:
+    n = int(text) if text.isdigit() else 0
+    return f"2**{n.bit_length() - 1}" if n > 1 and n & (n - 1) == 0 else text
+
+
+def title_of(benchmark: str, rest: str) -> tuple[str, str]:
+    """``(title, subtitle)``: what was measured in words, and asv's name of the benchmark."""
+    name = benchmark.split(".", 1)[-1]
+    cls = name.split(".")[0]
+    plural = "" if rest == "1" else "s"
+    words = {
+        "Throughput": f"Time for {_power(rest)} samples",
+        "ThreadScaling": f"Time on {rest} thread{plural} (2**25 samples; numba:fused 2**28)",
+        "FirstCall": "First call in a fresh process (import and compile)",
+        "PeakMemory": "Peak memory of a process",
+        "LaunchOverhead": f"Time for 2**24 samples as {rest} task{plural}",
+    }.get(cls)
+    if name.endswith("track_worst_error_in_sigmas"):
+        words = "Worst error over five seeds, in standard errors"
+    elif name.endswith("track_error_in_sigmas"):
+        words = "Error of one estimate, in standard errors"
+    elif name.endswith("peakmem_reference"):
+        words = "Peak memory without the estimate (reference)"
+    subtitle = name + (f" ({rest})" if rest else "")
+    return words or subtitle, subtitle
+
+
+def spec(
+    library: str,
+    benchmark: str,
+    rest: str,
+    unit: str,
+    lines: list[dict[str, Any]],
+    releases: list[str],
+) -> dict[str, Any]:
+    """The Vega-Lite specification of one chart.
+
+    ``lines``: one entry per line: ``backend``, ``variant`` (switch or build, ``""`` for
+    none), ``values`` (release -> value) and ``spread`` (release -> ``[q25, q75]`` or
+    ``None``), in asv's unit; ``releases`` in release order.
+    """
+    import altair as alt
+
+    name, scale = human_unit(unit, (v for line in lines for v in line["values"].values()))
+    rows = []
+    for line in lines:
+        for release, value in line["values"].items():
+            if value is None or not math.isfinite(value):
+                continue
+            spread = (line.get("spread") or {}).get(release)
+            low, high = (spread[0] * scale, spread[1] * scale) if spread else (value * scale, value * scale)
+            rows.append(
+                {
+                    "release": release,
+                    "backend": line["backend"],
+                    "variant": line.get("variant") or "",
+                    "value": value * scale,
+                    "low": low,
+                    "high": high,
+                }
+            )
+    backends = {r["backend"] for r in rows}
+    ordered = [b for b in registry.names() if b in backends] + sorted(backends - set(registry.names()))
+    colour = alt.Color(
+        "backend:N",
+        scale=alt.Scale(domain=ordered, range=[colour_of(b) for b in ordered]),
+        legend=alt.Legend(orient="bottom", columns=3, title="backend"),
+    )
+    positive = [r["value"] for r in rows if r["value"] > 0]
+    log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
+    y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    axis = alt.Axis(format="~g", title=name)
+    accuracy = unit == "σ"
+    x = alt.X("release:O", sort=releases, title=f"{library} release", axis=alt.Axis(labelAngle=-40))
+    tooltip = [
+        alt.Tooltip("release:N"),
+        alt.Tooltip("backend:N"),
+        *([alt.Tooltip("variant:N", title="switch/build")] if any(r["variant"] for r in rows) else []),
+        alt.Tooltip("value:Q", title=name, format=".4~g"),
+        alt.Tooltip("low:Q", title="25th percentile", format=".4~g"),
+        alt.Tooltip("high:Q", title="75th percentile", format=".4~g"),
+    ]
+    base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=colour)
+    if accuracy:  # flat lines would hide each other: points side by side within a release
+        layer = base.mark_point(filled=True, size=50).encode(
+            y=alt.Y("value:Q", axis=axis, scale=alt.Scale(zero=True)),
+            xOffset=alt.XOffset("backend:N", sort=ordered),
+            shape=alt.Shape("variant:N", legend=alt.Legend(orient="bottom", title="switch/build")),
+            tooltip=tooltip,
+        )
+    else:
+        dash = alt.StrokeDash("variant:N", legend=alt.Legend(orient="bottom", title="switch/build"))
+        bars = base.mark_errorbar(ticks=True).encode(
+            y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
+        )
+        lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
+            y=alt.Y("value:Q", axis=axis, scale=y_scale),
+            strokeDash=dash,
+            tooltip=tooltip,
+        )
+        layer = bars + lines_
+    title, subtitle = title_of(benchmark, rest)
+    chart = (
+        layer.properties(
+            title=alt.Title(title, subtitle=subtitle, anchor="start"),
+            width="container",
+            height=240,
+            description=f"{title} against the {library} release, one line per backend",
+        )
+        .configure_axis(labelFontSize=11, titleFontSize=12)
+        .configure_legend(labelFontSize=11, titleFontSize=11)
+    )
+    return chart.to_dict()

@@ -1,0 +1,84 @@
+"""Release charts: one colour per backend everywhere, human units and titles, spread, tooltips."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accelpi import registry
+from accelpi.releases.charts import COLOURS, colour_of, human_unit, spec, title_of
+
+pytest.importorskip("altair", reason="altair is not installed (pip install 'accelpi[plot]')")
+
+
+def line(backend: str, values: dict[str, float], variant: str = "") -> dict:
+    return {
+        "backend": backend,
+        "variant": variant,
+        "values": values,
+        "spread": {r: [v * 0.9, v * 1.1] for r, v in values.items()},
+    }
+
+
+def layers(chart: dict) -> list[dict]:
+    return chart.get("layer", [chart])
+
+
+def test_every_cpu_backend_has_its_own_colour():
+    cpu = [name for name in registry.names() if "cpu" in registry.spec(name).devices]
+    assert len({colour_of(name) for name in cpu}) == len(cpu) <= len(COLOURS)
+    assert colour_of("numba:fused") == colour_of("numba:fused")
+
+
+def test_a_backend_keeps_its_colour_from_chart_to_chart():
+    releases = ["0.60.0", "0.68.1"]
+    one = spec("numba", "throughput.Throughput.time_estimate", "33554432", "seconds",
+               [line("numba:fused", {"0.60.0": 0.01, "0.68.1": 0.012}), line("numpy", {"0.60.0": 0.2})],
+               releases)  # fmt: skip
+    lines = [line("numba:parallel", {"0.60.0": 0.05}), line("numba:fused", {"0.68.1": 0.04})]
+    two = spec("numba", "scaling.ThreadScaling.time_estimate", "2", "seconds", lines, releases)
+    for chart in (one, two):
+        scale = chart["layer"][1]["encoding"]["color"]["scale"]
+        assert dict(zip(scale["domain"], scale["range"], strict=True))["numba:fused"] == colour_of(
+            "numba:fused"
+        )
+
+
+def test_values_are_in_human_units_with_words_for_titles_and_a_spread_and_tooltip():
+    lines = [line("numpy", {"2.3.5": 0.185, "2.4.6": 0.190}, "TF_ENABLE_ONEDNN_OPTS=1")]
+    chart = spec(
+        "numpy", "throughput.Throughput.time_estimate", "33554432", "seconds", lines, ["2.3.5", "2.4.6"]
+    )
+    assert chart["title"]["text"] == "Time for 2**25 samples"
+    assert chart["title"]["subtitle"] == "Throughput.time_estimate (33554432)"
+    data = (
+        chart["datasets"][next(iter(chart["datasets"]))] if "datasets" in chart else chart["data"]["values"]
+    )
+    assert {round(r["value"]) for r in data} == {185, 190}  # milliseconds, not 1.85×10⁻¹ s
+    bars, points = chart["layer"]
+    assert bars["mark"]["type"] == "errorbar" and bars["encoding"]["y2"]["field"] == "high"
+    assert points["encoding"]["y"]["axis"]["title"] == "ms"
+    assert points["encoding"]["strokeDash"]["field"] == "variant"
+    tips = [t.get("title", t["field"]) for t in points["encoding"]["tooltip"]]
+    assert tips[:2] == ["release", "backend"] and "25th percentile" in tips
+    assert chart["config"]["legend"]["labelFontSize"] >= 10
+    assert json.dumps(chart)  # plain data: embedded in the page as JSON
+
+
+def test_units_and_titles():
+    assert human_unit("seconds", [0.0004, 0.0005]) == ("µs", 1e6)
+    assert human_unit("seconds", [2.5]) == ("s", 1.0)
+    assert human_unit("bytes", [3e8]) == ("MiB", 1 / 2**20)
+    assert title_of("scaling.ThreadScaling.time_estimate", "1")[0].startswith("Time on 1 thread ")
+    assert (
+        title_of("accuracy.Accuracy.track_error_in_sigmas", "")[0]
+        == "Error of one estimate, in standard errors"
+    )
+
+
+def test_accuracy_points_stand_side_by_side():
+    chart = spec("jax", "accuracy.Accuracy.track_error_in_sigmas", "", "σ",
+                 [line("jax", {"0.4.30": 0.5}), line("numpy", {"0.4.30": 0.5})], ["0.4.30"])  # fmt: skip
+    (points,) = layers(chart)
+    assert points["encoding"]["xOffset"]["field"] == "backend"
