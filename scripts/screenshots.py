@@ -47,7 +47,7 @@ def main() -> int:
     releases = sorted(
         p.name
         for p in (site / "accelpi").glob("*.html")
-        if p.stem not in ("index", "changes", "replication", "builds")
+        if p.stem not in ("index", "changes", "replication", "builds", "inventory")
     )
     if releases:
         pages["release"] = "tensorflow-cpu.html" if "tensorflow-cpu.html" in releases else releases[0]

@@ -30,6 +30,7 @@ from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, version_and_b
 from .pages import (
     BUILD_HEADERS,
     CODE_NOTE,
+    STEP_HEADERS,
     build_cells,
     build_summary,
     builds_markdown,
@@ -40,12 +41,13 @@ from .pages import (
     replication_markdown,
     replication_page,
     slug,
+    step_rows,
     steps_section,
     table,
     write_assets,
 )
 from .replicate import replication_report
-from .report import release_report
+from .report import findings, magnitude, release_report
 from .sweep import cannot_install
 
 __all__ = ["build_site"]
@@ -72,6 +74,9 @@ _TAG = re.compile(r"<(script|link)\b[^>]*?\b(?:src|href)=\"(https://[^\"]+)\"[^>
 NAV_MARKER = '<li id="nav-li-regressions">'
 NAV_LINK = '<li id="nav-li-accelpi"><a href="accelpi/index.html">Library releases</a></li>'
 
+
+#: Release steps the front page lists (the largest); the "what changed" page has them all.
+FRONT_STEPS = 8
 
 #: Charts of a library page, most telling first.
 CHART_ORDER = ("Throughput", "ThreadScaling", "LaunchOverhead", "FirstCall", "PeakMemory", "Accuracy")
@@ -327,6 +332,29 @@ def build_site(
         ]
         for p in problems
     ]
+    inventory_body = (
+        "<p>What pip really installed in every asv environment that produced results (the version, "
+        "and the platform or build tag of the wheel it came from; <code>accelpi inventory --json</code> "
+        "has each wheel's file name and sha256).</p><h2>Pins that did not hold, and drift</h2>"
+        + (
+            table(["kind", "machine", "environment", "package", "change"], problem_rows)
+            if problem_rows
+            else "<p>None.</p>"
+        )
+        + "<h2>Installed versions per environment</h2>"
+        + (
+            table(["machine", "environment", "switches", "commit", *shown], inventory_rows)
+            if inventory_rows
+            else "<p>No inventory recorded yet.</p>"
+        )
+    )
+    write_atomically(out / "inventory.html", page("What each environment installed", inventory_body))
+    largest = sorted((c for rows in findings(report).values() for c in rows), key=lambda c: -magnitude(c))
+    status = (
+        f'<span class="bad">{len(problems)} pin(s) that did not hold or drifted</span>'
+        if problems
+        else "every pin held, no drift"
+    )
     body = (
         _ranking(root)
         + "<p>asv plots benchmarks against accelpi's commits; these pages plot them against the releases of "
@@ -337,11 +365,14 @@ def build_site(
             if sections
             else "<p>No sweep results yet.</p>"
         )
-        + f'<p>The significant changes of every library, both directions: <a href="{changes_page}">'
-        f"what changed, release by release</a>. The 2018 talk's claims, re-measured: "
-        f'<a href="{replication_file}">what still holds</a>.</p>'
-        + steps_section(f"Release steps significantly slower (factor {factor})", report["flagged"], True)
-        + steps_section(f"Release steps significantly faster (factor {factor})", report["improved"], True)
+        + f"<h2>The largest release steps (factor {factor}, significant)</h2>"
+        + f"<p>The {min(len(largest), FRONT_STEPS)} largest of {len(largest)}, either direction; every one, "
+        f'per library: <a href="{changes_page}">what changed, release by release</a>. The 2018 talk\'s '
+        f'claims, re-measured: <a href="{replication_file}">what still holds</a>.</p>'
+        + table(
+            ["direction", "library", *STEP_HEADERS],
+            [[c["direction"], *step_rows([c], library=True)[0]] for c in largest[:FRONT_STEPS]],
+        )
         + "<h2>One release, two builds</h2>"
         + f'<p>Intel builds against stock builds, release by release: <a href="{builds_file}">what an Intel '
         "build buys you</a> (ratio Intel / stock of 2**25 samples, geometric mean over the backends).</p>"
@@ -349,20 +380,10 @@ def build_site(
         + "<h2>The default environment</h2><p>asv's pages measure accelpi's commits in one environment "
         "holding every CPU library at its latest release, except these pins:</p>"
         + table(["distribution", "pinned to, and why"], _default_pins(root))
-        + "<h2>Installed versions per environment</h2>"
-        + (
-            table(["machine", "environment", "switches", "commit", *shown], inventory_rows)
-            if inventory_rows
-            else "<p>No inventory recorded yet.</p>"
-        )
-        + "<h2>Pins that did not hold, and drift</h2>"
-        + (
-            table(["kind", "machine", "environment", "package", "change"], problem_rows)
-            if problem_rows
-            else "<p>None.</p>"
-        )
+        + f"<p>Installed versions: {len(records)} environment(s) recorded, {status} "
+        f'(<a href="inventory.html">what each environment installed</a>).</p>'
     )
-    (out / "index.html").write_text(page("accelpi: library releases", body))
+    write_atomically(out / "index.html", page("accelpi: library releases", body))
     index = site / "index.html"
     if index.exists():
         text = index.read_text()
