@@ -13,8 +13,6 @@ phone's width.
 from __future__ import annotations
 
 import html
-import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -26,6 +24,7 @@ from packaging.version import Version
 from ..errors import InvalidArgument
 from ..libraries import by_distribution, sweep_target
 from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS, charts
+from .asvpages import adapt
 from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, version_and_build, write_atomically
 from .pages import (
     BUILD_HEADERS,
@@ -53,27 +52,6 @@ from .sweep import cannot_install
 __all__ = ["build_site"]
 
 OUR_DIR = "accelpi"
-
-#: asv's index.html loads these from CDNs. The site vendors them from the npm packages that
-#: `make tools` installs (into .tools/node_modules), so that it works offline and with no
-#: third-party requests: CDN address (tail) -> file under node_modules.
-VENDOR = {
-    "code.jquery.com/jquery-3.3.1.min.js": "jquery/dist/jquery.min.js",
-    "flot/0.8.3/jquery.flot.min.js": "flot/jquery.flot.js",
-    "flot/0.8.3/jquery.flot.time.min.js": "flot/jquery.flot.time.js",
-    "flot/0.8.3/jquery.flot.selection.min.js": "flot/jquery.flot.selection.js",
-    "flot/0.8.3/jquery.flot.categories.min.js": "flot/jquery.flot.categories.js",
-    "flot-orderbars@1.0.0/js/jquery.flot.orderBars.js": "flot-orderbars/js/jquery.flot.orderBars.js",
-    "stupidtable/1.0.1/stupidtable.min.js": "stupid-table-plugin/stupidtable.min.js",
-    "blueimp-md5/2.19.0/js/md5.min.js": "blueimp-md5/js/md5.min.js",
-    "bootstrap@3.1.1/dist/js/bootstrap.min.js": "bootstrap/dist/js/bootstrap.min.js",
-    "bootstrap@3.1.1/dist/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
-}
-VENDOR_DIRS = ("bootstrap/dist/fonts",)  # referenced by bootstrap.min.css
-_TAG = re.compile(r"<(script|link)\b[^>]*?\b(?:src|href)=\"(https://[^\"]+)\"[^>]*>")
-NAV_MARKER = '<li id="nav-li-regressions">'
-NAV_LINK = '<li id="nav-li-accelpi"><a href="accelpi/index.html">Library releases</a></li>'
-
 
 #: Release steps the front page lists (the largest); the "what changed" page has them all.
 FRONT_STEPS = 8
@@ -198,33 +176,6 @@ def _default_pins(root: Path) -> list[list[str]]:
     return rows
 
 
-def vendor_assets(site: Path, node_modules: Path) -> list[str]:
-    """Copy asv's CDN libraries into ``site/vendor`` and point its pages at them.
-
-    Returns the CDN addresses left as they were (their package is not installed).
-    """
-    missing = []
-
-    def local(match: re.Match) -> str:
-        tag, url = match.group(0), match.group(2)
-        target = next((path for tail, path in VENDOR.items() if url.endswith(tail)), None)
-        if target is None or not (node_modules / target).exists():
-            missing.append(url)
-            return tag
-        destination = site / "vendor" / target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(node_modules / target, destination)
-        tag = tag.replace(url, f"vendor/{target}")
-        return re.sub(r'\s(?:integrity|crossorigin|referrerpolicy)="[^"]*"', "", tag)
-
-    for html_file in site.glob("*.html"):
-        html_file.write_text(_TAG.sub(local, html_file.read_text()))
-    for folder in VENDOR_DIRS:
-        if (node_modules / folder).exists():
-            shutil.copytree(node_modules / folder, site / "vendor" / folder, dirs_exist_ok=True)
-    return sorted(set(missing))
-
-
 def build_site(
     root: Path,
     sweeps: str = SWEEP_RESULTS,
@@ -263,7 +214,7 @@ def build_site(
         if done.returncode != 0:
             lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
             raise InvalidArgument(f"asv publish failed: {lines[-1] if lines else f'exit {done.returncode}'}")
-        left = vendor_assets(site, node_modules or root / ".tools" / "node_modules")
+        left = adapt(site, node_modules or root / ".tools" / "node_modules")
         if left:
             print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
     out = site / OUR_DIR
@@ -384,10 +335,4 @@ def build_site(
         f'(<a href="inventory.html">what each environment installed</a>).</p>'
     )
     write_atomically(out / "index.html", page("accelpi: library releases", body))
-    index = site / "index.html"
-    if index.exists():
-        text = index.read_text()
-        if NAV_LINK not in text:
-            text = text.replace(NAV_MARKER, NAV_LINK + "\n\t" + NAV_MARKER, 1)
-            index.write_text(text)
     return site
