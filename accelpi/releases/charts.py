@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import registry
 
-__all__ = ["COLOURS", "colour_of", "human_unit", "spec", "title_of"]
+__all__ = ["COLOURS", "colour_of", "human_unit", "ranking_spec", "spec", "title_of"]
 
 #: 20 colours distinguishable on white (Tableau 20, dark shades first, then light ones).
 COLOURS = (
@@ -163,5 +163,60 @@ def spec(
         )
         .configure_axis(labelFontSize=11, titleFontSize=12)
         .configure_legend(labelFontSize=11, titleFontSize=11)
+    )
+    return chart.to_dict()
+
+
+def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which backend is fastest: a bar per backend, Msamples/s on a log scale, fastest on top,
+    the spread of asv's samples as an error bar; ``rows`` are ``accelpi summary``'s."""
+    import altair as alt
+
+    data = []
+    for r in rows:
+        rate = r["samples_per_second"] / 1e6
+        spread = r.get("spread") or 0.0
+        data.append(
+            {
+                "backend": r["backend"],
+                "rate": rate,
+                "low": rate / (1 + spread),
+                "high": rate * (1 + spread),
+                "vs_numpy": r.get("speedup_vs_numpy"),
+            }
+        )
+    order = [d["backend"] for d in sorted(data, key=lambda d: -d["rate"])]
+    y = alt.Y("backend:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    colour = alt.Color(
+        "backend:N", scale=alt.Scale(domain=order, range=[colour_of(b) for b in order]), legend=None
+    )
+    x_scale = alt.Scale(type="log")
+    base = alt.Chart(alt.Data(values=data)).encode(y=y)
+    bars = base.mark_bar().encode(
+        x=alt.X(
+            "rate:Q",
+            scale=x_scale,
+            title="Msamples/s (log scale; longer is faster)",
+            axis=alt.Axis(format="~g"),
+        ),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("backend:N"),
+            alt.Tooltip("rate:Q", title="Msamples/s", format=",.4~g"),
+            alt.Tooltip("vs_numpy:Q", title="vs numpy", format=".3~g"),
+        ],
+    )
+    whiskers = base.mark_errorbar(ticks=True).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+    chart = (
+        (bars + whiskers)
+        .properties(
+            title=alt.Title(
+                f"Which backend is fastest on {machine}", subtitle="2**25 samples per call", anchor="start"
+            ),
+            width="container",
+            height=alt.Step(18),
+            description=f"Samples per second of every backend on {machine}, fastest first",
+        )
+        .configure_axis(labelFontSize=11, titleFontSize=12)
     )
     return chart.to_dict()

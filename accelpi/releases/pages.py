@@ -41,17 +41,31 @@ def _templates() -> Any:
         loader=jinja2.PackageLoader("accelpi.releases", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
 
 
-def page(title: str, body: str, charts: list[dict[str, Any]] | None = None, after: str = "") -> str:
+def page(
+    title: str,
+    body: str,
+    charts: list[dict[str, Any]] | None = None,
+    after: str = "",
+    charts_heading: str | None = "Charts",
+    charts_first: bool = False,
+) -> str:
     """A page of the site from ``templates/page.html``: ``body`` and ``after`` are HTML built
     by :func:`table` and its kind (escaped there); ``charts`` are ``{"id", "spec",
-    "caption", "description"}`` drawn by vega-embed between the two."""
-    return (
-        _templates()
-        .get_template("page.html")
-        .render(title=title, body=body, charts=charts or [], after=after)
+    "caption", "description"}`` drawn by vega-embed between the two (``charts_first``:
+    before ``body``), under ``charts_heading``."""
+    template = _templates().get_template("page.html")
+    return template.render(
+        title=title,
+        body=body,
+        charts=charts or [],
+        after=after,
+        charts_heading=charts_heading,
+        charts_first=charts_first,
     )
 
 

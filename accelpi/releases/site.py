@@ -119,8 +119,9 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
     return f"{slug(library)}.html"
 
 
-def _ranking(root: Path) -> str:
-    """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``)."""
+def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
+    """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``);
+    a bar chart per machine is added to ``figures``."""
     from .summary import run_summary
 
     results = root / COMMIT_RESULTS
@@ -148,6 +149,16 @@ def _ranking(root: Path) -> str:
                     "-" if r["first_call_s"] is None else f"{r['first_call_s']:.2f} s",
                     "-" if r["worst_sigma"] is None else f"{r['worst_sigma']:.1f} σ",
                 ]
+            )
+        if figures is not None:
+            figures.append(
+                {
+                    "id": f"ranking-chart-{len(figures)}",
+                    "spec": charts.ranking_spec(machine, summary["rows"]),
+                    "caption": f"Samples per second on {machine}: one colour per backend, as on every chart; "
+                    "whiskers: the spread of asv's samples; hover a bar for its values",
+                    "description": f"Which backend is fastest on {machine}",
+                }
             )
         parts.append(
             f'<h2 id="ranking-{slug(machine)}">Which backend is fastest on {html.escape(machine)}</h2>'
@@ -306,8 +317,9 @@ def build_site(
         if problems
         else "every pin held, no drift"
     )
+    figures: list[dict[str, Any]] = []
     body = (
-        _ranking(root)
+        _ranking(root, figures)
         + "<p>asv plots benchmarks against accelpi's commits; these pages plot them against the releases of "
         "the libraries accelpi accelerates with (sweeps made with <code>accelpi sweep</code>).</p>"
         "<h2>Swept libraries</h2>"
@@ -334,5 +346,6 @@ def build_site(
         + f"<p>Installed versions: {len(records)} environment(s) recorded, {status} "
         f'(<a href="inventory.html">what each environment installed</a>).</p>'
     )
-    write_atomically(out / "index.html", page("accelpi: library releases", body))
+    front = page("accelpi: library releases", body, figures, charts_heading=None, charts_first=True)
+    write_atomically(out / "index.html", front)
     return site

@@ -137,20 +137,22 @@ def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
     assert not errors, errors
 
 
-def _point_colours(page) -> dict[str, set[str]]:
-    """Backend -> the colours its points are drawn in, over every chart of the page (Vega
-    labels each point for screen readers: "release: ...; backend: ...")."""
+def _point_colours(page, kind: str = "point") -> dict[str, list[str]]:
+    """Backend -> the colours its marks of ``kind`` (point, bar) are drawn in, over every
+    chart of the page (Vega labels each mark for screen readers: "release: ...; backend: ...")."""
     return page.evaluate(
-        """() => {
+        """(kind) => {
         const found = {};
-        for (const mark of document.querySelectorAll('div.vega svg [aria-label*="backend: "]')) {
+        const marks = `div.vega svg [aria-roledescription="${kind}"][aria-label*="backend: "]`;
+        for (const mark of document.querySelectorAll(marks)) {
           const backend = /backend: ([^;]+)/.exec(mark.getAttribute("aria-label"))[1].trim();
           const colour = mark.getAttribute("fill") !== "none" ? mark.getAttribute("fill")
                                                             : mark.getAttribute("stroke");
           (found[backend] = found[backend] || new Set()).add(colour);
         }
         return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, [...v]]));
-      }"""
+      }""",
+        kind,
     )
 
 
@@ -227,4 +229,11 @@ def test_the_front_page_ranks_every_backend_at_its_measured_rate(browser, server
     for name, rate in shown.items():
         assert rate == pytest.approx(expected[name], abs=0.06), name
     assert list(shown.values())[:-1] == sorted(list(shown.values())[:-1], reverse=True)  # python last
+    # the bar chart above the table: every ranked backend, in its colour of every chart
+    from accelpi.releases.charts import colour_of
+
+    page.wait_for_function("document.querySelectorAll('div.vega svg').length >= 1")
+    bars = _point_colours(page, "bar")
+    assert set(bars) == set(shown), bars
+    assert all(seen == [colour_of(backend)] for backend, seen in bars.items()), bars
     assert not errors, errors
