@@ -118,7 +118,7 @@ def spec(
     colour = alt.Color(
         "backend:N",
         scale=alt.Scale(domain=ordered, range=[colour_of(b) for b in ordered]),
-        legend=alt.Legend(orient="bottom", columns=3, title="backend"),
+        legend=alt.Legend(orient="bottom", columns=2, title="backend", labelLimit=170),
     )
     positive = [r["value"] for r in rows if r["value"] > 0]
     log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
