@@ -11,7 +11,9 @@ environment:
     ``--dry-run --report`` mode) names the file the index serves for that release and this
     interpreter, with the index's sha256; it is recorded only when that file's tags and
     build tag are the ones the installed ``WHEEL`` metadata lists (an index never serves
-    two different files under one name). Otherwise the reason is recorded instead.
+    two different files under one name). Otherwise the reason is recorded instead. (A pure
+    Python wheel built here from the source distribution carries the same tags as the
+    index's wheel: only ``content_sha256`` tells them apart, and a replay compares it.)
 ``origin``
     ``index`` (a package index over the network), ``local file`` (a folder of wheels or an
     index on this machine), ``url``, ``directory``, ``vcs`` (from pip's

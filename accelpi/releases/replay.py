@@ -26,7 +26,15 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from . import asvcompat
-from .inventory import INVENTORY_SUFFIX, PROJECT, file_records, load_inventories, read_record
+from ..libraries import canonical
+from .inventory import (
+    INVENTORY_SUFFIX,
+    PROJECT,
+    file_records,
+    installed_versions,
+    load_inventories,
+    read_record,
+)
 from .plan import SweepPlan, library
 
 __all__ = ["REPLAY_RESULTS", "compare_files", "fetch", "inventory_of", "replay", "requirements"]
@@ -152,7 +160,9 @@ def replay(
     say(f"fetching {len(lines)} recorded wheels, every sha256 checked by pip")
     wheels = fetch(lines, wheelhouse)
     results_root = Path(results_dir or root / REPLAY_RESULTS)
-    version = str(record.get("installed", {}).get(swept) or record.get("requested", {}).get(swept, "?"))
+    version = installed_versions(record).get(canonical(swept)) or str(
+        record["requested"].get(swept) or "latest"
+    )
     plan = SweepPlan(library(swept), [version], {}, {})
     conf = sweep_config(plan, root, results_root)
     entry: dict[str, Any] = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
