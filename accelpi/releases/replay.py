@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from . import asvcompat
 from ..libraries import canonical
+from . import asvcompat
 from .inventory import (
     INVENTORY_SUFFIX,
     PROJECT,
