@@ -93,8 +93,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from rich.table import Table
 
         table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
-        for column in ("environment", args.library, "numpy", "disk", "time", "unavailable"):
-            table.add_column(column)
+        # the switches tell a release's environments apart; the names are in --json
+        for column in (args.library, "switches", "numpy", "disk", "time", "unavailable"):
+            table.add_column(column, overflow="fold")
         for env in report["environments"]:
             installed = env.get("installed", {})
             lib_version = installed.get(plan.library.distributions[0], "-")
@@ -102,9 +103,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             problems = env.get("error") or "; ".join(
                 f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
             )
+            switches = " ".join(f"{k}={v}" for k, v in sorted(env.get("switches", {}).items()))
             table.add_row(
-                env["name"],
                 lib_version,
+                escape(switches or "-"),
                 installed.get("numpy", "-"),
                 disk,
                 f"{env.get('seconds', 0):.0f} s",

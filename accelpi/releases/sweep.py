@@ -297,7 +297,7 @@ def _run_one(
     environments = asvcompat.environments(config_path)
     for env in environments:
         env_path = asvcompat.environment_path(env)
-        entry: dict[str, Any] = {"name": env.name}
+        entry: dict[str, Any] = {"name": env.name, "switches": dict(env.env_vars)}
         if not (env_path / "bin" / "python").exists():
             entry["error"] = "environment was not created (see the asv output)"
         else:
