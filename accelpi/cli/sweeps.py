@@ -103,10 +103,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             problems = env.get("error") or "; ".join(
                 f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
             )
-            switches = " ".join(f"{k}={v}" for k, v in sorted(env.get("switches", {}).items()))
+            axes = " ".join(f"{k}={v}" for k, v in sorted(env.get("switches", {}).items()))
             table.add_row(
                 lib_version,
-                escape(switches or "-"),
+                escape(axes or "-"),
                 installed.get("numpy", "-"),
                 disk,
                 f"{env.get('seconds', 0):.0f} s",
