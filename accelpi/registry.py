@@ -266,8 +266,11 @@ def spec(name: object) -> Spec:
 def _install_hint(s: Spec) -> str:
     if s.extra:
         return f"pip install 'accelpi[{s.extra}]'"
-    builds = LIBRARIES[s.library].builds  # no extra: a build swept, not in the default install
-    return f"pip install {builds[0]}" if builds else "pip install accelpi"
+    lib = LIBRARIES[s.library]  # no extra: a build swept, not in the default install
+    if not lib.builds:
+        return "pip install accelpi"
+    lockstep = f" (and {', '.join(lib.lockstep)} of the same minor release)" if lib.lockstep else ""
+    return f"pip install {lib.builds[0]}{lockstep}"
 
 
 def load(name: str) -> Implementation:
