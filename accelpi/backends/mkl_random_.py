@@ -17,9 +17,13 @@ from ..core import Job
 #: Samples per chunk.
 CHUNK = 1 << 20
 
+#: The generator class: ``MKLRandomState`` from mkl_random 1.4 on, ``RandomState`` (the same
+#: class and arguments, under its older name) before.
+STATE = getattr(mkl_random, "MKLRandomState", None) or mkl_random.RandomState
+
 
 def _count_chunk(key: np.ndarray, index: int, size: int) -> int:
-    stream = mkl_random.MKLRandomState(key, brng="ARS5")
+    stream = STATE(key, brng="ARS5")
     stream.skipahead(2 * CHUNK * index)
     xy = stream.random_sample((2, size))
     np.square(xy, out=xy)

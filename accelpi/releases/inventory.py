@@ -100,6 +100,7 @@ def record_inventory(
     commit: str,
     swept: str | None = None,
     extra: dict[str, Any] | None = None,
+    first_use: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both.
 
@@ -107,6 +108,9 @@ def record_inventory(
     results directory ``results_dir``, with the ``.versions`` suffix. ``swept`` names the
     library whose release this environment pins (``None`` for the default environment);
     ``extra`` adds facts of the run (``sweep_seconds``: what the release took to sweep).
+    ``first_use`` names backends to run once inside the environment (a small estimate, in a
+    process of its own): the record keeps ``"ok"`` or the last line of the error, so that a
+    release whose backend installs but cannot run here says why (``first_use``).
     """
     python = asvcompat.environment_path(env) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
@@ -131,6 +135,8 @@ def record_inventory(
         record[key] = (
             json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-2000:]}
         )
+    if first_use:
+        record["first_use"] = {name: _first_use(python, environ, name) for name in first_use}
     try:
         record["distributions"] = provenance.distributions(python)
     except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as exc:
@@ -139,6 +145,21 @@ def record_inventory(
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
     write_atomically(path, json.dumps(record, indent=1, sort_keys=True))
     return record
+
+
+def _first_use(python: Path, environ: dict[str, str], backend: str) -> str:
+    """``"ok"``, or why ``backend`` fails a first small estimate in this environment."""
+    code = f"import accelpi; accelpi.estimate(10_000, {backend!r}, seed=1)"
+    try:
+        done = subprocess.run(
+            [str(python), "-c", code], capture_output=True, text=True, env=environ, timeout=600
+        )
+    except subprocess.TimeoutExpired:
+        return "no result within 600 s"
+    if done.returncode == 0:
+        return "ok"
+    lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+    return (lines[-1] if lines else f"exit status {done.returncode}")[-500:]
 
 
 def write_atomically(path: Path, text: str) -> None:

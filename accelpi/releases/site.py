@@ -47,7 +47,7 @@ from .pages import (
 )
 from .replicate import replication_report
 from .report import findings, magnitude, release_report
-from .sweep import cannot_install
+from .sweep import cannot_install, cannot_run
 
 __all__ = ["build_site"]
 
@@ -104,6 +104,18 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
     if refused:
         notes += "<h2>Releases that cannot be installed here</h2>" + table(
             ["release", "Python", "pip's reason"], refused
+        )
+    failing = [
+        [release, backend, why]
+        for (name, release), failed in sorted(report.get("cannot_run", {}).items())
+        if name == library
+        for backend, why in sorted(failed.items())
+    ]
+    if failing:
+        notes += (
+            "<h2>Releases that install but whose backends do not run here</h2>"
+            "<p>The sweep ran each backend once inside the release's environment; these failed.</p>"
+            + table(["release", "backend", "the error"], failing)
         )
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
@@ -235,6 +247,7 @@ def build_site(
         print(f"accelpi site: charts need {', '.join(missing)} (`make tools` installs them)", file=sys.stderr)
     report = release_report(root / sweeps, None, factor)
     report["cannot_install"] = cannot_install(root / sweeps)
+    report["cannot_run"] = cannot_run(root / sweeps)
     if skipped is not None:
         skipped += report["skipped"]
     sections = []

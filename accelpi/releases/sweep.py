@@ -38,6 +38,7 @@ from .plan import SweepPlan
 
 __all__ = [
     "cannot_install",
+    "cannot_run",
     "estimate_seconds",
     "measured",
     "record_cannot_install",
@@ -95,6 +96,25 @@ def cannot_install(results_dir: Path) -> dict[tuple[str, str, str], str]:
             parts = line.split("\t")
             if len(parts) == 4:
                 found[(parts[0], parts[1], parts[2])] = parts[3]
+    return found
+
+
+def cannot_run(results_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """``(library, release) -> {backend: why}`` of swept releases that installed but whose
+    backends failed their first use there (recorded by the sweep, ``first_use``)."""
+    from .inventory import load_inventories
+
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for record in load_inventories(results_dir) if Path(results_dir).is_dir() else []:
+        swept = record.get("swept")
+        failed = {
+            name: why
+            for name, why in (record.get("first_use") or {}).items()
+            if isinstance(why, str) and why != "ok"
+        }
+        if swept and failed:
+            release = record["installed"].get(canonical(swept), "?")
+            found.setdefault((swept, release), {}).update(failed)
     return found
 
 
@@ -302,7 +322,13 @@ def _run_one(
             entry["error"] = "environment was not created (see the asv output)"
         else:
             record = record_inventory(
-                env, results_root, machine, commit, swept=plan.library.name, extra={"sweep_seconds": seconds}
+                env,
+                results_root,
+                machine,
+                commit,
+                swept=plan.library.name,
+                extra={"sweep_seconds": seconds},
+                first_use=plan.library.backends,
             )
             entry["installed"] = installed_versions(record)
             entry["unavailable"] = (
