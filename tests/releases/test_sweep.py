@@ -168,3 +168,24 @@ def test_an_interrupted_sweep_resumes_with_what_is_missing(tmp_path):
     other = {**record, "swept": "numpy"}  # another library's sweep does not count
     (machine / f"00000000-{name}.versions").write_text(json.dumps(other))
     assert measured(plan, tmp_path) == {}
+
+
+def test_a_release_that_installs_but_does_not_run_says_why(tmp_path):
+    from accelpi.releases.sweep import cannot_run
+
+    machine = tmp_path / "box"
+    machine.mkdir()
+    for release, outcome in (
+        ("1.2.8", "Intel oneMKL FATAL ERROR: Cannot load libmkl_core.so.2."),
+        ("1.5.0", "ok"),
+    ):
+        record = {
+            "swept": "mkl-random",
+            "env_name": f"virtualenv-py3.11-mkl-random{release}",
+            "environment": {"libraries": {"mkl_random": {"distribution": "mkl-random", "version": release}}},
+            "first_use": {"numpy:mkl": outcome},
+        }
+        (machine / f"00000000-{record['env_name']}.versions").write_text(json.dumps(record))
+    assert cannot_run(tmp_path) == {
+        ("mkl-random", "1.2.8"): {"numpy:mkl": "Intel oneMKL FATAL ERROR: Cannot load libmkl_core.so.2."}
+    }
