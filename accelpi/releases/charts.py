@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import registry
 
-__all__ = ["COLOURS", "colour_of", "human_unit", "ranking_spec", "spec", "title_of"]
+__all__ = ["COLOURS", "colour_of", "human_unit", "ranking_spec", "series_spec", "spec", "title_of"]
 
 #: 20 colours distinguishable on white (Tableau 20, dark shades first, then light ones).
 COLOURS = (
@@ -217,6 +217,36 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             height=alt.Step(18),
             description=f"Samples per second of every backend on {machine}, fastest first",
         )
+        .configure_axis(labelFontSize=11, titleFontSize=12)
+    )
+    return chart.to_dict()
+
+
+def series_spec(title: str, lines: dict[str, dict[str, float]], x_title: str) -> dict[str, Any]:
+    """A small chart of named lines over releases (the replication page's ratios)."""
+    import altair as alt
+    from packaging.version import InvalidVersion, Version
+
+    def order(release: str) -> tuple[int, Any]:
+        try:
+            return 0, Version(release)
+        except InvalidVersion:
+            return 1, release
+
+    releases = sorted({r for points in lines.values() for r in points}, key=order)
+    data = [
+        {"release": r, "line": name, "value": v} for name, points in lines.items() for r, v in points.items()
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("release:O", sort=releases, title=x_title, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g"), scale=alt.Scale(zero=False)),
+            color=alt.Color("line:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=[alt.Tooltip("release:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=".4~g")],
+        )
+        .properties(title=alt.Title(title, anchor="start"), width="container", height=220, description=title)
         .configure_axis(labelFontSize=11, titleFontSize=12)
     )
     return chart.to_dict()

@@ -241,7 +241,20 @@ def replication_page(report: dict[str, Any], out: Path) -> str:
             raw=True,
         )
     )
-    write_atomically(out / "replication.html", page("The 2018 talk, re-measured", body))
+    from . import charts
+
+    figures = [
+        {
+            "id": f"replication-{number}",
+            "spec": charts.series_spec(title, lines, "release"),
+            "caption": title,
+            "description": title,
+        }
+        for number, (title, lines) in enumerate(
+            item for r in report["rows"] for item in (r.get("series") or {}).items()
+        )
+    ]
+    write_atomically(out / "replication.html", page("The 2018 talk, re-measured", body, figures))
     return "replication.html"
 
 
@@ -260,7 +273,7 @@ def builds_note() -> str:
     from ..libraries import multi_build
 
     builds = [
-        f"{', '.join(others)} against {reference} (each in its own environment)"
+        f"{' and '.join(others)} against {reference}, each in its own environment"
         for reference, *others in (
             tuple(b for b in family if b in sweep_targets()) for family in multi_build().values()
         )

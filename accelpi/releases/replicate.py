@@ -154,9 +154,9 @@ def replication_report(root: str | Path) -> dict[str, Any]:
             machines[machine] = _today(*found, _cores(results, machine))
     rows: list[dict[str, Any]] = []
 
-    def row(claim, figure, today, verdict, rule, links):
+    def row(claim, figure, today, verdict, rule, links, series=None):
         rows.append({"claim": claim, "figure_2018": figure, "today": today, "verdict": verdict, "rule": rule,
-                     "links": links})  # fmt: skip
+                     "links": links, "series": series or {}})  # fmt: skip
 
     for machine, m in machines.items():
         cores, r = m["cores"], m["rates"]
