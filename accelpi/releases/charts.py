@@ -123,16 +123,16 @@ def spec(
     positive = [r["value"] for r in rows if r["value"] > 0]
     log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
     y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    axis = alt.Axis(format="~g", title=name)
+    axis = alt.Axis(format=",.3~r", title=name)
     accuracy = unit == "σ"
     x = alt.X("release:O", sort=releases, title=f"{library} release", axis=alt.Axis(labelAngle=-40))
     tooltip = [
         alt.Tooltip("release:N"),
         alt.Tooltip("backend:N"),
         *([alt.Tooltip("variant:N", title="switch/build")] if any(r["variant"] for r in rows) else []),
-        alt.Tooltip("value:Q", title=name, format=".4~g"),
-        alt.Tooltip("low:Q", title="25th percentile", format=".4~g"),
-        alt.Tooltip("high:Q", title="75th percentile", format=".4~g"),
+        alt.Tooltip("value:Q", title=name, format=",.4~r"),
+        alt.Tooltip("low:Q", title="25th percentile", format=",.4~r"),
+        alt.Tooltip("high:Q", title="75th percentile", format=",.4~r"),
     ]
     base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=colour)
     if accuracy:  # flat lines would hide each other: points side by side within a release
@@ -144,7 +144,7 @@ def spec(
         )
     else:
         dash = alt.StrokeDash("variant:N", legend=alt.Legend(orient="bottom", title="switch/build"))
-        bars = base.mark_errorbar(ticks=True).encode(
+        bars = base.mark_errorbar().encode(
             y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
         )
         lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
@@ -190,23 +190,26 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     colour = alt.Color(
         "backend:N", scale=alt.Scale(domain=order, range=[colour_of(b) for b in order]), legend=None
     )
-    x_scale = alt.Scale(type="log")
+    # a log scale needs a domain above zero: bars start at its left end, not at 0
+    lowest = min((d["low"] for d in data if d["low"] > 0), default=1.0)
+    highest = max((d["high"] for d in data), default=10.0)
+    x_scale = alt.Scale(type="log", domain=[lowest / 2, highest * 1.5], nice=False)
     base = alt.Chart(alt.Data(values=data)).encode(y=y)
     bars = base.mark_bar().encode(
         x=alt.X(
             "rate:Q",
             scale=x_scale,
             title="Msamples/s (log scale; longer is faster)",
-            axis=alt.Axis(format="~g"),
+            axis=alt.Axis(format=",.3~r"),
         ),
         color=colour,
         tooltip=[
             alt.Tooltip("backend:N"),
-            alt.Tooltip("rate:Q", title="Msamples/s", format=",.4~g"),
-            alt.Tooltip("vs_numpy:Q", title="vs numpy", format=".3~g"),
+            alt.Tooltip("rate:Q", title="Msamples/s", format=",.4~r"),
+            alt.Tooltip("vs_numpy:Q", title="vs numpy", format=",.3~r"),
         ],
     )
-    whiskers = base.mark_errorbar(ticks=True).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+    whiskers = base.mark_rule(color="#333").encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
     chart = (
         (bars + whiskers)
         .properties(
@@ -242,9 +245,9 @@ def series_spec(title: str, lines: dict[str, dict[str, float]], x_title: str) ->
         .mark_line(point=True)
         .encode(
             x=alt.X("release:O", sort=releases, title=x_title, axis=alt.Axis(labelAngle=-40)),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~g"), scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.3~r"), scale=alt.Scale(zero=False)),
             color=alt.Color("line:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("release:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=".4~g")],
+            tooltip=[alt.Tooltip("release:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=",.4~r")],
         )
         .properties(title=alt.Title(title, anchor="start"), width="container", height=220, description=title)
         .configure_axis(labelFontSize=11, titleFontSize=12)
