@@ -119,7 +119,8 @@ def judge(
 ) -> list[dict[str, str]]:
     """``asv compare`` of two kept results at ``factor``: every row, as asv marks it."""
     conf = util.load_json(str(clone / "asv.reliability.json"))
-    conf["results_dir"] = str(results)
+    # asv reads a configuration's relative paths from the file's folder: make them absolute
+    conf.update(results_dir=str(results), repo=str(clone), benchmark_dir=str(clone / "benchmarks"))
     config = results / "asv.compare.json"
     config.write_text(json.dumps(conf))
     compare = ["compare", "--config", str(config), "--machine", machine, "--factor", str(factor)]
