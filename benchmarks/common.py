@@ -141,9 +141,10 @@ GATE = (
     r"ThreadScaling.time_estimate\('numba:fused'",
 )
 
-#: The gate's ``asv continuous --factor``: the lowest factor with no false alarm in the A/A
-#: runs of docs/benchmarking.md ("Catching a 10 % slowdown"); a test keeps every caller on it.
-GATE_FACTOR = 1.1
+#: The gate's ``asv continuous --factor``: the lowest factor with no false alarm in the five
+#: A/A runs of docs/benchmarking.md ("The gate: catching a 10 % slowdown"), below 1.10 so that
+#: a 10 % slowdown passes it; a test keeps every caller on it.
+GATE_FACTOR = 1.07
 
 #: asv options of the gate: rounds alternate between the two commits, so that a drift of
 #: the machine during the run falls on both sides alike.

@@ -195,6 +195,39 @@ def noise(runs: list[dict]) -> dict[str, float]:
     return dict(sorted(worst.items(), key=lambda item: -item[1]))
 
 
+def markdown(summary: dict) -> str:
+    """The tables of docs/benchmarking.md from a saved summary (``--json``)."""
+    lines = [
+        f"| `--factor` | A/A: benchmarks flagged slower, runs 1-{summary['runs']} | "
+        f"A/B ({summary['plant']}x planted): every {SLOW_BACKEND} benchmark flagged and nothing else |",
+        "|---|---|---|",
+    ]
+    for factor, result in summary["factors"].items():
+        caught = result["ab_caught"]
+        misses = sorted({b.split(".", 1)[-1] for r in result["ab_runs"] for b in r["missed"]})
+        others = sorted({b.split(".", 1)[-1] for r in result["ab_runs"] for b in r["others"]})
+        detail = f"{sum(caught)} of {len(caught)}"
+        if misses:
+            detail += f"; missed: {', '.join(f'`{b}`' for b in misses)}"
+        if others:
+            detail += f"; also flagged: {', '.join(f'`{b}`' for b in others)}"
+        alarms = ", ".join(map(str, result["aa_false_alarms"]))
+        flagged = sorted({b.split(".", 1)[-1] for r in result["aa_runs"] for b in r["slower"]})
+        shown = f" ({', '.join(f'`{b}`' for b in flagged)})" if flagged else ""
+        lines.append(f"| {factor} | {alarms}{shown} | {detail} |")
+    seconds = summary["seconds_per_run"]
+    lines += [
+        "",
+        f"Gate run (`asv continuous` of two commits, environment built): {min(seconds):.0f} to "
+        f"{max(seconds):.0f} s, median {sorted(seconds)[len(seconds) // 2]:.0f} s over {len(seconds)} runs.",
+        "",
+        "| benchmark | largest A/A ratio (max of r, 1/r over the runs) |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name.split('.', 1)[-1]}` | {ratio:.3f} |" for name, ratio in summary["aa_noise"].items()]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -205,7 +238,11 @@ def main() -> int:
     parser.add_argument("--machine", default=None, help="asv machine name (default: this host's)")
     parser.add_argument("-b", "--bench", action="append", help="benchmark regexes (default: the gate's)")
     parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--markdown", metavar="JSON", help="only print the tables of a saved summary")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())), end="")
+        return 0
     machines = util.load_json(str(Path.home() / ".asv-machine.json"))
     machine = args.machine or next(name for name in machines if name != "version")
     bench = args.bench or list(GATE)

@@ -135,3 +135,22 @@ def test_the_gate_is_one_command_everywhere():
         assert "scripts/gate.py" in text, name
         assert "asv continuous --factor" not in text, f"{name} sets a factor of its own"
     assert f"`GATE_FACTOR` = {GATE_FACTOR}" in (ROOT / "docs" / "benchmarking.md").read_text()
+
+
+def test_the_docs_tables_come_from_a_saved_summary():
+    fused = "t.T.time_estimate('numba:fused', 65536)"
+    runs = [
+        {"kind": "aa", "judged": {"1.05": [{"change": "+", "ratio": "1.06", "benchmark": "t.T.jax"}]}},
+        {"kind": "ab", "judged": {"1.05": [{"change": "+", "ratio": "1.10", "benchmark": fused}]}},
+    ]
+    script = _script()
+    summary = {
+        "runs": 1,
+        "plant": 1.1,
+        "factors": script.evaluate(runs, (1.05,)),
+        "seconds_per_run": [240.0, 250.0],
+        "aa_noise": script.noise(runs),
+    }
+    text = script.markdown(summary)
+    assert "| 1.05 | 1 (`T.jax`) | 1 of 1 |" in text and "| `T.jax` | 1.060 |" in text
+    assert "240 to 250 s" in text
