@@ -143,13 +143,15 @@ def spec(
             tooltip=tooltip,
         )
     else:
-        dash = alt.StrokeDash("variant:N", legend=alt.Legend(orient="bottom", title="switch/build"))
+        legend = alt.Legend(orient="bottom", title="switch/build", labelLimit=320)
+        dash = alt.StrokeDash("variant:N", legend=legend)
         bars = base.mark_errorbar().encode(
             y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
         )
         lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
             y=alt.Y("value:Q", axis=axis, scale=y_scale),
             strokeDash=dash,
+            shape=alt.Shape("variant:N", legend=legend),  # the switch shows in the legend too
             tooltip=tooltip,
         )
         layer = bars + lines_
@@ -202,6 +204,7 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             title="Msamples/s (log scale; longer is faster)",
             axis=alt.Axis(format=",.3~r"),
         ),
+        x2=alt.X2(datum=lowest / 2),  # a bar on a log scale starts at the axis, not at 0
         color=colour,
         tooltip=[
             alt.Tooltip("backend:N"),

@@ -121,13 +121,16 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
     better = [c for c in report["improved"] if c["library"] == library]
     body = (
         f"<p>Each chart puts the {html.escape(library)} release on the x-axis (one asv environment per "
-        "release). Lower is better for times and memory. A step "
-        f"counts when it passes {report['factor']}x and asv's significance test agrees.</p>"
+        "release). Lower is better for times and memory. The tables under the charts list the steps "
+        f"that pass {report['factor']}x with asv's significance test agreeing.</p>"
+    )
+    after = (  # the charts first: the tables are long
         f"<p>{html.escape(CODE_NOTE)}</p>"
         + steps_section("Release steps significantly slower", mine)
         + steps_section("Release steps significantly faster", better)
+        + notes
     )
-    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, notes))
+    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
     return f"{slug(library)}.html"
 
 
