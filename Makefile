@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 ASV    := $(BIN)/asv
 MACHINE ?= $(shell hostname)
 
-.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous continuous-full clean
+.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous continuous-full gpu-carry clean
 
 venv: $(STAMP)
 
@@ -68,6 +68,23 @@ screenshots: publish  ## PNGs of the front page and a release page at 1400 and 4
 
 preview: publish
 	$(ASV) preview
+
+# What scripts/gpu_device.sh needs on a GPU machine that cannot download (docs/gpu.md):
+# asv's wheels for that machine's Python, a NumPy below 2.5 (for numba-cuda), accelpi's wheel
+# built from the committed HEAD, and HEAD's history as a bundle, all in .gpu/.
+GPU_WHEELS := asv==0.6.6 asv-runner==0.3.2 json5 virtualenv python-discovery distlib platformdirs \
+	pympler importlib-metadata==8.7.0
+GPU_PIP := $(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+	--implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+	--platform manylinux2014_x86_64
+
+gpu-carry: venv  ## wheels and this commit's bundle for scripts/gpu_device.sh, in .gpu/
+	rm -rf .gpu && mkdir -p .gpu/wheels .gpu/numpy24 .gpu/src
+	$(GPU_PIP) -d .gpu/wheels $(GPU_WHEELS)
+	$(GPU_PIP) -d .gpu/numpy24 numpy==2.4.6
+	git archive HEAD | tar -x -C .gpu/src
+	$(BIN)/python -m pip wheel --quiet --no-deps -w .gpu/wheels .gpu/src && rm -rf .gpu/src
+	git bundle create .gpu/repo.bundle HEAD main
 
 clean:
 	rm -rf $(VENV) .asv html

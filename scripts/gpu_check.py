@@ -2,21 +2,30 @@
 
 Runs the GPU tests (``pytest -m gpu``), then times every GPU-capable backend on the GPU as
 ``accelpi compare --device cuda`` does (:func:`accelpi.lab.timing.measure`), and writes
-everything (test log, compare JSON, ``accelpi info``, ``accelpi backends``) into the output
-folder::
+everything (test log, compare JSON, ``accelpi info``) into the output folder::
 
-    python scripts/gpu_check.py [OUTPUT_DIR]      # default: gpu-check/
+    python scripts/gpu_check.py [OUTPUT_DIR] [--only NAME ...] [--grids]
 
-Exit status: that of the tests (0 when all passed or skipped).
+``--grids`` also times the two fused kernels (``cupy:fused``, ``numba-cuda``) at a few
+launch grids, to choose theirs (their results depend on the grid, so it is fixed). On a
+machine without a GPU every step runs and reports the backends unavailable, which is how
+``scripts/gpu_device.sh`` is rehearsed. Exit status: that of the tests (0 when all passed
+or skipped).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+#: Samples per timed ``compare`` call at most (``measure`` sizes calls to its budget).
+COMPARE_N = 2**36
+#: Launch grids tried by ``--grids``: (blocks, threads per block).
+GRIDS = [(512, 256), (1024, 256), (2048, 256), (4096, 256), (8192, 256)]
 
 
 def run(command: list[str], log: Path, timeout: float) -> int:
@@ -30,51 +39,72 @@ def run(command: list[str], log: Path, timeout: float) -> int:
         stdout, stderr, code = str(exc.stdout or ""), f"{exc.stderr or ''}\ntimed out after {timeout} s", 124
     log.write_text(stdout)
     log.with_name(log.name + ".stderr").write_text(stderr)
-    print(stdout[-4000:], stderr[-2000:], f"({time.perf_counter() - start:.0f} s, exit {code})", flush=True)
+    print(stdout[-3000:], stderr[-1500:], f"({time.perf_counter() - start:.0f} s, exit {code})", flush=True)
     return code
 
 
+def time_grids(n: int = 2**33, repeat: int = 5) -> list[dict]:
+    """Best time of the fused kernels at each grid of :data:`GRIDS` (``n`` samples)."""
+    import accelpi
+    from accelpi import registry
+
+    rows = []
+    for name, module in (("cupy:fused", "cupy_"), ("numba-cuda", "numba_cuda_")):
+        if "cuda" not in registry.info(name).devices:
+            rows.append({"backend": name, "reason": registry.info(name).reason})
+            continue
+        backend = __import__(f"accelpi.backends.{module}", fromlist=["GRID"])
+        chosen = backend.GRID
+        for grid in GRIDS:
+            backend.GRID = grid
+            accelpi.estimate(n, name, seed=0, device="cuda")  # states and kernel ready
+            best = min(_timed(accelpi.estimate, n, name, seed=0, device="cuda") for _ in range(repeat))
+            rows.append({"backend": name, "grid": list(grid), "n": n, "best_s": best, "rate": n / best})
+            print(f"{name:12} grid {grid}: {n / best / 1e9:7.1f} Gsamples/s", flush=True)
+        backend.GRID = chosen
+    return rows
+
+
+def _timed(call, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    call(*args, **kwargs)
+    return time.perf_counter() - start
+
+
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "gpu-check")
-    out.mkdir(parents=True, exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="gpu-check", type=Path)
+    parser.add_argument("--only", nargs="*", help="these GPU backends only (default: every one)")
+    parser.add_argument("--grids", action="store_true", help="also time the fused kernels' grids")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     python = sys.executable
-    run([python, "-m", "accelpi", "info", "--json"], out / "info.json", 120)
-    run([python, "-m", "accelpi", "backends", "--probe", "--json"], out / "backends.json", 300)
-    tests = run(
-        [
-            python,
-            "-m",
-            "pytest",
-            "-m",
-            "gpu",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            "tests/backends/test_gpu.py",
-        ],
-        out / "gpu-tests.log",
-        240,
-    )
+    run([python, "-m", "accelpi", "info", "--json"], args.out / "info.json", 120)
     from accelpi import registry
     from accelpi.lab.timing import measure
 
     gpu = [n for n in registry.names() if "cuda" in registry.spec(n).devices]
+    gpu = [n for n in gpu if not args.only or n in args.only]
+    tests = [
+        f"tests/backends/test_gpu.py::{t}[{n}]"
+        for n in gpu
+        for t in (
+            "test_gpu_estimates_are_valid_and_stable",
+            "test_gpu_z_scores_over_many_seeds_are_standard_normal",
+        )
+    ]
+    pytest = [python, "-m", "pytest", "-m", "gpu", "-q", "-rs", "-p", "no:cacheprovider", *tests]
+    status = run(pytest, args.out / "gpu-tests.log", 240)
     rows = []
     for name in gpu:  # the same timing as `accelpi compare --device cuda`
         print(f"measuring {name} on cuda", flush=True)
-        rows.append(measure(name, 2**36, budget=0.5, repeat=3, seed=0, threads=None, device="cuda"))
-    (out / "compare.json").write_text(json.dumps({"n": 2**36, "device": "cuda", "rows": rows}, indent=2))
-    print(f"{'backend':20} {'Gsamples/s':>11} {'first call':>11} {'error':>8}")
-    for r in rows:
-        if r["available"]:
-            print(
-                f"{r['backend']:20} {r['samples_per_second'] / 1e9:11.1f} {r['first_call_s']:10.2f}s "
-                f"{r['z']:+7.2f}σ  ({r['device']})"
-            )
-        else:
-            print(f"{r['backend']:20} unavailable: {r['reason']}")
-    return tests
+        rows.append(measure(name, COMPARE_N, budget=0.5, repeat=3, seed=0, threads=None, device="cuda"))
+        print(json.dumps(rows[-1]), flush=True)
+    compare = {"n": COMPARE_N, "device": "cuda", "rows": rows}
+    (args.out / "compare.json").write_text(json.dumps(compare, indent=2))
+    if args.grids:
+        (args.out / "grids.json").write_text(json.dumps(time_grids(), indent=2))
+    return status
 
 
 if __name__ == "__main__":

@@ -9,12 +9,18 @@ atomic. The grid is fixed, so the result depends only on ``(n, seed)``, on any G
 The states of the last few seeds are kept on the host (their initialisation is the
 slow part of a first call) and copied to the device afresh for each call, so repeating a
 call repeats its result.
+
+numba-cuda (0.30.4 and older) registers ``np.row_stack`` when it compiles a first kernel,
+and NumPy 2.5 removed that alias: there the device is reported unavailable with that
+reason (NumPy is never patched), and a NumPy below 2.5 beside numba-cuda runs it.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 from collections import OrderedDict
+from functools import cache
 
 import numpy as np
 from numba import cuda
@@ -31,12 +37,33 @@ _states: OrderedDict[tuple[int, int, tuple[int, int]], object] = OrderedDict()
 _CACHED_SEEDS = 4
 
 
+@cache
+def _compiler_problem() -> str | None:
+    """Why numba-cuda cannot compile a kernel beside this NumPy, or ``None``.
+
+    Its array support (imported by the first kernel compile) names NumPy functions at
+    import; one NumPy removed fails there, so importing it is the cheap, exact check.
+    """
+    try:
+        import numba.cuda.np.arrayobj  # noqa: F401
+    except ModuleNotFoundError:  # a layout without it: nothing known to fail
+        return None
+    except AttributeError as exc:
+        release = importlib.metadata.version("numba-cuda")
+        return (
+            f"numba-cuda {release} cannot compile kernels with NumPy {np.__version__} ({exc}); "
+            "install numpy<2.5 beside it, or a numba-cuda release that supports this NumPy"
+        )
+    return None
+
+
 def available_devices() -> tuple[str, ...]:
-    return ("cuda",) if cuda.is_available() else ()
+    return ("cuda",) if cuda.is_available() and _compiler_problem() is None else ()
 
 
 def device_reason(device: str) -> str:
-    return "numba.cuda finds no usable CUDA GPU and driver (numba.cuda.is_available() is False)"
+    problem = _compiler_problem() if cuda.is_available() else None
+    return problem or "numba.cuda finds no usable CUDA GPU and driver (numba.cuda.is_available() is False)"
 
 
 @cuda.jit

@@ -100,11 +100,17 @@ def measure(
             fresh = first_call_in_a_fresh_process(name, seed=seed, threads=threads, device=device)
             if fresh is not None:
                 row.update(fresh, first_call_where="fresh process")
-        probe_n = min(n, 1 << 20)
-        t0 = time.perf_counter()
-        estimate(probe_n, name, seed=seed, threads=threads, device=device)
-        probe_rate = probe_n / max(time.perf_counter() - t0, 1e-9)
-        size = int(min(n, max(probe_n, probe_rate * budget)))
+        # Grow the probe until one call takes a quarter of the budget: on a GPU a small
+        # call times the launch, and its rate would size the timed calls far too small.
+        size = min(n, 1 << 20)
+        while True:
+            t0 = time.perf_counter()
+            estimate(size, name, seed=seed, threads=threads, device=device)
+            took = max(time.perf_counter() - t0, 1e-9)
+            if size >= n or took >= budget / 4:
+                break
+            size = int(min(n, max(2 * size, size / took * budget / 4)))
+        size = int(min(n, max(size, size / took * budget)))
         best, est = math.inf, None
         for _ in range(repeat):
             t0 = time.perf_counter()

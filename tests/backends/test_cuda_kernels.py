@@ -125,3 +125,36 @@ def test_numba_cuda_kernel_in_the_simulator():
     assert all(abs(z) < 6 for z in result["z"]), result
     assert result["again"] == result["hits"][0]
     assert len(set(result["hits"])) > 1
+
+
+WITHOUT_ROW_STACK = """
+import json
+import numpy
+del numpy.row_stack  # as NumPy 2.5 removed it: numba-cuda 0.30 fails at its first compile
+from accelpi import registry
+import accelpi
+info = registry.info("numba-cuda")
+try:
+    accelpi.estimate(2001, "numba-cuda", seed=0, device="cuda")
+    error = None
+except accelpi.BackendUnavailable as exc:
+    error = str(exc)
+print(json.dumps({"devices": list(info.devices), "reason": info.reason, "error": error}))
+"""
+
+
+def test_numba_cuda_without_numpys_row_stack_is_unavailable_with_the_reason():
+    pytest.importorskip("numba_cuda", reason="numba-cuda is not installed")
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}  # a "GPU" is there: only NumPy is wrong
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", WITHOUT_ROW_STACK],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["devices"] == []
+    assert "row_stack" in result["reason"] and "numpy<2.5" in result["reason"], result
+    assert result["error"] and "row_stack" in result["error"], result
