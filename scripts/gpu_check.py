@@ -28,7 +28,7 @@ COMPARE_N = 2**36
 GRIDS = [(512, 256), (1024, 256), (2048, 256), (4096, 256), (8192, 256)]
 
 
-def run(command: list[str], log: Path, timeout: float) -> int:
+def run(command: list[str], log: Path, timeout: float, shown: int = 3000) -> int:
     """Run ``command``; its stdout goes to ``log``, its stderr beside it (``.stderr``)."""
     print("$", " ".join(command), flush=True)
     start = time.perf_counter()
@@ -39,7 +39,12 @@ def run(command: list[str], log: Path, timeout: float) -> int:
         stdout, stderr, code = str(exc.stdout or ""), f"{exc.stderr or ''}\ntimed out after {timeout} s", 124
     log.write_text(stdout)
     log.with_name(log.name + ".stderr").write_text(stderr)
-    print(stdout[-3000:], stderr[-1500:], f"({time.perf_counter() - start:.0f} s, exit {code})", flush=True)
+    print(
+        stdout[-shown:] if shown else "",
+        stderr[-1500:],
+        f"({time.perf_counter() - start:.0f} s, exit {code})",
+        flush=True,
+    )
     return code
 
 
@@ -79,7 +84,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     python = sys.executable
-    run([python, "-m", "accelpi", "info", "--json"], args.out / "info.json", 120)
+    run([python, "-m", "accelpi", "info", "--json"], args.out / "info.json", 120, shown=0)
     from accelpi import registry
     from accelpi.lab.timing import measure
 
@@ -94,7 +99,7 @@ def main() -> int:
         )
     ]
     pytest = [python, "-m", "pytest", "-m", "gpu", "-q", "-rs", "-p", "no:cacheprovider", *tests]
-    status = run(pytest, args.out / "gpu-tests.log", 240)
+    status = run(pytest, args.out / "gpu-tests.log", 200)
     rows = []
     for name in gpu:  # the same timing as `accelpi compare --device cuda`
         print(f"measuring {name} on cuda", flush=True)
