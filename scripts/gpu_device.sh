@@ -40,8 +40,13 @@ PYTHONPATH="$work/np24:$work/site" timeout 100 "$PYTHON" scripts/gpu_check.py "$
     --only numba-cuda --grids 2>&1 | tee "$work/check-numpy24.log"
 
 step "asv GPU benchmarks as $MACHINE"
+# asv runs benchmarks without PYTHONPATH: accelpi, asv and NumPy < 2.5 go into the
+# machine's own environment (a bare, borrowed machine: nothing else runs there)
+unset PYTHONPATH
+"$PYTHON" -m pip install -q --no-index --no-deps --no-compile "$CARRIED"/wheels/*.whl "$CARRIED"/numpy24/*.whl ||
+    "$PYTHON" -m pip install -q --no-index --no-deps --no-compile "$CARRIED"/wheels/*.whl || exit 1
+"$PYTHON" -c "import numpy, accelpi; print('asv runs with NumPy', numpy.__version__)"
 git clone -q "$CARRIED/repo.bundle" "$work/repo" && cd "$work/repo" || exit 1
-export PYTHONPATH="$work/np24:$work/site"
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 "$PYTHON" -m asv machine --yes --machine "$MACHINE" --num_cpu "$(nproc)" \

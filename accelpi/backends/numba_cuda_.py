@@ -85,7 +85,9 @@ def _fresh_states(seed: int):
     with _cache_lock:
         pristine = _states.get(key)
         if pristine is None:
-            states = create_xoroshiro128p_states(GRID[0] * GRID[1], seed=stats.stream_key(seed))
+            # a NumPy uint64: a Python int of 2**63 or more overflows Numba's int64 argument
+            key = np.uint64(stats.stream_key(seed))
+            states = create_xoroshiro128p_states(GRID[0] * GRID[1], seed=key)
             pristine = _states[key] = states.copy_to_host()
             while len(_states) > _CACHED_SEEDS:
                 _states.popitem(last=False)

@@ -102,8 +102,10 @@ def measure(
                 row.update(fresh, first_call_where="fresh process")
         # Grow the probe until one call takes a quarter of the budget: on a GPU a small
         # call times the launch, and its rate would size the timed calls far too small.
+        # Each size is timed on its second call: a compiled backend compiles per size.
         size = min(n, 1 << 20)
         while True:
+            estimate(size, name, seed=seed, threads=threads, device=device)
             t0 = time.perf_counter()
             estimate(size, name, seed=seed, threads=threads, device=device)
             took = max(time.perf_counter() - t0, 1e-9)
