@@ -11,11 +11,13 @@
 #   1. scripts/gpu_check.py with the machine's own NumPy: GPU tests, compare, launch grids
 #   2. the same for numba-cuda with NumPy < 2.5 beside it
 #   3. asv's GPU benchmarks (--python=same, NumPy < 2.5) as machine MACHINE (gpu-h100)
-# Rehearse it on a machine without a GPU: every GPU step reports "unavailable".
+# STEPS="2 3" runs some of them only. Rehearse it on a machine without a GPU: every GPU
+# step reports "unavailable".
 set -u
 CARRIED=$(realpath "${1:?folder of carried files}")
 OUT=$(realpath -m "${2:?output folder}")
 MACHINE=${3:-gpu-h100}
+STEPS=" ${STEPS:-1 2 3} "
 PYTHON=$(realpath -s "$(command -v "${PYTHON:-python3}")")
 ROOT=$(pwd)
 work=$(mktemp -d)
@@ -33,13 +35,14 @@ export PYTHONPATH="$work/site"
 { nvidia-smi; "$PYTHON" -m pip list; } >"$work/device.txt" 2>&1
 
 step "GPU tests and compare (the machine's NumPy)"
-timeout 300 "$PYTHON" scripts/gpu_check.py "$work/check" --grids 2>&1 | tee "$work/check.log"
+[[ $STEPS == *" 1 "* ]] && timeout 300 "$PYTHON" scripts/gpu_check.py "$work/check" --grids 2>&1 | tee "$work/check.log"
 
 step "numba-cuda beside NumPy < 2.5"
-PYTHONPATH="$work/np24:$work/site" timeout 100 "$PYTHON" scripts/gpu_check.py "$work/check-numpy24" \
+[[ $STEPS == *" 2 "* ]] && PYTHONPATH="$work/np24:$work/site" timeout 100 "$PYTHON" scripts/gpu_check.py "$work/check-numpy24" \
     --only numba-cuda --grids 2>&1 | tee "$work/check-numpy24.log"
 
 step "asv GPU benchmarks as $MACHINE"
+[[ $STEPS == *" 3 "* ]] || exit 0
 # asv runs benchmarks without PYTHONPATH: accelpi, asv and NumPy < 2.5 go into the
 # machine's own environment (a bare, borrowed machine: nothing else runs there)
 unset PYTHONPATH

@@ -86,8 +86,7 @@ def _fresh_states(seed: int):
         pristine = _states.get(key)
         if pristine is None:
             # a NumPy uint64: a Python int of 2**63 or more overflows Numba's int64 argument
-            key = np.uint64(stats.stream_key(seed))
-            states = create_xoroshiro128p_states(GRID[0] * GRID[1], seed=key)
+            states = create_xoroshiro128p_states(GRID[0] * GRID[1], seed=np.uint64(stats.stream_key(seed)))
             pristine = _states[key] = states.copy_to_host()
             while len(_states) > _CACHED_SEEDS:
                 _states.popitem(last=False)
