@@ -35,7 +35,8 @@ export PYTHONPATH="$work/site"
 { nvidia-smi; "$PYTHON" -m pip list; } >"$work/device.txt" 2>&1
 
 step "GPU tests and compare (the machine's NumPy)"
-[[ $STEPS == *" 1 "* ]] && timeout 300 "$PYTHON" scripts/gpu_check.py "$work/check" --grids 2>&1 | tee "$work/check.log"
+only=(--grids) && [[ -n ${GPU_ONLY:-} ]] && only=(--only $GPU_ONLY)  # GPU_ONLY="torch jax": those only
+[[ $STEPS == *" 1 "* ]] && timeout 300 "$PYTHON" scripts/gpu_check.py "$work/check" "${only[@]}" 2>&1 | tee "$work/check.log"
 
 step "numba-cuda beside NumPy < 2.5"
 [[ $STEPS == *" 2 "* ]] && PYTHONPATH="$work/np24:$work/site" timeout 100 "$PYTHON" scripts/gpu_check.py "$work/check-numpy24" \
