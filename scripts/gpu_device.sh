@@ -50,6 +50,8 @@ unset PYTHONPATH
 "$PYTHON" -m pip install -q --no-index --no-deps --no-compile "$CARRIED"/wheels/*.whl "$CARRIED"/numpy24/*.whl ||
     "$PYTHON" -m pip install -q --no-index --no-deps --no-compile "$CARRIED"/wheels/*.whl || exit 1
 "$PYTHON" -c "import numpy, accelpi; print('asv runs with NumPy', numpy.__version__)"
+"$PYTHON" -m pip list >"$work/asv-pip.txt" 2>&1  # what asv's results ran with (scripts/gpu_results.py)
+echo "num_cpu=$(nproc) ram=$(free -g | awk '/^Mem:/ {print $2}')GB" >"$work/machine.txt"
 git clone -q "$CARRIED/repo.bundle" "$work/repo" && cd "$work/repo" || exit 1
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)

@@ -169,7 +169,7 @@ def spec(
     return chart.to_dict()
 
 
-def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 samples") -> dict[str, Any]:
     """Which backend is fastest: a bar per backend, Msamples/s on a log scale, fastest on top,
     the spread of asv's samples as an error bar; ``rows`` are ``accelpi summary``'s."""
     import altair as alt
@@ -217,7 +217,7 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         (bars + whiskers)
         .properties(
             title=alt.Title(
-                f"Which backend is fastest on {machine}", subtitle="2**25 samples per call", anchor="start"
+                f"Which backend is fastest on {machine}", subtitle=f"{size} per call", anchor="start"
             ),
             width="container",
             height=alt.Step(18),

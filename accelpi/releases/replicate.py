@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import InvalidArgument
 from ..libraries import multi_build
 from . import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
-from .summary import LARGE, SMALL
+from .summary import GPU_N, LARGE, SMALL, run_summary
 
 __all__ = ["replication_report"]
 
@@ -45,6 +46,25 @@ def _newest(results: Path, machine: str) -> tuple[Any, dict[str, Any]] | None:
             if chosen is None or (result.date or 0) > (chosen.date or 0):
                 chosen = result
     return (chosen, benchmarks) if chosen else None
+
+
+def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
+    """Rates on the first GPU machine's newest run (``GpuThroughput``) with numba-cuda, and
+    numba-cuda's cold first call from the newest GPU check (``docs/gpu/*/compare*.json``)."""
+    for machine in _machines(root / COMMIT_RESULTS):
+        try:
+            summary = run_summary(root / COMMIT_RESULTS, machine=machine)
+        except InvalidArgument:
+            continue
+        rates = {r["backend"]: r["samples_per_second"] for r in summary["rows"]}
+        if summary["device"] == "cuda" and rates.get("numba-cuda"):
+            first = None
+            for path in sorted((root / "docs" / "gpu").glob("*/compare*.json")):
+                for row in json.loads(path.read_text())["rows"]:
+                    if row["backend"] == "numba-cuda" and row.get("first_call_s"):
+                        first = row["first_call_s"]
+            return machine, rates, first
+    return None
 
 
 def _value(result: Any, benchmarks: dict[str, Any], key: str, *params: str) -> float | None:
@@ -183,13 +203,35 @@ def replication_report(root: str | Path) -> dict[str, Any]:
             "holds when speed-up / threads is at least 80 % at the most threads measured",
             ["scaling.ThreadScaling.time_estimate"],
         )
+        gpu = _gpu(root)
+        if gpu is None:
+            today, verdict = "not measured: no GPU machine's results are committed", "not measured"
+        else:
+            kernel = gpu[1]["numba-cuda"]
+            vs_py, vs_np = _ratio(kernel, m["python"]), _ratio(kernel, r["numpy"])
+            first = gpu[2]
+            today = (
+                f"numba-cuda on {gpu[0]} ({kernel / 1e9:,.0f} Gsamples/s at 2**{GPU_N.bit_length() - 1}): "
+                f"{_fmt(vs_py, '{:,.0f}x')} Python, {_fmt(vs_np, '{:,.0f}x')} NumPy of {machine}; "
+                f"first call {_fmt(first, '{:.1f} s')}"
+            )
+            fast = vs_py is not None and vs_np is not None and vs_py >= 1000 and vs_np >= 150
+            verdict = "holds" if fast and (first is None or first <= 3.6) else "changed"
         row(
             "3. Numba CUDA kernel vs Python and NumPy; first call compiles",
             "~1000x Python, ~150x NumPy, 1.8 s first call",
-            {machine: "not measured: no GPU on this machine"},
-            "not measured",
-            "needs results of a GPU machine (GpuThroughput); none are committed",
+            {machine: today},
+            verdict,
+            "holds when the GPU kernel is at least 1000x Python and 150x NumPy (both measured on this CPU "
+            "machine) and its cold first call is within 2x of 1.8 s; the GPU is today's, not 2018's",
             ["throughput.GpuThroughput.time_estimate"],
+        )
+        cupy = (
+            "not measured"
+            if not gpu
+            else (
+                f"on {gpu[0]} {_fmt(_ratio(gpu[1].get('cupy'), r['numpy']), '{:,.0f}x')} NumPy of {machine}"
+            )
         )
         frameworks = ", ".join(
             f"{b} {_fmt(_ratio(r[b], r['numpy']))}" for b in ("torch", "tensorflow:eager", "jax")
@@ -197,7 +239,7 @@ def replication_report(root: str | Path) -> dict[str, Any]:
         row(
             "4. ML frameworks as NumPy accelerators (CPU here)",
             "no figure: they run NumPy-like code; CuPy is NumPy-compatible",
-            {machine: f"vs NumPy on CPU: {frameworks}; CuPy: GPU only, not measured"},
+            {machine: f"vs NumPy on CPU: {frameworks}; CuPy: GPU only, " + cupy},
             "shown",
             "a claim without a figure: shown, not judged",
             ["throughput.Throughput.time_estimate"],

@@ -137,7 +137,7 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
 def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
     """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``);
     a bar chart per machine is added to ``figures``."""
-    from .summary import run_summary
+    from .summary import run_summary, where
 
     results = root / COMMIT_RESULTS
     machines = (
@@ -150,12 +150,13 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
         except InvalidArgument:
             continue
         rows = []
+        bench = "GpuThroughput" if summary["device"] == "cuda" else "Throughput"
         for r in summary["rows"]:
             spread = "-" if r["spread"] is None else f"±{r['spread']:.0%}"
             star = "" if r["n"] == summary["n"] else "*"
             rows.append(
                 [
-                    '<a href="../index.html#throughput.Throughput.time_estimate">'
+                    f'<a href="../index.html#throughput.{bench}.time_estimate">'
                     f"{html.escape(r['backend'])}</a>",
                     f'<span class="rate">{r["samples_per_second"] / 1e6:,.1f}</span>{star}',
                     spread,
@@ -169,17 +170,25 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
             figures.append(
                 {
                     "id": f"ranking-chart-{len(figures)}",
-                    "spec": charts.ranking_spec(machine, summary["rows"]),
+                    "spec": charts.ranking_spec(machine, summary["rows"], where(summary)),
                     "caption": f"Samples per second on {machine}: one colour per backend, as on every chart; "
                     "whiskers: the spread of asv's samples; hover a bar for its values",
                     "description": f"Which backend is fastest on {machine}",
                 }
             )
+        heading = f'<h2 id="ranking-{slug(machine)}">Which backend is fastest on {html.escape(machine)}</h2>'
+        commit = html.escape(summary["commit"][:8])
+        if summary["device"] == "cuda":  # GpuThroughput only: no Python, NumPy, first-call or accuracy runs
+            parts.append(
+                heading + f"<p>Commit {commit}, samples per second at {where(summary)} and the spread of "
+                "asv's samples. First calls, and the GPU tests that check accuracy, are in docs/gpu.md.</p>"
+                + table(["backend", "Msamples/s", "spread"], [row[:3] for row in rows], raw=True)
+            )
+            continue
         parts.append(
-            f'<h2 id="ranking-{slug(machine)}">Which backend is fastest on {html.escape(machine)}</h2>'
-            f"<p>Commit {html.escape(summary['commit'][:8])}, samples per second at 2**25 samples (* plain "
-            "Python at 2**16), the spread of asv's samples, the speed-up against plain Python and NumPy, the "
-            "cold first call (import and compile) and the worst error of five seeds.</p>"
+            heading + f"<p>Commit {commit}, samples per second at {where(summary)} (* plain Python at "
+            "2**16), the spread of asv's samples, the speed-up against plain Python and NumPy, the cold "
+            "first call (import and compile) and the worst error of five seeds.</p>"
             + table(
                 ["backend", "Msamples/s", "spread", "vs python", "vs numpy", "first call", "worst"],
                 rows,

@@ -1,5 +1,8 @@
 """The answer at the end of ``make bench``: this run's backends ranked, read from its result file.
 
+A GPU machine's run of ``GpuThroughput`` alone (``scripts/gpu_device.sh``) is ranked the
+same way, by samples per second at ``GPU_N`` samples on the GPU.
+
 :func:`run_summary` reads the asv result of one commit in the default environment (the
 newest one, or the commit asked for) and ranks the backends by samples per second at the
 large size, with the spread asv recorded, the speed-up against plain Python and NumPy,
@@ -15,27 +18,33 @@ from typing import Any
 from ..errors import InvalidArgument
 from . import asvcompat
 
-__all__ = ["LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary"]
+__all__ = ["GPU_N", "LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary", "where"]
 
 #: The sizes of ``Throughput.time_estimate``: throughput, and per-call overhead.
 LARGE, SMALL = 2**25, 2**16
 
 THROUGHPUT = "throughput.Throughput.time_estimate"
+#: The GPU benchmark and its size: what a GPU machine's ranking reads.
+GPU_THROUGHPUT, GPU_N = "throughput.GpuThroughput.time_estimate", 2**31
 FIRST_CALL = "first_call.FirstCall.timeraw_first_call"
 ACCURACY = "accuracy.Accuracy.track_worst_error_in_sigmas"
 
 
 def _newest(results_dir: Path, commit: str | None, machine: str | None) -> tuple[Path, Any, str]:
+    """The newest result with CPU throughput; else (a GPU machine's run) with GPU throughput."""
     chosen = None
-    for path, result, machine_name in asvcompat.iter_results(results_dir):
-        if machine and machine_name != machine:
-            continue
-        if commit and not result.commit_hash.startswith(commit):
-            continue
-        if THROUGHPUT not in result.get_all_result_keys():
-            continue
-        if chosen is None or (result.date or 0) > (chosen[1].date or 0):
-            chosen = (path, result, machine_name)
+    for key in (THROUGHPUT, GPU_THROUGHPUT):
+        for path, result, machine_name in asvcompat.iter_results(results_dir):
+            if machine and machine_name != machine:
+                continue
+            if commit and not result.commit_hash.startswith(commit):
+                continue
+            if key not in result.get_all_result_keys():
+                continue
+            if chosen is None or (result.date or 0) > (chosen[1].date or 0):
+                chosen = (path, result, machine_name)
+        if chosen is not None:
+            break
     if chosen is None:
         what = f"commit {commit}" if commit else "any commit"
         raise InvalidArgument(f"no Throughput result of {what} in {results_dir}: run 'make bench' first")
@@ -71,6 +80,8 @@ def run_summary(
     results_dir = Path(results_dir)
     benchmarks = asvcompat.benchmarks(results_dir)
     path, result, machine_name = _newest(results_dir, commit, machine)
+    if THROUGHPUT not in result.get_all_result_keys():
+        return _gpu_summary(path, result, machine_name, benchmarks)
     throughput = asvcompat.points(result, benchmarks, THROUGHPUT)
     first_call = asvcompat.points(result, benchmarks, FIRST_CALL)
     accuracy = asvcompat.points(result, benchmarks, ACCURACY)
@@ -106,6 +117,36 @@ def run_summary(
         "machine": machine_name,
         "env": result.env_name,
         "n": LARGE,
+        "device": "cpu",
+        "rows": rows,
+    }
+
+
+def _gpu_summary(path: Path, result: Any, machine_name: str, benchmarks: dict) -> dict[str, Any]:
+    """A GPU machine's run: ``GpuThroughput`` ranked (no first-call or accuracy benchmarks
+    run there: the GPU tests check accuracy)."""
+    rows = []
+    for (backend, *_), point in asvcompat.points(result, benchmarks, GPU_THROUGHPUT).items():
+        measured = _rate(point, GPU_N)
+        if measured is not None:
+            rows.append(
+                {
+                    "backend": backend.strip("'"),
+                    "n": GPU_N,
+                    "samples_per_second": measured[0],
+                    "spread": measured[1],
+                    "first_call_s": None,
+                    "worst_sigma": None,
+                }
+            )
+    rows.sort(key=lambda r: -r["samples_per_second"])
+    return {
+        "file": path.name,
+        "commit": result.commit_hash,
+        "machine": machine_name,
+        "env": result.env_name,
+        "n": GPU_N,
+        "device": "cuda",
         "rows": rows,
     }
 
@@ -124,11 +165,18 @@ def _fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else spec.format(value)
 
 
+def where(summary: dict[str, Any]) -> str:
+    """What the summary's rates were measured at: "2**25 samples" or "2**31 samples on the GPU"."""
+    on_gpu = " on the GPU" if summary.get("device") == "cuda" else ""
+    return f"2**{summary['n'].bit_length() - 1} samples{on_gpu}"
+
+
 def format_summary(summary: dict[str, Any]) -> list[str]:
     """The summary as lines of at most 80 characters (plain text: it reads the same piped)."""
     lines = [
         f"accelpi on {summary['machine']}, commit {summary['commit'][:8]}: backends ranked by speed",
-        "(samples/s at 2**25 samples; spread: asv's interquartile range; python at 2**16)",
+        f"(samples/s at {where(summary)}; spread: asv's interquartile range"
+        + ("; python at 2**16)" if summary.get("device", "cpu") == "cpu" else ")"),
         "",
         f"{'backend':<20}{'Msamples/s':>11}{'spread':>8}{'vs python':>10}{'vs numpy':>9}"
         f"{'1st call':>10}{'worst σ':>9}",

@@ -61,7 +61,7 @@ def test_every_claim_has_a_verdict_and_its_rule():
         "8",
     ]
     assert all(r["verdict"] and r["rule"] for r in report["rows"])
-    assert _claim(report, "3.")["verdict"] == "not measured"  # no GPU machine is committed
+    assert _claim(report, "3.")["verdict"] == "holds"  # the H100's results are committed
     assert _claim(report, "8.")["verdict"] == "not a measurement"
 
 
@@ -106,3 +106,18 @@ def test_the_committed_replication_page_is_up_to_date():
     assert committed == replication_markdown(replication_report(ROOT)), (
         "docs/replication.md is stale: make publish"
     )
+
+
+def test_the_cuda_claim_follows_the_gpu_machines_results(tmp_path):
+    root = _copy(tmp_path)
+    claim = _claim(replication_report(root), "3.")
+    (machine,) = claim["today"]
+    text = claim["today"][machine]
+    data = json.loads(next((root / "results" / "gpu-h100").glob("*-gpu.json")).read_text())
+    benchmarks = json.loads((root / "results" / "benchmarks.json").read_text())
+    key = "throughput.GpuThroughput.time_estimate"
+    index = benchmarks[key]["params"][0].index("'numba-cuda'")
+    seconds = data["results"][key][data["result_columns"].index("result")][index]
+    assert f"({2**31 / seconds / 1e9:,.0f} Gsamples/s at 2**31)" in text and "on gpu-h100" in text
+    shutil.rmtree(root / "results" / "gpu-h100")  # without a GPU machine: not measured
+    assert _claim(replication_report(root), "3.")["verdict"] == "not measured"

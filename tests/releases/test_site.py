@@ -218,34 +218,50 @@ def test_a_release_page_exists_exactly_for_each_swept_library(site):
     assert pages == swept
 
 
-def test_the_front_page_ranks_every_backend_at_its_measured_rate(browser, server):
+def _expected_rates(machine: str) -> dict[str, float]:
+    """Msamples/s of ``machine``'s newest run, read as plain JSON: CPU throughput at 2**25
+    (plain Python at 2**16), or on a GPU machine its GPU throughput at 2**31."""
     import itertools
     import json
 
-    page, errors = _open(browser, f"{server}/accelpi/index.html")
-    rows = page.locator("h2[id^='ranking-'] + p + .table tbody tr").all()
-    shown = {}
-    for row in rows:
-        cells = row.locator("td").all_inner_texts()
-        shown[cells[0]] = float(row.locator(".rate").inner_text().replace(",", ""))
-    # the same rates, independently: the newest result file with Throughput, read as plain JSON
     benchmarks = json.loads((ROOT / "results" / "benchmarks.json").read_text())
-    key = "throughput.Throughput.time_estimate"
-    newest = max(
-        (json.loads(p.read_text()) for p in (ROOT / "results").glob("*/*.json") if p.name != "machine.json"),
-        key=lambda d: d["date"] if key in d.get("results", {}) else -1,
-    )
+    files = [json.loads(p.read_text()) for p in (ROOT / "results" / machine).glob("*.json")]
+    files = [d for d in files if "results" in d]
+    cpu, gpu = "throughput.Throughput.time_estimate", "throughput.GpuThroughput.time_estimate"
+    key = cpu if any(cpu in d["results"] for d in files) else gpu
+    newest = max((d for d in files if key in d["results"]), key=lambda d: d["date"])
     values = newest["results"][key][newest["result_columns"].index("result")]
     expected = {}
-    for (backend, n), seconds in zip(itertools.product(*benchmarks[key]["params"]), values, strict=False):
-        name = backend.strip("'")
-        if seconds == seconds and seconds and (n == "33554432" or name not in expected):
+    for params, seconds in zip(itertools.product(*benchmarks[key]["params"]), values, strict=False):
+        name, n = params[0].strip("'"), params[1] if key == cpu else str(2**31)
+        if seconds == seconds and seconds and (n in ("33554432", str(2**31)) or name not in expected):
             expected[name] = int(n) / seconds / 1e6
-    assert set(shown) == set(expected)
-    for name, rate in shown.items():
-        assert rate == pytest.approx(expected[name], abs=0.06), name
-    assert list(shown.values())[:-1] == sorted(list(shown.values())[:-1], reverse=True)  # python last
-    # the bar chart above the table: every ranked backend, in its colour of every chart
+    return expected
+
+
+def test_the_front_page_ranks_every_backend_at_its_measured_rate(browser, server):
+    page, errors = _open(browser, f"{server}/accelpi/index.html")
+    headings = page.locator("h2[id^='ranking-']").all()
+    machines = [h.get_attribute("id").removeprefix("ranking-") for h in headings]
+    assert {"cpu-epyc-2c", "gpu-h100"} <= set(machines), machines
+    ranked = set()
+    for machine in machines:
+        shown = {}
+        for row in page.locator(f"h2#ranking-{machine} + p + .table tbody tr").all():
+            cells = row.locator("td").all_inner_texts()
+            shown[cells[0]] = float(row.locator(".rate").inner_text().replace(",", ""))
+        # the same rates, independently: the machine's newest result file, read as plain JSON
+        expected = _expected_rates(machine)
+        assert set(shown) == set(expected), machine
+        for name, rate in shown.items():
+            assert rate == pytest.approx(expected[name], abs=0.06), (machine, name)
+        rates = list(shown.values())
+        if "python" in shown:
+            rates = rates[:-1]  # plain Python last, at 2**16
+        assert rates == sorted(rates, reverse=True), machine
+        ranked |= set(shown)
+    shown = ranked
+    # the bar charts above the tables: every ranked backend, in its colour of every chart
     from accelpi.releases.charts import colour_of
 
     page.wait_for_function("document.querySelectorAll('div.vega svg').length >= 1")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from accelpi.releases.summary import LARGE, SMALL, format_summary, run_summary
+from accelpi.releases.summary import GPU_N, LARGE, SMALL, format_summary, run_summary
 
 from ..helpers import ROOT
 
@@ -68,3 +68,18 @@ def test_the_summary_fits_80_columns_and_names_every_backend_whole():
     )
     assert done.returncode == 0 and all(len(line) <= 80 for line in done.stdout.splitlines()), done.stdout
     assert "make publish" in done.stdout and "make continuous" in done.stdout
+
+
+def test_a_gpu_machines_run_is_ranked_from_its_result_file_and_never_taken_for_this_machine():
+    summary = run_summary(RESULTS, machine="gpu-h100")
+    raw = _raw(summary)["throughput.GpuThroughput.time_estimate"]
+    assert summary["device"] == "cuda" and summary["n"] == GPU_N
+    assert {r["backend"] for r in summary["rows"]} >= {"cupy:fused", "numba-cuda", "torch", "jax"}
+    for row in summary["rows"]:
+        assert row["samples_per_second"] == pytest.approx(GPU_N / raw[(f"'{row['backend']}'",)])
+    rates = [r["samples_per_second"] for r in summary["rows"]]
+    assert rates == sorted(rates, reverse=True)
+    lines = format_summary(summary)
+    assert all(len(line) <= 80 for line in lines) and "2**31 samples on the GPU" in lines[1]
+    # with no machine named, the newest CPU run is summarised, even where a GPU run is newer
+    assert run_summary(RESULTS)["device"] == "cpu"
