@@ -88,6 +88,10 @@ class Library:
         Needs a sweep pins to the swept release's major and minor version (``torch``
         2.8.* for the Intel Extension for PyTorch 2.8.0, which declares no dependency on
         torch but runs with that torch release only).
+    constraints : tuple of str
+        Requirements a sweep adds to the joint resolution of every release, for needs the
+        library uses without declaring them (the Intel Extension imports ``pkg_resources``,
+        which setuptools 82 removed: ``setuptools<82``); each names one of ``needs``.
     """
 
     name: str
@@ -102,6 +106,7 @@ class Library:
     note: str = ""
     pin: str = ""
     lockstep: tuple[str, ...] = ()
+    constraints: tuple[str, ...] = ()
 
     @property
     def distributions(self) -> tuple[str, ...]:
@@ -124,11 +129,12 @@ _TABLE: tuple[Library, ...] = (
             pin="2.13.0, the CPU build on this machine class's disk: the registry's latest torch is a CUDA "
                 "build of several GB"),
     Library("intel_extension_for_pytorch", ("intel-extension-for-pytorch",),
-            sweep_builds=("intel-extension-for-pytorch",), needs=(*SWEEP_NEEDS, "torch"), lockstep=("torch",),
-            baselines=("torch", "torch:compile"),
+            sweep_builds=("intel-extension-for-pytorch",), needs=(*SWEEP_NEEDS, "torch", "setuptools"),
+            lockstep=("torch",), constraints=("setuptools<82",), baselines=("torch", "torch:compile"),
             note="torch:ipex is torch:compile's kernel compiled by the extension ('ipex' backend of "
                  "torch.compile); torch:compile of the same environment is its stock twin. Each release is "
-                 "swept with the torch release of the same minor version (the extension runs with no other); "
+                 "swept with the torch release of the same minor version (the extension runs with no other) "
+                 "and a setuptools below 82 (it imports pkg_resources, which setuptools 82 removed); "
                  "the registry's torch wheels are CUDA builds of several GB, deleted once measured."),
     Library("tensorflow",  ("tensorflow-cpu", "intel-tensorflow", "intel-tensorflow-avx512", "tensorflow",
                             "tensorflow-intel"),

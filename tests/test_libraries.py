@@ -143,3 +143,12 @@ def test_a_lockstep_need_is_pinned_to_the_releases_minor_version():
     resolved = plan.resolve(plan.library("intel-extension-for-pytorch"), "2.8.0")
     assert isinstance(resolved, dict), resolved
     assert resolved["intel-extension-for-pytorch"] == "2.8.0" and resolved["torch"].startswith("2.8.")
+    # and the library's constraint: it imports pkg_resources, which setuptools 82 removed
+    assert int(resolved["setuptools"].split(".")[0]) < 82, resolved
+
+
+def test_a_librarys_constraints_name_its_needs():
+    for lib in LIBRARIES.values():
+        for constraint in lib.constraints:
+            name = canonical(re.split(r"[=<>!~]", constraint, maxsplit=1)[0])
+            assert name in lib.needs, f"{lib.name}: {constraint} constrains no need of it"

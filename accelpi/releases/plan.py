@@ -108,7 +108,8 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
     # `constraints` (``numpy==1.26.4``) replace the needs they name: for a release whose
     # metadata does not cap a dependency it was built against (intel-tensorflow 2.14, NumPy 1).
     release = version.split(".")
-    constraints = (*constraints, *(f"{dist}=={'.'.join(release[:2])}.*" for dist in lib.lib.lockstep))
+    lockstep = (f"{dist}=={'.'.join(release[:2])}.*" for dist in lib.lib.lockstep)
+    constraints = (*lib.lib.constraints, *constraints, *lockstep)
     pinned = {canonical(re.split(r"[=<>!~]", c, maxsplit=1)[0]) for c in constraints}
     specs = [f"{dist}=={version}" for dist in lib.distributions]
     specs += [need for need in lib.needs if canonical(need) not in pinned] + list(constraints)
