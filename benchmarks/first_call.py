@@ -23,7 +23,11 @@ class FirstCall(Benchmark):
     params = (BACKENDS,)
     param_names = ("backend",)
     number = 1
-    repeat = (2, 3, 30.0)
+    # Every sample is a fresh interpreter already: a second round (another asv process per
+    # backend, 3.8 s of start-up each) added no independence, only a quarter of the suite's
+    # time (docs/benchmarking.md). One round of three or four samples.
+    rounds = 1
+    repeat = (3, 4, 30.0)
 
     def setup(self, backend):
         available(backend)
