@@ -298,7 +298,9 @@ def builds_note() -> str:
         + ", ".join(twins)
         + "). Ratio = Intel / stock for the time of 2**25 samples (Throughput), the geometric mean "
         "over the library's backends; below 1 the Intel build is faster. 'faster' and 'slower' count "
-        "the backends where asv's significance test agrees and the ratio passes the factor."
+        "the backends where asv's significance test agrees and the ratio passes the factor. 'accelpi "
+        "code': whether both builds were measured at one accelpi commit, or at two whose code for that "
+        "benchmark is the same; where it changed, the ratio is not the build's doing alone."
     )
 
 
@@ -336,6 +338,7 @@ def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "backends": len(rows),
                 "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
                 "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
+                "code": "; ".join(dict.fromkeys(d["code"]["text"] for d in rows if "code" in d)) or "-",
             }
         )
     from packaging.version import Version
@@ -343,7 +346,9 @@ def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(summary, key=lambda r: (r["library"], r["build"], Version(r["release"]), r["context"]))
 
 
-BUILD_HEADERS = ["library", "Intel", "stock", "release", "switches", "ratio", "faster", "slower"]
+BUILD_HEADERS = [
+    *("library", "Intel", "stock", "release", "switches", "ratio", "faster", "slower", "accelpi code")
+]
 
 
 def build_cells(r: dict[str, Any]) -> list[str]:
@@ -356,6 +361,7 @@ def build_cells(r: dict[str, Any]) -> list[str]:
         f"{r['ratio']:.2f}x",
         f"{r['faster']} of {r['backends']}",
         f"{r['slower']} of {r['backends']}",
+        r["code"],
     ]
 
 

@@ -98,6 +98,10 @@ def release_report(
     history = CodeHistory(Path(results_dir))
     for row in (*report["flagged"], *report["improved"]):
         row["code"] = history.describe(row)
+    for rows in builds.values():  # two builds of a release, measured at one commit or two
+        for row in rows:
+            sides = {"commit_before": row["commit_reference"], "commit_after": row["commit_other"]}
+            row["code"] = history.describe({**row, **sides})
     report["skipped"] = list({item["file"]: item for item in skipped}.values())  # once per file
     return report
 

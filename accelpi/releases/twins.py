@@ -41,6 +41,8 @@ class Difference:
     unit: str
     lower_is_better: bool  # a time or a memory size (tracks such as accuracy have no direction)
     samples: int = 0  # the fewer samples of the two sides
+    commit_reference: str = ""  # the accelpi commits each side was measured at
+    commit_other: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +88,8 @@ def _pairs(
                         ref.unit,
                         lower_is_better(benchmark),
                         min(len(a["samples"] or ()), len(b["samples"] or ())),
+                        a.get("commit", ""),
+                        b.get("commit", ""),
                     )
                 )
     return differences

@@ -15,6 +15,7 @@ import pytest
 
 from accelpi import InvalidArgument
 from accelpi.releases.inventory import drift, load_inventories
+from accelpi.releases.report import release_report
 from accelpi.releases.twins import compare_builds
 from accelpi.releases.versions import compare_versions
 
@@ -70,7 +71,7 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     tf = {"dist": "tensorflow-cpu", "import_name": "tensorflow"}
     intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
     _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
-    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
+    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, first_commit=5, **intel)
     (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
     assert (difference.release, difference.reference, difference.other) == (
         "2.14.0",
@@ -78,6 +79,11 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
         "intel-tensorflow",
     )
     assert difference.ratio == pytest.approx(1 / 3) and difference.significant and difference.lower_is_better
+    # each side keeps its commit, and the report says whether accelpi's code differed between them
+    assert difference.commit_reference == f"{0:040x}" and difference.commit_other == f"{5:040x}"
+    (row,) = release_report(tmp_path, "tensorflow")["builds"]["tensorflow"]
+    assert row["code"]["commits"] == [f"{0:040x}", f"{5:040x}"]
+    assert row["code"]["text"].endswith("not in this repository")  # two commits: never "one commit"
     done = _versions(tmp_path, "--json", library="tensorflow")
     assert done.returncode == 0, done.stderr  # a faster build is not a regression
     (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
