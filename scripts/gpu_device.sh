@@ -53,6 +53,7 @@ unset PYTHONPATH
 "$PYTHON" -m pip list >"$work/asv-pip.txt" 2>&1  # what asv's results ran with (scripts/gpu_results.py)
 echo "num_cpu=$(nproc) ram=$(free -g | awk '/^Mem:/ {print $2}')GB" >"$work/machine.txt"
 git clone -q "$CARRIED/repo.bundle" "$work/repo" && cd "$work/repo" || exit 1
+export HOME="$work/home" && mkdir -p "$HOME"  # asv's machine file: never the user's own
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs)
 "$PYTHON" -m asv machine --yes --machine "$MACHINE" --num_cpu "$(nproc)" \
