@@ -26,16 +26,18 @@ def _copy(tmp_path):
 
 def _scale_time(root, backend: str, n: str, factor: float) -> None:
     """Multiply one Throughput time in every default-environment result file by ``factor``."""
-    benchmarks = json.loads((root / "results" / "benchmarks.json").read_text())
     key = "throughput.Throughput.time_estimate"
-    combos = list(itertools.product(*benchmarks[key]["params"]))
-    index = combos.index((f"'{backend}'", n))
     for path in (root / "results").glob("*/*.json"):
         if path.name == "machine.json":
             continue
         data = json.loads(path.read_text())
         if key not in data.get("results", {}):
             continue
+        axes = data["results"][key][data["result_columns"].index("params")]  # the file's own
+        combos = list(itertools.product(*axes))
+        if (f"'{backend}'", n) not in combos:
+            continue
+        index = combos.index((f"'{backend}'", n))
         column = data["result_columns"].index("result")
         row = data["results"][key][column]
         if index < len(row) and row[index] == row[index] and row[index] is not None:
@@ -114,10 +116,10 @@ def test_the_cuda_claim_follows_the_gpu_machines_results(tmp_path):
     (machine,) = claim["today"]
     text = claim["today"][machine]
     data = json.loads(next((root / "results" / "gpu-h100").glob("*-gpu.json")).read_text())
-    benchmarks = json.loads((root / "results" / "benchmarks.json").read_text())
     key = "throughput.GpuThroughput.time_estimate"
-    index = benchmarks[key]["params"][0].index("'numba-cuda'")
-    seconds = data["results"][key][data["result_columns"].index("result")][index]
+    row, columns = data["results"][key], data["result_columns"]
+    index = row[columns.index("params")][0].index("'numba-cuda'")
+    seconds = row[columns.index("result")][index]
     assert f"({2**31 / seconds / 1e9:,.0f} Gsamples/s at 2**31)" in text and "on gpu-h100" in text
     shutil.rmtree(root / "results" / "gpu-h100")  # without a GPU machine: not measured
     assert _claim(replication_report(root), "3.")["verdict"] == "not measured"

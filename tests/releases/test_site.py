@@ -224,15 +224,15 @@ def _expected_rates(machine: str) -> dict[str, float]:
     import itertools
     import json
 
-    benchmarks = json.loads((ROOT / "results" / "benchmarks.json").read_text())
     files = [json.loads(p.read_text()) for p in (ROOT / "results" / machine).glob("*.json")]
     files = [d for d in files if "results" in d]
     cpu, gpu = "throughput.Throughput.time_estimate", "throughput.GpuThroughput.time_estimate"
     key = cpu if any(cpu in d["results"] for d in files) else gpu
     newest = max((d for d in files if key in d["results"]), key=lambda d: d["date"])
-    values = newest["results"][key][newest["result_columns"].index("result")]
+    row, columns = newest["results"][key], newest["result_columns"]
+    values, axes = row[columns.index("result")], row[columns.index("params")]  # the file's own axes
     expected = {}
-    for params, seconds in zip(itertools.product(*benchmarks[key]["params"]), values, strict=False):
+    for params, seconds in zip(itertools.product(*axes), values, strict=False):
         name, n = params[0].strip("'"), params[1] if key == cpu else str(2**31)
         if seconds == seconds and seconds and (n in ("33554432", str(2**31)) or name not in expected):
             expected[name] = int(n) / seconds / 1e6

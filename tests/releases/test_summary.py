@@ -20,12 +20,12 @@ RESULTS = ROOT / "results"
 
 def _raw(summary: dict) -> dict[str, dict[tuple[str, ...], float]]:
     """The summary's result file read as plain JSON, without asv: benchmark -> params -> value."""
-    benchmarks = json.loads((RESULTS / "benchmarks.json").read_text())
     data = json.loads((RESULTS / summary["machine"] / summary["file"]).read_text())
     column = data["result_columns"].index("result")
+    axes = data["result_columns"].index("params")  # the parameters the file was measured with
     table = {}
     for name, row in data["results"].items():
-        combos = list(itertools.product(*benchmarks[name]["params"])) or [()]
+        combos = list(itertools.product(*row[axes])) or [()]
         table[name] = {
             combo: value for combo, value in zip(combos, row[column], strict=False) if value == value
         }
