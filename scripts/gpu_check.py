@@ -16,6 +16,7 @@ or skipped).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def time_grids(n: int = 2**33, repeat: int = 5) -> list[dict]:
         if "cuda" not in registry.info(name).devices:
             rows.append({"backend": name, "reason": registry.info(name).reason})
             continue
-        backend = __import__(f"accelpi.backends.{module}", fromlist=["GRID"])
+        backend = importlib.import_module(f"accelpi.backends.{module}")
         chosen = backend.GRID
         for grid in GRIDS:
             backend.GRID = grid

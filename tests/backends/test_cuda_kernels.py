@@ -110,18 +110,19 @@ print(json.dumps({"z": [e.z for e in runs], "hits": [e.hits for e in runs],
 """
 
 
-def test_numba_cuda_kernel_in_the_simulator():
+def _in_the_simulator(code: str) -> dict:
+    """Run ``code`` under Numba's CUDA simulator (a "GPU" is there) and read its last line."""
     pytest.importorskip("numba_cuda", reason="numba-cuda is not installed")
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
     done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", SIMULATED],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, env=env, timeout=600
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_numba_cuda_kernel_in_the_simulator():
+    result = _in_the_simulator(SIMULATED)
     assert all(abs(z) < 6 for z in result["z"]), result
     assert result["again"] == result["hits"][0]
     assert len(set(result["hits"])) > 1
@@ -144,17 +145,7 @@ print(json.dumps({"devices": list(info.devices), "reason": info.reason, "error":
 
 
 def test_numba_cuda_without_numpys_row_stack_is_unavailable_with_the_reason():
-    pytest.importorskip("numba_cuda", reason="numba-cuda is not installed")
-    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}  # a "GPU" is there: only NumPy is wrong
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", WITHOUT_ROW_STACK],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = _in_the_simulator(WITHOUT_ROW_STACK)  # a "GPU" is there: only NumPy is wrong
     assert result["devices"] == []
     assert "row_stack" in result["reason"] and "numpy<2.5" in result["reason"], result
     assert result["error"] and "row_stack" in result["error"], result
