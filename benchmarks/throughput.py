@@ -23,10 +23,12 @@ class Throughput(Benchmark):
     param_names = ("backend", "n")
     # `number` is left to asv: it batches the short 2**16 calls into 10 ms samples (one
     # call per sample was too noisy: torch's ~1 ms call tripped an A/A comparison).
-    # Sub-millisecond calls also differ from one process to the next; four rounds (four
-    # processes per benchmark) put that spread into the samples asv's test sees.
+    # Sub-millisecond calls also differ from one process to the next: the pull-request
+    # gate, which compares two commits, runs GATE_ROUNDS processes per benchmark so that
+    # its test sees that spread (benchmarks/common.py). A run of the suite records each
+    # commit's figures; two rounds do, at half the processes of four (docs/benchmarking.md).
     repeat = (3, 10, 6.0)
-    rounds = 4
+    rounds = 2
     warmup_time = 0
 
     def setup(self, backend, n):

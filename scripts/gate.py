@@ -19,12 +19,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.common import GATE, GATE_FACTOR, GATE_OPTIONS  # noqa: E402
+from benchmarks.common import GATE, GATE_FACTOR, GATE_OPTIONS, GATE_ROUNDS  # noqa: E402
 
 
 def command(base: str, head: str, factor: float, bench: list[str] | None, extra: list[str]) -> list[str]:
-    """The ``asv continuous`` command line of the gate; ``bench=None``: the whole suite."""
+    """The ``asv continuous`` command line of the gate; ``bench=None``: the whole suite.
+
+    The gate's benchmarks run ``GATE_ROUNDS`` rounds; the whole suite runs each benchmark's
+    own (asv's ``-a`` would set every benchmark's, ``FirstCall``'s single round included).
+    """
     selected = [arg for regex in bench or () for arg in ("-b", regex)]
+    if bench:
+        selected += ["-a", f"rounds={GATE_ROUNDS}"]
     return [
         sys.executable,
         "-m",

@@ -124,12 +124,14 @@ def test_the_gate_is_one_command_everywhere():
     spec = importlib.util.spec_from_file_location("gate", ROOT / "scripts" / "gate.py")
     gate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gate)
-    from benchmarks.common import GATE, GATE_FACTOR
+    from benchmarks.common import GATE, GATE_FACTOR, GATE_ROUNDS
 
     command = gate.command("main", "HEAD", GATE_FACTOR, list(GATE), ["--machine", "box"])
     assert command[3:6] == ["continuous", "--factor", str(GATE_FACTOR)] and "--interleave-rounds" in command
     assert command[-2:] == ["main", "HEAD"] and command.count("-b") == len(GATE)
-    assert "-b" not in gate.command("main", "HEAD", GATE_FACTOR, None, [])  # --full: the whole suite
+    assert f"rounds={GATE_ROUNDS}" in command
+    full = gate.command("main", "HEAD", GATE_FACTOR, None, [])  # --full: the whole suite, own rounds
+    assert "-b" not in full and "-a" not in full
     for name in ("Makefile", "README.md", ".github/workflows/benchmarks.yml"):
         text = (ROOT / name).read_text()
         assert "scripts/gate.py" in text, name
