@@ -133,11 +133,14 @@ class LongCall(Benchmark):
 # -- the pull-request gate ------------------------------------------------------------
 
 #: What the pull-request gate compares (``scripts/gate.py``: ``make continuous`` and the PR
-#: workflow): throughput of the NumPy, Numba, torch and JAX paths at both sizes and the
-#: fused kernel's thread scaling, a set whose A/A noise and cost docs/benchmarking.md
-#: measures. ``make continuous-full`` compares the whole suite at the same factor.
+#: workflow): throughput of the NumPy and Numba paths at both sizes, of torch and JAX at
+#: 2**25, and the fused kernel's thread scaling, a set whose A/A noise and cost
+#: docs/benchmarking.md measures. torch's and JAX's sub-millisecond calls (2**16) are left
+#: to the full suite: their time moves by up to 1.44x between two runs of one commit.
+#: ``make continuous-full`` compares the whole suite at the same factor.
 GATE = (
-    r"Throughput.time_estimate\('(numpy|numpy:threads|numba|numba:parallel|numba:fused|torch|jax)'",
+    r"Throughput.time_estimate\('(numpy|numpy:threads|numba|numba:parallel|numba:fused)'",
+    r"Throughput.time_estimate\('(torch|jax)', 33554432\)",
     r"ThreadScaling.time_estimate\('numba:fused'",
 )
 
