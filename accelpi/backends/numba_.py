@@ -10,7 +10,7 @@ whatever the thread count.
 ``numba:fused`` is the tuned variant: a counter-based generator (the splitmix64 output
 function applied to the sample's global index, keyed by the seed) inlined in a parallel
 loop that counts without materialising any array; each 64-bit draw gives both 32-bit
-coordinates. Counters are disjoint by construction (one per sample), so streams never
+coordinates, and the inside test is exact integer arithmetic on them. Counters are disjoint by construction (one per sample), so streams never
 overlap and the result does not depend on how the loop is split across threads.
 
 Kernels are cached on disk (``cache=True``: Numba's ``__pycache__``, or
@@ -49,7 +49,7 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
-_R2 = 18446744073709551616.0  # (2**32)**2: the squared radius on the 32-bit grid
+_ONE = np.uint64(1)
 
 
 def max_threads() -> int:
@@ -109,9 +109,12 @@ def _fused_span(key: np.uint64, start: int, stop: int) -> int:
     counted = 0
     for j in range(start, stop):
         z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
-        x = np.float64(np.int64(z >> _S32)) + 0.5
-        y = np.float64(np.int64(z & _M32)) + 0.5
-        counted += x * x + y * y < _R2
+        u = z >> _S32
+        v = z & _M32
+        # (u + 1/2)**2 + (v + 1/2)**2 < 2**64, in integers: u(u + 1) + v(v + 1) < 2**64,
+        # i.e. the 64-bit sum does not wrap (each term is below 2**64).
+        inside = u * (u + _ONE)
+        counted += inside + v * (v + _ONE) >= inside
     return counted
 
 
