@@ -50,7 +50,9 @@ def _newest(results: Path, machine: str) -> tuple[Any, dict[str, Any]] | None:
 
 def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
     """Rates on the first GPU machine's newest run (``GpuThroughput``) with numba-cuda, and
-    numba-cuda's cold first call from the newest GPU check (``docs/gpu/*/compare*.json``)."""
+    numba-cuda's cold first call from a GPU check (``docs/gpu/*/compare*.json``): the check of
+    that run's commit (the file name ends with its short hash) when there is one, else the
+    last file in name order that measured it."""
     for machine in _machines(root / COMMIT_RESULTS):
         try:
             summary = run_summary(root / COMMIT_RESULTS, machine=machine)
@@ -58,11 +60,13 @@ def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
             continue
         rates = {r["backend"]: r["samples_per_second"] for r in summary["rows"]}
         if summary["device"] == "cuda" and rates.get("numba-cuda"):
-            first = None
+            firsts = {}
             for path in sorted((root / "docs" / "gpu").glob("*/compare*.json")):
                 for row in json.loads(path.read_text())["rows"]:
                     if row["backend"] == "numba-cuda" and row.get("first_call_s"):
-                        first = row["first_call_s"]
+                        firsts[path.stem.rsplit("-", 1)[-1]] = row["first_call_s"]
+            same = [first for short, first in firsts.items() if summary["commit"].startswith(short)]
+            first = same[-1] if same else (list(firsts.values())[-1] if firsts else None)
             return machine, rates, first
     return None
 
