@@ -225,6 +225,10 @@ INTERRUPTIBLE = [
 ]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", INTERRUPTIBLE)
 def test_ctrl_c_stops_a_long_run_within_about_a_second(name):
@@ -236,6 +240,9 @@ def test_ctrl_c_stops_a_long_run_within_about_a_second(name):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # as from a terminal: a suite started in the background (`make test &`, nohup)
+        # would pass on SIGINT ignored, and Python then keeps ignoring Ctrl-C, rightly
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     time.sleep(4)  # imports, compilation (cached), and well into the run
     assert process.poll() is None, process.communicate()
