@@ -65,9 +65,8 @@ def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
                 for row in json.loads(path.read_text())["rows"]:
                     if row["backend"] == "numba-cuda" and row.get("first_call_s"):
                         firsts[path.stem.rsplit("-", 1)[-1]] = row["first_call_s"]
-            same = [first for short, first in firsts.items() if summary["commit"].startswith(short)]
-            first = same[-1] if same else (list(firsts.values())[-1] if firsts else None)
-            return machine, rates, first
+            own = [short for short in firsts if summary["commit"].startswith(short)]
+            return machine, rates, firsts.get(own[-1] if own else next(reversed(firsts), None))
     return None
 
 

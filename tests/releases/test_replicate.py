@@ -110,13 +110,18 @@ def test_the_committed_replication_page_is_up_to_date():
     )
 
 
+def _newest_gpu_run(root):
+    """The newest result file of gpu-h100: the run the report reads."""
+    runs = [json.loads(path.read_text()) for path in (root / "results" / "gpu-h100").glob("*-gpu.json")]
+    return max(runs, key=lambda run: run["date"])
+
+
 def test_the_cuda_claim_follows_the_gpu_machines_results(tmp_path):
     root = _copy(tmp_path)
     claim = _claim(replication_report(root), "3.")
     (machine,) = claim["today"]
     text = claim["today"][machine]
-    runs = [json.loads(path.read_text()) for path in (root / "results" / "gpu-h100").glob("*-gpu.json")]
-    data = max(runs, key=lambda run: run["date"])  # the newest run is the one reported
+    data = _newest_gpu_run(root)
     key = "throughput.GpuThroughput.time_estimate"
     row, columns = data["results"][key], data["result_columns"]
     index = row[columns.index("params")][0].index("'numba-cuda'")
@@ -130,10 +135,7 @@ def test_the_cuda_first_call_comes_from_the_check_of_the_gpu_runs_commit(tmp_pat
     root = _copy(tmp_path)
     checks = root / "docs" / "gpu" / "check"
     checks.mkdir(parents=True)
-    newest = max(
-        (json.loads(path.read_text()) for path in (root / "results" / "gpu-h100").glob("*-gpu.json")),
-        key=lambda run: run["date"],
-    )
+    newest = _newest_gpu_run(root)
 
     def check(name: str, first: float) -> None:
         row = {"backend": "numba-cuda", "first_call_s": first}
