@@ -202,7 +202,7 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
             "rate:Q",
             scale=x_scale,
             title="Msamples/s (log scale; longer is faster)",
-            axis=alt.Axis(format=",.3~r"),
+            axis=alt.Axis(format=",.3~r", labelBound=True),  # no label past the chart edge
         ),
         x2=alt.X2(datum=lowest / 2),  # a bar on a log scale starts at the axis, not at 0
         color=colour,
