@@ -10,7 +10,7 @@ on an otherwise idle machine)::
     python scripts/release_aa.py                  # count from the results already there
 
 count the rows at each factor and write ``docs/reliability/release-aa.json``. The default
-factor of the release tools (``accelpi.releases.DEFAULT_FACTOR``) must flag none.
+factor of the release tools (``accelpi.reports.DEFAULT_FACTOR``) must flag none.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def sweep(machine: str) -> None:
 
 def count(results: Path = RESULTS) -> dict:
     """Rows compared and rows significant (false alarms), per library and factor."""
-    from accelpi.releases.twins import compare_between
+    from accelpi.reports.builds import compare_between
 
     table: dict = {"variable": VARIABLE, "factors": list(FACTORS), "libraries": {}}
     for library, release, _ in SWEEPS:

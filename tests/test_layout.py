@@ -111,3 +111,71 @@ def test_no_backend_imports_another_backend_or_the_registry():
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_modules_stay_small(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 420
+
+
+# -- the release tools: four rooms, arrows down only ----------------------------------
+
+#: The release tools' folders, bottom first: a module may import its own folder and the
+#: folders below it, never one above or beside it (measuring and the site share a level).
+RELEASE_ROOMS = {"accelpi.store": 0, "accelpi.reports": 1, "accelpi.releases": 2, "accelpi.site": 2}
+
+
+def _room(module: str) -> str | None:
+    return next((room for room in RELEASE_ROOMS if module == room or module.startswith(room + ".")), None)
+
+
+def test_the_release_rooms_import_only_downwards():
+    wrong = []
+    for module, imported in _graph().items():
+        room = _room(module)
+        if room is None:
+            continue
+        for other in imported:
+            there = _room(other)
+            if there is not None and there != room and RELEASE_ROOMS[there] >= RELEASE_ROOMS[room]:
+                wrong.append(f"{module} imports {other}")
+            if other.startswith(("accelpi.cli", "accelpi.gate")):
+                wrong.append(f"{module} imports {other} (the command line sits above every room)")
+    assert not wrong, wrong
+
+
+def _literals(path: Path) -> list[list[object]]:
+    """Every list or tuple of constants (and names) written in ``path``: command lines."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.List | ast.Tuple):
+            found.append([e.value if isinstance(e, ast.Constant) else None for e in node.elts])
+    return found
+
+
+def _runs(path: Path, tool: str) -> bool:
+    for items in _literals(path):
+        if tool == "git" and items[:1] == ["git"]:
+            return True
+        if tool == "pip" and any(a == "-m" and b == "pip" for a, b in zip(items, items[1:], strict=False)):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("tool", "helper"), [("git", "accelpi/store/git.py"), ("pip", "accelpi/releases/pip.py")]
+)
+def test_one_helper_runs_each_tool(tool, helper):
+    running = sorted(str(p.relative_to(ROOT)) for p in MODULES if _runs(p, tool))
+    assert running == [helper]
+
+
+def test_only_the_store_imports_asv():
+    importing = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(name == "asv" or name.startswith("asv.") for name in names):
+                importing.append(str(path.relative_to(ROOT)))
+    assert sorted(set(importing)) == ["accelpi/store/asvcompat.py"]

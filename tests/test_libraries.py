@@ -104,8 +104,8 @@ def test_the_default_asv_environment_holds_every_cpu_library():
 
 
 def test_inventory_and_release_tables_read_the_table():
-    from accelpi.releases.inventory import KEY_DISTRIBUTIONS
-    from accelpi.releases.versions import BUILD_FAMILIES
+    from accelpi.reports.inventory import KEY_DISTRIBUTIONS
+    from accelpi.store.series import BUILD_FAMILIES
 
     assert "intel-tensorflow" in KEY_DISTRIBUTIONS and "distributed" in KEY_DISTRIBUTIONS
     assert BUILD_FAMILIES["tensorflow"][:2] == ("tensorflow-cpu", "intel-tensorflow")
@@ -115,7 +115,7 @@ def test_inventory_and_release_tables_read_the_table():
 def test_a_build_variant_names_its_stock_twin_and_its_sweep():
     from accelpi import registry
     from accelpi.libraries import sweep_targets
-    from accelpi.releases.twins import variants
+    from accelpi.reports.builds import variants
 
     assert variants("mkl-umath") == {"numpy:mkl-umath": "numpy"}
     assert variants("intel-extension-for-pytorch") == {"torch:ipex": "torch:compile"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailable, InvalidArgument
-from ..releases import DEFAULT_FACTOR
+from ..reports import DEFAULT_FACTOR
 
 #: Exit statuses, as documented in the README and ``accelpi --help``.
 EXIT_OK = 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from ..releases import COMMIT_RESULTS, SWEEP_RESULTS
+from ..store import COMMIT_RESULTS, SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
@@ -30,14 +30,9 @@ from .common import (
 
 
 def cmd_inventory(args: argparse.Namespace) -> int:
-    from ..releases.inventory import (
-        KEY_DISTRIBUTIONS,
-        drift,
-        file_records,
-        load_inventories,
-        record_default_environments,
-        version_and_build,
-    )
+    from ..releases.record import record_default_environments
+    from ..reports.inventory import KEY_DISTRIBUTIONS, drift, version_and_build
+    from ..store.records import file_records, load_inventories
 
     fresh = (
         record_default_environments(Path.cwd(), machine_name(args.machine), args.commit)
@@ -128,7 +123,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ..releases.summary import expected_seconds, format_summary, run_summary
+    from ..reports.summary import expected_seconds, format_summary, run_summary
 
     if args.estimate:  # before a run: how long the last one took
         seconds = expected_seconds(args.results, args.machine)
@@ -157,7 +152,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_replicate(args: argparse.Namespace) -> int:
     import textwrap
 
-    from ..releases.replicate import replication_report
+    from ..reports.replicate import replication_report
 
     report = replication_report(Path.cwd())
     if args.json:
@@ -189,7 +184,7 @@ def cmd_replicate(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from ..releases.site import build_site
+    from ..site.build import build_site
 
     skipped: list[dict[str, str]] = []
     site = build_site(

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
-from ..releases import SWEEP_RESULTS
+from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
@@ -32,7 +32,8 @@ from .common import (
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..releases.plan import plan_sweep
-    from ..releases.sweep import estimate_seconds, measured, record_cannot_install, run_sweep
+    from ..releases.sweep import estimate_seconds, measured, run_sweep
+    from ..store.refusals import record_cannot_install
 
     if args.replay:
         return _replay(args)
@@ -76,7 +77,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 }
             )
         return EXIT_OK
-    record_cannot_install(plan, results)
+    record_cannot_install(plan.library.name, plan.python, plan.skipped, results)
     report = run_sweep(
         plan,
         Path.cwd(),

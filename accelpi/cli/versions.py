@@ -1,6 +1,6 @@
 """``accelpi versions``: a library's benchmarks release by release, or one release's twins.
 
-Reads the sweeps with :func:`accelpi.releases.report.release_report`, the same report the
+Reads the sweeps with :func:`accelpi.reports.report.release_report`, the same report the
 site draws, so the command line and the site never disagree.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import multi_build, sweep_targets
-from ..releases import SWEEP_RESULTS
+from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
@@ -27,7 +27,7 @@ from .common import (
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    from ..releases.report import release_report
+    from ..reports.report import release_report
 
     if args.between:
         return _versions_between(args)
@@ -47,7 +47,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def _versions_between(args: argparse.Namespace) -> int:
-    from ..releases.twins import compare_between
+    from ..reports.builds import compare_between
 
     if not args.library:
         raise InvalidArgument("--between needs --library (the library whose sweep crossed the variable)")
@@ -73,7 +73,7 @@ def _versions_between(args: argparse.Namespace) -> int:
 
 def print_steps(report: dict[str, Any], factor: float) -> None:
     """The significant release steps, both directions, as one line each."""
-    from ..releases.versions import format_value
+    from ..reports.versions import format_value
 
     console = get_console()
     for key, title in (("flagged", "slower"), ("improved", "faster")):
@@ -95,7 +95,7 @@ def print_versions(report: dict[str, Any], factor: float, wide: bool = False) ->
     from packaging.version import Version
     from rich.table import Table
 
-    from ..releases.versions import format_value
+    from ..reports.versions import format_value
 
     console = get_console()
     for library, data in report.items():
@@ -138,11 +138,11 @@ def print_versions(report: dict[str, Any], factor: float, wide: bool = False) ->
 def print_differences(
     groups: dict[str, list[dict[str, Any]]], factor: float, what: str, wide: bool = False
 ) -> None:
-    """:class:`~accelpi.releases.twins.Difference` rows, one line each at 80 columns
+    """:class:`~accelpi.reports.builds.Difference` rows, one line each at 80 columns
     (``wide``: a table per group). Green/red: faster/slower beyond the factor, significant."""
     from rich.table import Table
 
-    from ..releases.versions import format_value
+    from ..reports.versions import format_value
 
     console = get_console()
     for group, rows in groups.items():

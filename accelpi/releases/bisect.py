@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from . import DEFAULT_FACTOR, SWEEP_RESULTS, asvcompat
+from ..reports import DEFAULT_FACTOR
+from ..reports.verdicts import is_slower
+from ..store import SWEEP_RESULTS
+from ..store.series import collect
 from .plan import available_releases, library, plan_sweep
 from .sweep import run_sweep
-from .versions import collect
 
 
 def axes_label(name: str, switches: dict[str, str]) -> str:
-    """How :mod:`accelpi.versions` names the environments of ``name`` with these switches."""
+    """How :mod:`accelpi.store.series` names the environments of ``name`` with these switches."""
     text = ", ".join(f"{k}={v}" for k, v in sorted(switches.items()))
     return library(name).distributions[0] + (f" [{text}]" if text else "")
 
@@ -122,7 +124,7 @@ def bisect_releases(
 
     reference = measure(good)
     worst = measure(bad)
-    if not any(asvcompat.is_slower(reference[k], worst[k], factor) for k in reference if k in worst):
+    if not any(is_slower(reference[k], worst[k], factor) for k in reference if k in worst):
         raise InvalidArgument(
             f"{bench!r} is not slower by more than {factor}x in {name} {bad} than in {good}: "
             "nothing to bisect"
@@ -131,7 +133,7 @@ def bisect_releases(
     while hi - lo > 1:
         mid = (lo + hi) // 2
         probe = measure(releases[mid])
-        slower = [k for k in reference if k in probe and asvcompat.is_slower(reference[k], probe[k], factor)]
+        slower = [k for k in reference if k in probe and is_slower(reference[k], probe[k], factor)]
         ratios = {k: probe[k]["value"] / reference[k]["value"] for k in reference if k in probe}
         steps.append({"release": releases[mid], "slower": bool(slower), "ratios": ratios})
         log(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from .. import registry
 from ..errors import InvalidArgument
 from ..libraries import Library, canonical, sweep_target
+from . import pip
 
 __all__ = ["SweepPlan", "Target", "available_releases", "library", "plan_sweep", "resolve"]
 
@@ -64,17 +64,11 @@ class Target:
 # -- releases -----------------------------------------------------------------------
 
 
-def _pip(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pip", *args], capture_output=True, text=True, timeout=timeout
-    )
-
-
 def available_releases(distribution: str) -> list[str]:
     """Final releases of ``distribution`` on the package index for this Python, newest first."""
     from packaging.version import InvalidVersion, Version
 
-    done = _pip("index", "versions", distribution)
+    done = pip.index_versions(distribution)
     match = re.search(r"Available versions:\s*(.+)", done.stdout)
     if done.returncode != 0 or not match:
         raise InvalidArgument(
@@ -113,20 +107,9 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
     pinned = {canonical(re.split(r"[=<>!~]", c, maxsplit=1)[0]) for c in constraints}
     specs = [f"{dist}=={version}" for dist in lib.distributions]
     specs += [need for need in lib.needs if canonical(need) not in pinned] + list(constraints)
-    done = _pip(
-        "install",
-        "--dry-run",
-        "--ignore-installed",
-        "--only-binary",
-        ":all:",
-        "--quiet",
-        "--report",
-        "-",
-        *specs,
-    )
+    done = pip.dry_run(specs)
     if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
-        return lines[-1].strip() if lines else f"pip exited {done.returncode}"
+        return pip.reason(done)
     chosen = {}
     for item in json.loads(done.stdout)["install"]:
         chosen[canonical(item["metadata"]["name"])] = item["metadata"]["version"]

@@ -37,17 +37,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ..libraries import canonical
+from ..store.records import wheel_tags
+from . import pip
 
-__all__ = ["FIELDS", "PROBE", "classify", "distributions", "index_wheels", "probe", "wheel_label"]
+__all__ = ["PROBE", "classify", "distributions", "index_wheels", "probe"]
 
 #: The script an environment's interpreter runs to describe its distributions.
 PROBE = Path(__file__).with_name("installed_files.py")
-
-#: pip's options for a report of wheels only, on standard output.
-BINARY = ("--only-binary", ":all:", "--quiet", "--report", "-")
-
-#: What drift compares, distribution by distribution.
-FIELDS = ("version", "wheel", "sha256", "content_sha256")
 
 
 def probe(python: Path | str, paths: list[Path] | None = None, timeout: float = 300) -> list[dict[str, Any]]:
@@ -61,30 +57,6 @@ def probe(python: Path | str, paths: list[Path] | None = None, timeout: float = 
     if done.returncode != 0:
         raise RuntimeError(f"describing the installed files failed: {done.stderr.strip()[-500:]}")
     return json.loads(done.stdout)
-
-
-def _dry_run(python: Path | str, specs: list[str], timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--dry-run",
-            "--ignore-installed",
-            "--no-deps",
-            *BINARY,
-            *specs,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def _pip_reason(done: subprocess.CompletedProcess) -> str:
-    lines = [line.strip() for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
-    return lines[-1] if lines else f"pip exited {done.returncode}"
 
 
 def index_wheels(
@@ -117,13 +89,13 @@ def index_wheels(
                 found[name] = "the index gave no sha256 for this file"
         return found
 
-    done = _dry_run(python, [f"{n}=={v}" for n, v in pins], timeout)
+    done = pip.dry_run([f"{n}=={v}" for n, v in pins], python, no_deps=True, timeout=timeout)
     if done.returncode == 0:
         return read(done)
     found: dict[str, dict[str, str] | str] = {}
     for name, version in pins:
-        one = _dry_run(python, [f"{name}=={version}"], timeout)
-        found.update(read(one) if one.returncode == 0 else {canonical(name): _pip_reason(one)})
+        one = pip.dry_run([f"{name}=={version}"], python, no_deps=True, timeout=timeout)
+        found.update(read(one) if one.returncode == 0 else {canonical(name): pip.reason(one)})
     return found
 
 
@@ -137,14 +109,6 @@ def _file_sha256(url: str) -> str | None:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _wheel_tags(filename: str) -> tuple[set[str], str | None]:
-    """The tags a wheel's file name stands for, and its build tag."""
-    from packaging.utils import parse_wheel_filename
-
-    _, _, build, tags = parse_wheel_filename(filename)
-    return {str(t) for t in tags}, (f"{build[0]}{build[1]}" if build else None)
 
 
 def _expanded(tags: list[str]) -> set[str]:
@@ -195,7 +159,7 @@ def classify(found: dict[str, Any], served: dict[str, str] | str | None) -> dict
     installed = set(entry["tags"])
     own_platform = any(t.split("-")[-1].startswith("linux_") for t in installed)
     if isinstance(served, dict):
-        tags, build = _wheel_tags(served["wheel"])
+        tags, build = wheel_tags(served["wheel"])
         if tags == installed and build == found.get("build"):
             origin = served.get("origin", "index")
             return {**entry, "origin": origin, "wheel": served["wheel"], "sha256": served["sha256"]}
@@ -213,14 +177,3 @@ def distributions(python: Path | str, ask_index: bool = True) -> dict[str, dict[
     from_index = [(name, d["version"]) for name, d in found.items() if not d.get("direct_url")]
     served = index_wheels(python, from_index) if ask_index else {}
     return {name: classify(d, served.get(name)) for name, d in sorted(found.items())}
-
-
-def wheel_label(entry: dict[str, Any]) -> str:
-    """A short build label for tables: the platform part of the wheel's tags
-    (``manylinux_2_28_x86_64``, ``any``) and its build tag, or the origin."""
-    if entry.get("origin") not in {"index", "local file", "url"} or not entry.get("wheel"):
-        return str(entry.get("origin", "?"))
-    tags, build = _wheel_tags(entry["wheel"])
-    platforms = sorted({t.rsplit("-", 1)[-1] for t in tags}, key=len)
-    label = platforms[0] if platforms else "?"
-    return f"{label} build {build}" if build else label

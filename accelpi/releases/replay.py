@@ -1,7 +1,7 @@
 """Replay a sweep's result: the exact files it was measured with, installed again and measured.
 
 ``accelpi sweep --replay RESULTS-FILE`` reads the inventory beside an asv result file (the
-``.versions`` record :mod:`accelpi.releases.inventory` wrote when the sweep ran), and:
+``.versions`` record :mod:`accelpi.releases.record` wrote when the sweep ran), and:
 
 1. writes a requirements file pinning every distribution of that environment to its
    recorded version *and* the sha256 of its recorded wheel, and lets pip fetch them in
@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import canonical
-from . import asvcompat
-from .inventory import (
+from ..store import asvcompat, git
+from ..store.records import (
     INVENTORY_SUFFIX,
     PROJECT,
     file_records,
@@ -35,6 +34,7 @@ from .inventory import (
     load_inventories,
     read_record,
 )
+from . import pip
 from .plan import SweepPlan, library
 
 __all__ = ["REPLAY_RESULTS", "compare_files", "fetch", "inventory_of", "replay", "requirements"]
@@ -97,13 +97,7 @@ def fetch(lines: list[str], wheelhouse: Path, timeout: float = 3600) -> list[str
     wheelhouse.mkdir(parents=True, exist_ok=True)
     wanted = wheelhouse / "requirements.txt"
     wanted.write_text("".join(line + "\n" for line in lines))
-    checked = ("--no-deps", "--only-binary", ":all:", "--require-hashes", "--quiet")
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", *checked, "-r", str(wanted), "-d", str(wheelhouse)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    done = pip.download(wanted, wheelhouse, timeout=timeout)
     if done.returncode != 0:
         reasons = [
             line.strip() for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line
@@ -150,8 +144,7 @@ def replay(
             f"--replay {result_file}: not a sweep's record (no swept library or commit); "
             "replay the results of 'accelpi sweep'"
         )
-    known = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=root, capture_output=True)
-    if known.returncode != 0:
+    if not git.is_commit(root, commit):
         raise InvalidArgument(f"--replay {result_file}: commit {commit[:12]} is not in this repository")
     say = progress or (lambda text: None)
     lines = requirements(record)

@@ -32,19 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from ..libraries import canonical
-from . import SWEEP_RESULTS, asvcompat
-from .inventory import installed_versions, record_inventory
+from ..store import SWEEP_RESULTS, asvcompat, git
+from ..store.records import installed_versions, load_inventories
 from .plan import SweepPlan
+from .record import record_inventory
 
-__all__ = [
-    "cannot_install",
-    "cannot_run",
-    "estimate_seconds",
-    "measured",
-    "record_cannot_install",
-    "run_sweep",
-    "sweep_config",
-]
+__all__ = ["estimate_seconds", "measured", "run_sweep", "sweep_config"]
 
 
 # -- running ------------------------------------------------------------------------
@@ -70,60 +63,6 @@ def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-#: Releases that cannot be installed here, with pip's reason: one line each, tab-separated
-#: (library, release, Python, reason), beside the results (not ``.json``: asv reads those).
-CANNOT_INSTALL = "cannot-install.tsv"
-
-
-def record_cannot_install(plan: SweepPlan, results_dir: Path) -> None:
-    """Keep the releases the plan left out, with the reason, for the site and the report."""
-    path = results_dir / CANNOT_INSTALL
-    known = cannot_install(results_dir)
-    for version, reason in plan.skipped.items():
-        known[(plan.library.name, version, plan.python)] = " ".join(reason.split())
-    lines = [f"{lib}\t{version}\t{python}\t{why}" for (lib, version, python), why in sorted(known.items())]
-    from .inventory import write_atomically
-
-    write_atomically(path, "".join(line + "\n" for line in lines))
-
-
-def cannot_install(results_dir: Path) -> dict[tuple[str, str, str], str]:
-    """``(library, release, python) -> reason`` of the releases recorded as not installable."""
-    path = Path(results_dir) / CANNOT_INSTALL
-    found = {}
-    if path.exists():
-        for line in path.read_text(errors="replace").splitlines():
-            parts = line.split("\t")
-            if len(parts) == 4:
-                found[(parts[0], parts[1], parts[2])] = parts[3]
-    return found
-
-
-def cannot_run(results_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
-    """``(library, release) -> {backend: why}`` of swept releases that installed but whose
-    backends failed their first use there (recorded by the sweep, ``first_use``)."""
-    from .inventory import load_inventories
-
-    found: dict[tuple[str, str], dict[str, str]] = {}
-    for record in load_inventories(results_dir) if Path(results_dir).is_dir() else []:
-        swept = record.get("swept")
-        failed = {
-            name: why
-            for name, why in (record.get("first_use") or {}).items()
-            if isinstance(why, str) and why != "ok"
-        }
-        if swept and failed:
-            release = record["installed"].get(canonical(swept), "?")
-            found.setdefault((swept, release), {}).update(failed)
-    return found
-
-
-def _commit(root: Path) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def measured(plan: SweepPlan, results_dir: Path) -> dict[str, dict[str, Any]]:
     """Releases of the plan already measured in ``results_dir``: version -> the inventory of
     its environment (the first found), with ``seconds`` where the sweep recorded it.
@@ -131,8 +70,6 @@ def measured(plan: SweepPlan, results_dir: Path) -> dict[str, dict[str, Any]]:
     A release counts as measured when every environment it needs (one per combination of
     switches) has an inventory naming this library as the swept one.
     """
-    from .inventory import load_inventories
-
     wanted = canonical(plan.library.name)
     records = load_inventories(results_dir) if results_dir.is_dir() else []
     by_env = {r["env_name"]: r for r in records if canonical(str(r.get("swept") or "")) == wanted}
@@ -170,8 +107,6 @@ def _env_names(plan: SweepPlan, version: str) -> list[str]:
 def estimate_seconds(plan: SweepPlan, results_dir: Path) -> float:
     """About how long one release of this library takes to sweep here: the mean of what
     earlier sweeps recorded, or 3 minutes per environment when none did."""
-    from .inventory import load_inventories
-
     wanted = canonical(plan.library.name)
     seen = [
         float(r["sweep_seconds"])
@@ -205,7 +140,7 @@ def run_sweep(
     """
     root = Path(root)
     results_root = Path(results_dir or root / SWEEP_RESULTS)
-    commit = _commit(root)  # resolved once: every release runs on it, its inventories name it
+    commit = git.head(root)  # resolved once: every release runs on it, its inventories name it
     done_before = {} if rerun else measured(plan, results_root)
     todo = [v for v in plan.versions if v not in done_before]
     per_release = estimate_seconds(plan, results_root)

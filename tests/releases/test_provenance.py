@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from accelpi import InvalidArgument
-from accelpi.releases.inventory import drift, file_records, load_inventories, version_and_build
-from accelpi.releases.provenance import classify, distributions, probe, wheel_label
+from accelpi.releases.provenance import classify, distributions, probe
 from accelpi.releases.replay import compare_files, inventory_of, requirements
+from accelpi.reports.inventory import drift, version_and_build
+from accelpi.store.records import file_records, load_inventories, wheel_label
 
 from ..helpers import ROOT
 

@@ -12,10 +12,11 @@ import pytest
 
 from accelpi import InvalidArgument
 from accelpi.libraries import sweep_target
-from accelpi.releases.inventory import INVENTORY_SUFFIX, drift, load_inventories
 from accelpi.releases.plan import SweepPlan, Target, plan_sweep
 from accelpi.releases.sweep import run_sweep
-from accelpi.releases.versions import compare_versions
+from accelpi.reports.inventory import drift
+from accelpi.reports.versions import compare_versions
+from accelpi.store.records import INVENTORY_SUFFIX, load_inventories
 
 from ..asv_files import BENCH
 from ..helpers import ROOT
@@ -121,8 +122,8 @@ def test_a_real_sweep_records_what_each_environment_installed(swept):
 @pytest.mark.slow
 @pytest.mark.network
 def test_a_replayed_sweep_installs_the_identical_files(swept, tmp_path, monkeypatch):
-    from accelpi.releases.inventory import file_records
     from accelpi.releases.replay import replay
+    from accelpi.store.records import file_records
 
     _, results, home = swept
     (original,) = [r for r in load_inventories(results) if r["installed"].get("numba") == "0.68.1"]
@@ -171,7 +172,7 @@ def test_an_interrupted_sweep_resumes_with_what_is_missing(tmp_path):
 
 
 def test_a_release_that_installs_but_does_not_run_says_why(tmp_path):
-    from accelpi.releases.sweep import cannot_run
+    from accelpi.store.refusals import cannot_run
 
     machine = tmp_path / "box"
     machine.mkdir()

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import multi_build
-from . import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
+from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
 from .summary import GPU_N, LARGE, SMALL, run_summary
 
 __all__ = ["replication_report"]
@@ -130,7 +130,7 @@ def _fmt(x: float | None, spec: str = "{:.2f}x") -> str:
 
 def _tf_by_release(sweeps: Path) -> dict[str, float]:
     """graph/eager speed ratio (2**25 samples, oneDNN on) per swept tensorflow-cpu release."""
-    from .versions import collect
+    from ..store.series import collect
 
     if not (sweeps / "benchmarks.json").exists():
         return {}
@@ -152,7 +152,7 @@ def _tf_by_release(sweeps: Path) -> dict[str, float]:
 def _mkl(sweeps: Path) -> tuple[list[str], list[float]]:
     """Intel's build's speed-up over tensorflow-cpu per release, backend and switch (text),
     and the speed-ups with oneDNN on, the stock build's default."""
-    from .twins import compare_builds
+    from .builds import compare_builds
 
     if not (sweeps / "benchmarks.json").exists():
         return [], []

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from accelpi.releases.replicate import replication_report
+from accelpi.reports.replicate import replication_report
 
 from ..helpers import ROOT
 
@@ -102,7 +102,7 @@ def test_the_command_prints_the_same_report():
 
 
 def test_the_committed_replication_page_is_up_to_date():
-    from accelpi.releases.pages import replication_markdown
+    from accelpi.site.pages import replication_markdown
 
     committed = (ROOT / "docs" / "replication.md").read_text()
     assert committed == replication_markdown(replication_report(ROOT)), (

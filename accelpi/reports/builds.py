@@ -3,7 +3,7 @@
 Two builds of one release (``intel-tensorflow`` against ``tensorflow-cpu``), or one build
 with two values of a variable (``TF_ENABLE_ONEDNN_OPTS=0`` against ``1``; a variable
 nothing reads, for an A/A test). Each pair is compared with asv's significance test, as
-release steps are in :mod:`accelpi.releases.versions`.
+release steps are in :mod:`accelpi.reports.versions`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from . import DEFAULT_FACTOR, asvcompat
-from .versions import BUILD_FAMILIES, Series, check_factor, collect, lower_is_better
+from ..store.series import BUILD_FAMILIES, Series, collect
+from . import DEFAULT_FACTOR
+from .verdicts import check_factor, lower_is_better, significant
 
 __all__ = ["Difference", "compare_between", "compare_builds", "compare_variants", "variants"]
 
@@ -84,7 +85,7 @@ def _pairs(
                         a["value"],
                         b["value"],
                         b["value"] / a["value"] if a["value"] else math.inf,
-                        asvcompat.significant(a, b, factor),
+                        significant(a, b, factor),
                         ref.unit,
                         lower_is_better(benchmark),
                         min(len(a["samples"] or ()), len(b["samples"] or ())),

@@ -5,7 +5,7 @@ release* on the x-axis (one line per backend, one chart per benchmark and parame
 list the releases flagged as slower (``accelpi versions``), and show what each asv
 environment really had installed (``accelpi inventory``). A link to them is added to
 asv's navigation bar. The pages are Jinja2 templates (``templates/``); the charts are
-Vega-Lite specifications (:mod:`accelpi.releases.charts`) drawn by vega-embed, vendored
+Vega-Lite specifications (:mod:`accelpi.site.charts`) drawn by vega-embed, vendored
 into the site with the other scripts, so the site works offline; they scale down to a
 phone's width.
 """
@@ -23,9 +23,17 @@ from packaging.version import Version
 
 from ..errors import InvalidArgument
 from ..libraries import by_distribution, sweep_target
-from . import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS, charts
+from ..reports import DEFAULT_FACTOR
+from ..reports.inventory import KEY_DISTRIBUTIONS, drift, version_and_build
+from ..reports.replicate import replication_report
+from ..reports.report import findings, release_report
+from ..reports.verdicts import magnitude
+from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
+from ..store.files import write_atomically
+from ..store.records import load_inventories
+from ..store.refusals import cannot_install, cannot_run
+from . import charts
 from .asvpages import adapt
-from .inventory import KEY_DISTRIBUTIONS, drift, load_inventories, version_and_build, write_atomically
 from .pages import (
     BUILD_HEADERS,
     CODE_NOTE,
@@ -45,9 +53,6 @@ from .pages import (
     table,
     write_assets,
 )
-from .replicate import replication_report
-from .report import findings, magnitude, release_report
-from .sweep import cannot_install, cannot_run
 
 __all__ = ["build_site"]
 
@@ -137,7 +142,7 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
 def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
     """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``);
     a bar chart per machine is added to ``figures``."""
-    from .summary import run_summary, where
+    from ..reports.summary import run_summary, where
 
     results = root / COMMIT_RESULTS
     machines = (
@@ -200,8 +205,6 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
 
 def _default_pins(root: Path) -> list[list[str]]:
     """The default asv environment's pins (asv.conf.json) with the library table's reason."""
-    from . import asvcompat
-
     requested = asvcompat.load_json(root / "asv.conf.json", js_comments=True)["matrix"]["req"]
     rows = []
     for name, version in requested.items():

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..libraries import sweep_targets
-from .inventory import write_atomically
-from .report import findings
-from .versions import format_value
+from ..reports.report import findings
+from ..reports.versions import format_value
+from ..store.files import write_atomically
 
 __all__ = [
     "CHART_SCRIPTS",
@@ -39,7 +39,7 @@ def _templates() -> Any:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("accelpi.releases", "templates"),
+        loader=jinja2.PackageLoader("accelpi.site", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -7,18 +7,20 @@ the site can never disagree (a test compares them).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from .. import registry
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
+from ..store import git
+from ..store.series import BUILD_FAMILIES
 from . import DEFAULT_FACTOR
-from .twins import compare_builds, compare_variants
-from .versions import BUILD_FAMILIES, compare_versions
+from .builds import compare_builds, compare_variants
+from .verdicts import magnitude
+from .versions import compare_versions
 
-__all__ = ["CodeHistory", "code_paths", "findings", "release_report"]
+__all__ = ["CodeHistory", "code_paths", "findings", "magnitude", "release_report"]
 
 
 def release_report(
@@ -133,8 +135,7 @@ class CodeHistory:
     """
 
     def __init__(self, folder: Path) -> None:
-        done = _git(folder, "rev-parse", "--show-toplevel")
-        self.root = Path(done.stdout.strip()) if done.returncode == 0 else None
+        self.root = git.toplevel(folder)
         self._diffs: dict[tuple[str, str], list[str] | None] = {}
 
     def changed(self, before: str, after: str, paths: list[str]) -> list[str] | None:
@@ -144,8 +145,9 @@ class CodeHistory:
         if self.root is None or not before or not after:
             return None
         if (before, after) not in self._diffs:
-            done = _git(self.root, "diff", "--name-only", before, after, "--", "accelpi", "benchmarks")
-            self._diffs[(before, after)] = done.stdout.split() if done.returncode == 0 else None
+            self._diffs[(before, after)] = git.changed_files(
+                self.root, before, after, "accelpi", "benchmarks"
+            )
         files = self._diffs[(before, after)]
         if files is None:
             return None
@@ -166,25 +168,12 @@ class CodeHistory:
         return {"commits": [before, after], "changed": files, "text": text}
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return subprocess.CompletedProcess(args, 1, "", str(exc))
-
-
 def _spread(point: dict[str, Any]) -> list[float] | None:
     """The interquartile range asv stored for a point (``q_25``, ``q_75``), if any."""
     stats = point.get("stats") or {}
     if "q_25" in stats and "q_75" in stats:
         return [stats["q_25"], stats["q_75"]]
     return None
-
-
-def magnitude(change: dict[str, Any]) -> float:
-    """How large a step is, whichever its direction: 1.5x slower and 1.5x faster are equal."""
-    ratio = change["ratio"]
-    return max(ratio, 1 / ratio) if ratio > 0 else float("inf")
 
 
 def findings(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

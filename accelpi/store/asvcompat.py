@@ -1,8 +1,9 @@
 """Everything accelpi takes from asv, in one place (asv 0.6.6).
 
 asv has no public API for reading results or comparing two of them; the release tools
-use its modules as asv's own commands do. Keeping every such use here means that an asv
-upgrade is checked (and, if need be, adapted) in this one file.
+use its modules as asv's own commands do. Keeping every such use here (no other module of
+accelpi imports asv: a test checks) means that an asv upgrade is checked (and, if need be,
+adapted) in this one file.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ __all__ = [
     "benchmarks",
     "environment_path",
     "environments",
-    "is_slower",
+    "is_result_better",
     "iter_results",
     "load_json",
     "points",
     "result_filename",
-    "significant",
 ]
 
 
@@ -115,39 +115,19 @@ def points(result: Any, benchmarks: dict[str, Any], key: str) -> dict[tuple[str,
     return found
 
 
+def is_result_better(before: dict[str, Any], after: dict[str, Any], factor: float) -> bool:
+    """asv's own test, the one ``asv continuous`` uses (``asv.commands.compare``): the value of
+    ``before`` is better (lower) than that of ``after`` by more than ``factor``, and the
+    recorded samples (or, without them, the confidence intervals) say so.
+
+    ``before`` and ``after`` are points as :func:`points` returns them."""
+    from asv.commands.compare import _is_result_better
+
+    return _is_result_better(before["value"], after["value"], _samples(before), _samples(after), factor)
+
+
 def _samples(point: dict[str, Any]) -> tuple[Any, Any] | None:
     """A point's ``(stats, samples)`` as asv's test takes them: with the samples asv recorded
     (``--record-samples``) or, without them, its statistics alone (its confidence
     interval); ``None`` when neither was recorded."""
     return (point.get("stats"), point.get("samples")) if point.get("stats") else None
-
-
-def test_used(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """Which of asv's tests decides whether two points differ, in words."""
-    stats = [p.get("stats") or {} for p in (a, b)]
-    if not all(stats) or any(s.get("repeat", 0) == 1 for s in stats):
-        return "ratio only (one sample: no test)"
-    if a.get("samples") is not None and b.get("samples") is not None:
-        return f"Mann-Whitney U, {len(a['samples'])} + {len(b['samples'])} samples"
-    return "99% confidence intervals (no samples recorded)"
-
-
-def is_slower(before: dict[str, Any], after: dict[str, Any], factor: float) -> bool:
-    """asv's own test, the one ``asv continuous`` uses: ``after`` is larger than ``before``
-    by more than ``factor`` and the recorded samples say the difference is significant.
-
-    ``before`` and ``after`` are points: ``value``, ``stats`` and ``samples`` as
-    :mod:`asv.results` reads them. A ratio means something for positive values only: a
-    signed value (an error in σ) or a zero is never "slower" (asv's test would call -0.5
-    against -0.5 a change, since -0.5 < -0.5 / 1.1).
-    """
-    from asv.commands.compare import _is_result_better
-
-    if not (before["value"] > 0 and after["value"] > 0):
-        return False
-    return _is_result_better(before["value"], after["value"], _samples(before), _samples(after), factor)
-
-
-def significant(a: dict[str, Any], b: dict[str, Any], factor: float) -> bool:
-    """asv's test, both ways: the two points differ by more than ``factor``, significantly."""
-    return is_slower(a, b, factor) or is_slower(b, a, factor)

@@ -1,12 +1,9 @@
-"""Cross-version comparison: benchmark values grouped by a library's release, read with asv's modules.
+"""A library's results lined up by release: one series per benchmark and kind of environment.
 
-asv compares commits within one environment only. :func:`compare_versions` reads the
-result files of every environment (``asv.results``), finds the release of the library
-each one actually had installed (the sweep's ``.versions`` inventory, else the version
-asv was asked for), and for every benchmark and parameter combination lines up the
-values release by release. Consecutive releases are compared with asv's own test, the
-one ``asv continuous`` uses (a ratio beyond ``factor`` that is also statistically
-significant on the recorded samples); a slowdown that passes it is flagged.
+asv compares commits within one environment only. :func:`collect` reads the result files
+of every environment (``asv.results``), finds the release of the library each one really
+had installed (the sweep's ``.versions`` inventory, else the version asv was asked for),
+and for every benchmark and parameter combination lines up the values release by release.
 
 Environments that differ in something else than the release (another distribution of
 the library, an ``env_nobuild`` switch such as ``TF_ENABLE_ONEDNN_OPTS``) are separate
@@ -18,25 +15,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import canonical, multi_build, sweep_targets
-from . import DEFAULT_FACTOR, asvcompat
-from .inventory import INVENTORY_SUFFIX, installed_versions, read_record
+from . import asvcompat
+from .records import INVENTORY_SUFFIX, installed_versions, read_record
 
-__all__ = [
-    "BUILD_FAMILIES",
-    "Change",
-    "Series",
-    "check_factor",
-    "collect",
-    "compare_versions",
-    "format_value",
-    "lower_is_better",
-]
+__all__ = ["BUILD_FAMILIES", "Series", "collect"]
 
 
 @dataclass
@@ -59,43 +47,6 @@ class Series:
         return f"{self.benchmark}({self.params})" if self.params else self.benchmark
 
 
-@dataclass
-class Change:
-    """The step between two consecutive releases in a series.
-
-    ``flagged``: slower by more than the factor, and significant by asv's test (the test
-    ``asv continuous`` uses); ``improved``: the same, faster. Both only for times and
-    memory (``lower_is_better``); a tracked value such as accuracy has no direction.
-    """
-
-    machine: str
-    benchmark: str
-    params: str
-    axes: str
-    before: str
-    after: str
-    value_before: float
-    value_after: float
-    ratio: float
-    significant: bool
-    flagged: bool
-    unit: str
-    improved: bool = False
-    samples_before: int = 0  # samples recorded on each side (0: statistics only)
-    samples_after: int = 0
-    test: str = ""  # which of asv's tests decided, in words (see asvcompat.test_used)
-    commit_before: str = ""  # the accelpi commit each release was measured at
-    commit_after: str = ""
-
-    @property
-    def direction(self) -> str:
-        """``"slower"``, ``"faster"`` or ``""`` (no significant change, or no direction)."""
-        return "slower" if self.flagged else "faster" if self.improved else ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "direction": self.direction}
-
-
 #: Libraries published as several builds (distributions) of one release; the first is the
 #: reference build the others are compared with (from the library table).
 BUILD_FAMILIES: dict[str, tuple[str, ...]] = multi_build()
@@ -107,18 +58,6 @@ def _library_dists(name: str) -> tuple[str, ...]:
     if name in BUILD_FAMILIES:  # every build of the library
         return BUILD_FAMILIES[name]
     return (name,)
-
-
-def format_value(value: float, unit: str) -> str:
-    """A benchmark value for people: ``1.53 s``, ``866 µs``, ``651 MiB``, ``0.781``."""
-    if unit == "seconds":
-        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
-            if value >= scale:
-                return f"{value / scale:.3g} {suffix}"
-        return f"{value * 1e9:.3g} ns"
-    if unit == "bytes":
-        return f"{value / 2**20:,.0f} MiB"
-    return f"{value:.3g}"
 
 
 def _inventory(result_path: Path, skipped: list[dict[str, str]] | None) -> dict[str, Any] | None:
@@ -133,11 +72,6 @@ def _inventory(result_path: Path, skipped: list[dict[str, str]] | None) -> dict[
                 {"file": str(path), "why": f"{exc}; its result {result_path.name} is left out too"}
             )
         return None
-
-
-def lower_is_better(name: str) -> bool:
-    leaf = name.rsplit(".", 1)[-1]
-    return leaf.startswith(("time_", "timeraw_", "peakmem_", "mem_"))
 
 
 def collect(
@@ -227,63 +161,3 @@ def _combinations(params: list[list[str]]) -> Iterable[tuple[str, ...]]:
     if not params:
         return [()]
     return itertools.product(*params)
-
-
-def compare_versions(
-    results_dir: str | Path,
-    library: str,
-    factor: float = DEFAULT_FACTOR,
-    skipped: list[dict[str, str]] | None = None,
-) -> tuple[list[Series], list[Change]]:
-    """Series of the library's releases and the changes between consecutive releases.
-
-    Parameters
-    ----------
-    results_dir : path
-        An asv results directory (``results/``).
-    library : str
-        A sweepable library (``numba``, ``numpy``, ``tensorflow-cpu``...), or
-        ``tensorflow`` for every TensorFlow build.
-    factor : float
-        A change is flagged when the later release is slower by more than this factor
-        and asv's significance test agrees.
-    """
-    check_factor(factor)
-    from packaging.version import Version
-
-    all_series = collect(results_dir, library, skipped)
-    changes = []
-    for s in all_series:
-        releases = sorted(s.points, key=Version)
-        for before, after in itertools.pairwise(releases):
-            a, b = s.points[before], s.points[after]
-            ratio = b["value"] / a["value"] if a["value"] else math.inf
-            directed = lower_is_better(s.benchmark)
-            changes.append(
-                Change(
-                    s.machine,
-                    s.benchmark,
-                    s.params,
-                    s.axes,
-                    before,
-                    after,
-                    a["value"],
-                    b["value"],
-                    ratio,
-                    asvcompat.significant(a, b, factor),
-                    directed and asvcompat.is_slower(a, b, factor),
-                    s.unit,
-                    improved=directed and asvcompat.is_slower(b, a, factor),
-                    samples_before=len(a["samples"] or ()),
-                    samples_after=len(b["samples"] or ()),
-                    test=asvcompat.test_used(a, b),
-                    commit_before=str(a.get("commit") or ""),
-                    commit_after=str(b.get("commit") or ""),
-                )
-            )
-    return all_series, changes
-
-
-def check_factor(factor: float) -> None:
-    if not factor >= 1:
-        raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")

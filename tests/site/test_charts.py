@@ -7,7 +7,7 @@ import json
 import pytest
 
 from accelpi import registry
-from accelpi.releases.charts import COLOURS, colour_of, human_unit, spec, title_of
+from accelpi.site.charts import COLOURS, colour_of, human_unit, spec, title_of
 
 pytest.importorskip("altair", reason="altair is not installed (pip install 'accelpi[plot]')")
 

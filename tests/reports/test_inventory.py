@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from accelpi.releases.inventory import INVENTORY_SUFFIX, drift, load_inventories
+from accelpi.reports.inventory import drift
+from accelpi.store.records import INVENTORY_SUFFIX, load_inventories
 
 
 def test_drift_between_two_records_of_one_environment(tmp_path):

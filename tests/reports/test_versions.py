@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from accelpi import InvalidArgument
-from accelpi.releases.inventory import drift, load_inventories
-from accelpi.releases.report import release_report
-from accelpi.releases.twins import compare_builds
-from accelpi.releases.versions import compare_versions
+from accelpi.reports.builds import compare_builds
+from accelpi.reports.inventory import drift
+from accelpi.reports.report import release_report
+from accelpi.reports.versions import compare_versions
+from accelpi.store.records import load_inventories
 
 from ..asv_files import write_release_results as _write_results
 

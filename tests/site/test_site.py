@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from accelpi.releases.site import build_site
+from accelpi.site.build import build_site
 
 from ..helpers import ROOT
 
@@ -161,7 +161,7 @@ def _point_colours(page, kind: str = "point") -> dict[str, list[str]]:
 
 
 def test_a_backend_has_one_colour_on_every_chart_and_a_point_tells_its_value(browser, server):
-    from accelpi.releases.charts import colour_of
+    from accelpi.site.charts import colour_of
 
     page, errors = _open(browser, f"{server}/accelpi/tensorflow-cpu.html", wait_for="div.vega svg")
     holders = page.locator("div.vega").count()
@@ -209,8 +209,8 @@ def test_asvs_throughput_graph_shows_one_environments_history_with_a_readable_le
 
 
 def test_a_release_page_exists_exactly_for_each_swept_library(site):
-    from accelpi.releases import SWEEP_RESULTS
-    from accelpi.releases.report import release_report
+    from accelpi.reports.report import release_report
+    from accelpi.store import SWEEP_RESULTS
 
     swept = set(release_report(ROOT / SWEEP_RESULTS)["libraries"])
     ours = {"index", "changes", "replication", "builds", "inventory"}
@@ -262,7 +262,7 @@ def test_the_front_page_ranks_every_backend_at_its_measured_rate(browser, server
         ranked |= set(shown)
     shown = ranked
     # the bar charts above the tables: every ranked backend, in its colour of every chart
-    from accelpi.releases.charts import colour_of
+    from accelpi.site.charts import colour_of
 
     page.wait_for_function("document.querySelectorAll('div.vega svg').length >= 1")
     bars = _point_colours(page, "bar")

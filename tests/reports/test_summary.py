@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from accelpi.releases.summary import GPU_N, LARGE, SMALL, format_summary, run_summary
+from accelpi.reports.summary import GPU_N, LARGE, SMALL, format_summary, run_summary
 
 from ..helpers import ROOT
 

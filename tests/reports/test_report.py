@@ -13,11 +13,12 @@ import sys
 
 import pytest
 
-from accelpi.releases import COMMIT_RESULTS, DEFAULT_FACTOR, SWEEP_RESULTS
-from accelpi.releases.inventory import load_inventories
-from accelpi.releases.report import findings, release_report
-from accelpi.releases.twins import compare_between
-from accelpi.releases.versions import compare_versions
+from accelpi.reports import DEFAULT_FACTOR
+from accelpi.reports.builds import compare_between
+from accelpi.reports.report import findings, release_report
+from accelpi.reports.versions import compare_versions
+from accelpi.store import COMMIT_RESULTS, SWEEP_RESULTS
+from accelpi.store.records import load_inventories
 
 from ..asv_files import write_release_results
 from ..helpers import ROOT
@@ -87,7 +88,7 @@ def test_commit_history_and_sweeps_are_kept_apart():
 
 def test_no_release_series_mixes_commits():
     from accelpi.libraries import canonical
-    from accelpi.releases.versions import collect
+    from accelpi.store.series import collect
 
     report = release_report(ROOT / SWEEP_RESULTS)
     swept_by = {
@@ -130,8 +131,8 @@ def _row_key(cells: list[str]) -> tuple[str, ...]:
 
 
 def test_the_summary_page_is_exactly_versions_json(tmp_path):
-    from accelpi.releases.pages import step_rows
-    from accelpi.releases.site import build_site
+    from accelpi.site.build import build_site
+    from accelpi.site.pages import step_rows
 
     site = build_site(ROOT, html_dir=str(tmp_path / "html"), publish=False)
     page = (site / "accelpi" / "changes.html").read_text()
@@ -149,7 +150,7 @@ def test_the_summary_page_is_exactly_versions_json(tmp_path):
 
 
 def test_the_committed_summary_is_up_to_date():
-    from accelpi.releases.pages import findings_markdown
+    from accelpi.site.pages import findings_markdown
 
     shallow = subprocess.run(
         ["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True
@@ -165,8 +166,8 @@ def test_the_committed_summary_is_up_to_date():
 def test_one_default_factor_everywhere():
     from accelpi.cli import build_parser
     from accelpi.releases.bisect import bisect_releases
-    from accelpi.releases.site import build_site
-    from accelpi.releases.twins import compare_builds
+    from accelpi.reports.builds import compare_builds
+    from accelpi.site.build import build_site
 
     parser = build_parser()
     for command in ("versions", "site", "bisect"):
@@ -193,7 +194,7 @@ def test_one_default_factor_everywhere():
 
 
 def test_a_step_says_whether_accelpis_code_changed_between_its_commits():
-    from accelpi.releases.report import CodeHistory, code_paths
+    from accelpi.reports.report import CodeHistory, code_paths
 
     def git(*args: str) -> list[str]:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.split()
@@ -221,8 +222,8 @@ def test_a_step_says_whether_accelpis_code_changed_between_its_commits():
 
 
 def test_a_builds_code_path_is_compared_with_its_stock_twin(tmp_path):
-    from accelpi.releases.pages import build_summary, builds_markdown
-    from accelpi.releases.twins import compare_variants
+    from accelpi.reports.builds import compare_variants
+    from accelpi.site.pages import build_summary, builds_markdown
 
     write_release_results(
         tmp_path,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from accelpi.releases.asvpages import NAV_LINK, AsvTemplateChanged, adapt
+from accelpi.site.asvpages import NAV_LINK, AsvTemplateChanged, adapt
 
 from ..helpers import ROOT
 

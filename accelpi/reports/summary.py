@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
-from . import asvcompat
+from ..store import asvcompat
 
 __all__ = ["GPU_N", "LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary", "where"]
 

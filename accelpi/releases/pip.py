@@ -1,0 +1,49 @@
+"""The one helper that runs pip: release listings, joint resolutions, wheel downloads.
+
+Every pip call of the measuring tools goes through here, as pyperformance keeps its in
+``_pip.py``: which interpreter's pip runs, with which options, and how its refusal is told
+in one line.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["WHEELS_REPORT", "download", "dry_run", "index_versions", "reason"]
+
+#: pip's options for a report of wheels only, on standard output.
+WHEELS_REPORT = ("--only-binary", ":all:", "--quiet", "--report", "-")
+
+
+def _pip(python: Path | str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([str(python), "-m", "pip", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def reason(done: subprocess.CompletedProcess) -> str:
+    """pip's reason for a refusal, in one line (its last line that is not a warning)."""
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
+    return lines[-1] if lines else f"pip exited {done.returncode}"
+
+
+def index_versions(distribution: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """``pip index versions DISTRIBUTION`` for this interpreter."""
+    return _pip(sys.executable, "index", "versions", distribution, timeout=timeout)
+
+
+def dry_run(
+    specs: list[str], python: Path | str = sys.executable, no_deps: bool = False, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """What ``pip install SPECS`` would install for ``python``, wheels only, as pip's JSON
+    report on standard output (nothing is installed)."""
+    options = ["--dry-run", "--ignore-installed", *(["--no-deps"] if no_deps else []), *WHEELS_REPORT]
+    return _pip(python, "install", *options, *specs, timeout=timeout)
+
+
+def download(requirements: Path, folder: Path, timeout: float = 3600) -> subprocess.CompletedProcess:
+    """Exactly the files a ``--require-hashes`` requirements file pins, into ``folder``."""
+    checked = ("--no-deps", "--only-binary", ":all:", "--require-hashes", "--quiet")
+    return _pip(
+        sys.executable, "download", *checked, "-r", str(requirements), "-d", str(folder), timeout=timeout
+    )

@@ -1,0 +1,135 @@
+"""Release steps: each release of a library against the one before it, with asv's test.
+
+asv compares commits within one environment only. :func:`compare_versions` takes the
+series of :func:`accelpi.store.series.collect` (a benchmark's values release by release)
+and compares consecutive releases with asv's own test, the one ``asv continuous`` uses (a
+ratio beyond ``factor`` that is also statistically significant on the recorded samples);
+a slowdown that passes it is flagged, a speed-up that passes it is an improvement.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..store.series import BUILD_FAMILIES, Series, collect
+from . import DEFAULT_FACTOR
+from .verdicts import check_factor, is_slower, lower_is_better, significant, test_used
+
+__all__ = [
+    "BUILD_FAMILIES",
+    "Change",
+    "Series",
+    "check_factor",
+    "collect",
+    "compare_versions",
+    "format_value",
+    "lower_is_better",
+]
+
+
+@dataclass
+class Change:
+    """The step between two consecutive releases in a series.
+
+    ``flagged``: slower by more than the factor, and significant by asv's test (the test
+    ``asv continuous`` uses); ``improved``: the same, faster. Both only for times and
+    memory (``lower_is_better``); a tracked value such as accuracy has no direction.
+    """
+
+    machine: str
+    benchmark: str
+    params: str
+    axes: str
+    before: str
+    after: str
+    value_before: float
+    value_after: float
+    ratio: float
+    significant: bool
+    flagged: bool
+    unit: str
+    improved: bool = False
+    samples_before: int = 0  # samples recorded on each side (0: statistics only)
+    samples_after: int = 0
+    test: str = ""  # which of asv's tests decided, in words (see verdicts.test_used)
+    commit_before: str = ""  # the accelpi commit each release was measured at
+    commit_after: str = ""
+
+    @property
+    def direction(self) -> str:
+        """``"slower"``, ``"faster"`` or ``""`` (no significant change, or no direction)."""
+        return "slower" if self.flagged else "faster" if self.improved else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "direction": self.direction}
+
+
+def format_value(value: float, unit: str) -> str:
+    """A benchmark value for people: ``1.53 s``, ``866 µs``, ``651 MiB``, ``0.781``."""
+    if unit == "seconds":
+        for scale, suffix in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+            if value >= scale:
+                return f"{value / scale:.3g} {suffix}"
+        return f"{value * 1e9:.3g} ns"
+    if unit == "bytes":
+        return f"{value / 2**20:,.0f} MiB"
+    return f"{value:.3g}"
+
+
+def compare_versions(
+    results_dir: str | Path,
+    library: str,
+    factor: float = DEFAULT_FACTOR,
+    skipped: list[dict[str, str]] | None = None,
+) -> tuple[list[Series], list[Change]]:
+    """Series of the library's releases and the changes between consecutive releases.
+
+    Parameters
+    ----------
+    results_dir : path
+        An asv results directory (``results/``).
+    library : str
+        A sweepable library (``numba``, ``numpy``, ``tensorflow-cpu``...), or
+        ``tensorflow`` for every TensorFlow build.
+    factor : float
+        A change is flagged when the later release is slower by more than this factor
+        and asv's significance test agrees.
+    """
+    check_factor(factor)
+    from packaging.version import Version
+
+    all_series = collect(results_dir, library, skipped)
+    changes = []
+    for s in all_series:
+        releases = sorted(s.points, key=Version)
+        for before, after in itertools.pairwise(releases):
+            a, b = s.points[before], s.points[after]
+            ratio = b["value"] / a["value"] if a["value"] else math.inf
+            directed = lower_is_better(s.benchmark)
+            changes.append(
+                Change(
+                    s.machine,
+                    s.benchmark,
+                    s.params,
+                    s.axes,
+                    before,
+                    after,
+                    a["value"],
+                    b["value"],
+                    ratio,
+                    significant(a, b, factor),
+                    directed and is_slower(a, b, factor),
+                    s.unit,
+                    improved=directed and is_slower(b, a, factor),
+                    samples_before=len(a["samples"] or ()),
+                    samples_after=len(b["samples"] or ()),
+                    test=test_used(a, b),
+                    commit_before=str(a.get("commit") or ""),
+                    commit_after=str(b.get("commit") or ""),
+                )
+            )
+    return all_series, changes
