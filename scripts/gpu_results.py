@@ -20,6 +20,8 @@ import json
 import re
 from pathlib import Path
 
+from accelpi.store import asvcompat
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,19 +33,6 @@ def pip_versions(text: str) -> dict[str, str]:
         if match:
             found[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
     return found
-
-
-def relabel(result: dict, installed: dict[str, str], env_name: str) -> dict:
-    """``result`` with its matrix labels replaced by ``installed`` versions ("" when absent)."""
-    labels = {name: installed.get(name, "") for name in result["requirements"]}
-    python = result["python"]
-    return {
-        **result,
-        "env_name": env_name,
-        "python": python if "/" not in python else env_name.split("-")[1].removeprefix("py"),
-        "requirements": labels,
-        "params": {**result["params"], **labels, "python": env_name.split("-")[1].removeprefix("py")},
-    }
 
 
 def main() -> int:
@@ -74,9 +63,9 @@ def main() -> int:
         for path in machine_dir.glob("*.json"):
             if path.name == "machine.json":
                 continue
-            result = relabel(json.loads(path.read_text()), installed, env_name)
+            result = asvcompat.relabel(json.loads(path.read_text()), installed, env_name)
             name = f"{result['commit_hash'][:8]}-{env_name}.json"
-            (target / name).write_text(json.dumps(result, separators=(", ", ": ")) + "\n")
+            asvcompat.write_result_json(target / name, result)
             print(f"{target / name}: {', '.join(f'{k} {v}' for k, v in result['requirements'].items() if v)}")
     return 0
 

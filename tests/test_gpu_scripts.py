@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from accelpi.store import asvcompat
+
 from .helpers import ROOT
 
 
@@ -35,7 +37,7 @@ def test_gpu_results_relabels_asvs_matrix_with_what_was_installed():
         "params": {"machine": "gpu", "python": "/opt/venv/bin/python3", "torch": "2.13.0"},
         "results": {"b": [[1.0]]},
     }
-    out = gpu_results.relabel(result, installed, "existing-py3.12-gpu")
+    out = asvcompat.relabel(result, installed, "existing-py3.12-gpu")
     assert out["requirements"] == {"numpy": "2.4.6", "torch": "2.11.0+cu130", "tensorflow-cpu": ""}
     assert out["params"]["torch"] == "2.11.0+cu130" and out["params"]["python"] == "3.12"
     assert out["python"] == "3.12" and out["env_name"] == "existing-py3.12-gpu"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -152,7 +153,7 @@ def _runs(path: Path, tool: str) -> bool:
     for items in _literals(path):
         if tool == "git" and items[:1] == ["git"]:
             return True
-        if tool == "pip" and any(a == "-m" and b == "pip" for a, b in zip(items, items[1:], strict=False)):
+        if tool == "pip" and any(a == "-m" and b == "pip" for a, b in itertools.pairwise(items)):
             return True
     return False
 

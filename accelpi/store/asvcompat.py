@@ -19,8 +19,11 @@ __all__ = [
     "is_result_better",
     "iter_results",
     "load_json",
+    "load_result",
     "points",
+    "relabel",
     "result_filename",
+    "write_result_json",
 ]
 
 
@@ -71,6 +74,40 @@ def iter_results(
                 skipped.append({"file": str(path), "why": why(exc)})
             continue
         yield path, result, machine_name
+
+
+def load_result(path: Path) -> Any:
+    """One result file, as ``asv.results.Results``."""
+    from asv.results import Results
+
+    return Results.load(str(path))
+
+
+def relabel(result: dict[str, Any], installed: dict[str, str], env_name: str) -> dict[str, Any]:
+    """A result file's JSON with its matrix labels replaced by ``installed`` versions ("" when
+    absent) and its environment named ``env_name`` (``existing-py3.12-gpu``); the timings
+    are untouched.
+
+    asv's ``--python=same`` run names its environment after the interpreter's path and
+    labels it with the configuration's matrix, not with what was installed.
+    """
+    labels = {name: installed.get(name, "") for name in result["requirements"]}
+    python = result["python"]
+    version = env_name.split("-")[1].removeprefix("py")
+    return {
+        **result,
+        "env_name": env_name,
+        "python": python if "/" not in python else version,
+        "requirements": labels,
+        "params": {**result["params"], **labels, "python": version},
+    }
+
+
+def write_result_json(path: Path, result: dict[str, Any]) -> None:
+    """Write a result file's JSON as asv writes it."""
+    import json
+
+    path.write_text(json.dumps(result, separators=(", ", ": ")) + "\n")
 
 
 def result_filename(machine: str, commit: str, env_name: str) -> Path:
