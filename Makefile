@@ -54,11 +54,11 @@ bench: venv machine  ## the asv suite on the default environment, for the curren
 	-@$(BIN)/accelpi inventory --record --brief
 	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD)
 
-continuous: venv machine  ## the pull-request gate: main against the current commit (scripts/gate.py)
-	$(BIN)/python scripts/gate.py main HEAD
+continuous: venv machine  ## the pull-request gate: main against the current commit (accelpi gate)
+	$(BIN)/accelpi gate main HEAD
 
 continuous-full: venv machine  ## the same comparison over the whole suite (what runs nightly)
-	$(BIN)/python scripts/gate.py main HEAD --full
+	$(BIN)/accelpi gate main HEAD --full
 
 publish: venv tools  ## the website: asv's pages plus ours, into html/; the generated docs/*.md
 	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md --builds docs/intel-builds.md

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 try:  # an old commit may predate the package; its benchmarks then skip
@@ -29,6 +28,8 @@ try:  # an old commit may predate the package; its benchmarks then skip
 except ImportError as exc:  # pragma: no cover - depends on the commit under test
     accelpi = None
     _IMPORT_ERROR = f"accelpi does not import at this commit: {exc}"
+
+from . import planted  # noqa: F401  (the gate's A/B hook: inert unless a commit plants a slowdown)
 
 QUICK = os.environ.get("ACCELPI_BENCH_QUICK", "") not in ("", "0")
 QUICK_N = 4096
@@ -128,82 +129,6 @@ class LongCall(Benchmark):
     number = 1
     repeat = (3, 10, 6.0)
     warmup_time = 0
-
-
-# -- the pull-request gate ------------------------------------------------------------
-
-#: What the pull-request gate compares (``scripts/gate.py``: ``make continuous`` and the PR
-#: workflow): throughput of the NumPy and Numba paths at both sizes, of torch and JAX at
-#: 2**25, and the fused kernel's thread scaling, a set whose A/A noise and cost
-#: docs/benchmarking.md measures. torch's and JAX's sub-millisecond calls (2**16) are left
-#: to the full suite: their time moves by up to 1.44x between two runs of one commit.
-#: ``make continuous-full`` compares the whole suite at the same factor.
-GATE = (
-    r"Throughput.time_estimate\('(numpy|numpy:threads|numba|numba:parallel|numba:fused)'",
-    r"Throughput.time_estimate\('(torch|jax)', 33554432\)",
-    r"ThreadScaling.time_estimate\('numba:fused'",
-)
-
-#: The gate's ``asv continuous --factor``: the lowest factor with no false alarm in the five
-#: A/A runs of docs/benchmarking.md ("The gate: catching a 10 % slowdown"), below 1.10 so that
-#: a 10 % slowdown passes it; a test keeps every caller on it.
-GATE_FACTOR = 1.07
-
-#: asv options of the gate: rounds alternate between the two commits, so that a drift of
-#: the machine during the run falls on both sides alike.
-GATE_OPTIONS = ("--interleave-rounds",)
-
-#: Rounds (benchmark processes per commit) of each gate benchmark: more than the suite's
-#: own (``Throughput.rounds``), because a sub-millisecond call's time differs from one
-#: process to the next and asv's test only sees that spread across rounds
-#: (docs/benchmarking.md). Given to asv as ``-a rounds=N``, for the gate's benchmarks only.
-#: Five since the warm-up (``Throughput.warmup_time``) removed the slow first samples: six
-#: made a gate run 390 s, over its 6 minutes.
-GATE_ROUNDS = 5
-
-
-# -- the A/B test hook -------------------------------------------------------------
-
-#: A file that a throwaway commit adds to the package to plant a known slowdown, for
-#: ``scripts/continuous_reliability.py``'s A/B runs: ``{"backend": NAME, "factor": F}``.
-#: The harness (never the package) reads it and stretches that backend's timed calls by F.
-PLANT_FILE = "_planted_slowdown.json"
-
-
-def _read_plant() -> dict:
-    if accelpi is None:
-        return {}
-    try:
-        plant = json.loads((Path(accelpi.__file__).parent / PLANT_FILE).read_text())
-        return {str(plant["backend"]): float(plant["factor"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-_PLANT = _read_plant()
-
-
-def planted_factor(backend: str) -> float:
-    """The slowdown planted for ``backend`` at this commit (1.0: none, the normal case)."""
-    return _PLANT.get(backend, 1.0)
-
-
-def _stretched(estimate):
-    def planted(n, backend="numpy", **kwargs):
-        factor = planted_factor(backend)
-        start = time.perf_counter()
-        result = estimate(n, backend, **kwargs)
-        if factor > 1:
-            stop = start + factor * (time.perf_counter() - start)
-            while time.perf_counter() < stop:  # busy, like the work it stands for
-                pass
-        return result
-
-    return planted
-
-
-if _PLANT:  # only in the A/B experiment's throwaway commit: the timed calls of `time_` benchmarks
-    accelpi.estimate = _stretched(accelpi.estimate)
 
 
 def has_nvidia_gpu() -> bool:

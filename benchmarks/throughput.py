@@ -25,7 +25,7 @@ class Throughput(Benchmark):
     # call per sample was too noisy: torch's ~1 ms call tripped an A/A comparison).
     # Sub-millisecond calls also differ from one process to the next: the pull-request
     # gate, which compares two commits, runs GATE_ROUNDS processes per benchmark so that
-    # its test sees that spread (benchmarks/common.py). A run of the suite records each
+    # its test sees that spread (accelpi/gate.py). A run of the suite records each
     # commit's figures; two rounds do, at half the processes of four (docs/benchmarking.md).
     repeat = (3, 10, 6.0)
     rounds = 2

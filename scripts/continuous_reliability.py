@@ -5,10 +5,10 @@
 * A/B: ``main`` against a throwaway commit that plants a slowdown of one backend
   (``numba:fused``, 1.10x by default): every gate benchmark of that backend must be
   flagged, and nothing else. The slowdown is planted through the suite's documented test
-  hook, a file the commit adds to the package (``benchmarks/common.py``, ``PLANT_FILE``),
+  hook, a file the commit adds to the package (``benchmarks/planted.py``, ``PLANT_FILE``),
   which the harness reads and the package never does: no source line is matched or edited.
 
-Each run is the gate itself (``scripts/gate.py``: ``asv continuous`` with the gate's
+Each run is the gate itself (``accelpi gate``: ``asv continuous`` with the gate's
 benchmarks and options), A/A and A/B alternating so that a drift of the machine over the
 hour falls on both. After each run the two commits' results are kept, and asv's own
 ``asv compare`` judges them again at every ``--factors`` value: one set of runs measures
@@ -42,10 +42,9 @@ from asv import util
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-from gate import command as gate_command  # noqa: E402
-
-from benchmarks.common import GATE, GATE_FACTOR, PLANT_FILE  # noqa: E402
+from accelpi.gate import GATE, GATE_FACTOR  # noqa: E402
+from accelpi.gate import command as gate_command  # noqa: E402
+from benchmarks.planted import PLANT_FILE  # noqa: E402
 
 SLOW_BACKEND = "numba:fused"
 FACTORS = (1.05, 1.07, 1.1, 1.15, 1.25)

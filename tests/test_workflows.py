@@ -70,7 +70,7 @@ def test_workflow_commands_are_the_readmes():
     text = {p.stem: p.read_text() for p in WORKFLOWS}
     for command, workflow in (
         ("make test", "tests"),
-        ("scripts/gate.py", "benchmarks"),
+        ("accelpi gate", "benchmarks"),
         ("make publish", "publish"),
         ("accelpi sweep", "sweep"),
         ("accelpi versions", "sweep"),
