@@ -9,7 +9,6 @@ comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 ASV    := $(BIN)/asv
-MACHINE ?= $(shell hostname)
 
 .PHONY: venv tools test lint bench compare machine publish screenshots preview continuous continuous-full gpu-carry clean
 
@@ -44,15 +43,16 @@ lint: venv
 compare: venv  ## time every available backend side by side
 	$(BIN)/accelpi compare
 
-# asv asks interactively about an unknown machine; record this one once, non-interactively.
-machine: venv
-	test -f $$HOME/.asv-machine.json || $(ASV) machine --yes --machine $(MACHINE)
+# The asv machine is named after this host's fingerprint (CPU model, flags, cores, memory,
+# kernel: accelpi machine), so that results of two CPUs never share a machine or a series.
+machine: venv  ## record this host in asv's machine file, under the name its fingerprint gives
+	$(BIN)/accelpi machine --record
 
 bench: venv machine  ## the asv suite on the default environment, for the current commit
 	@$(BIN)/accelpi summary --estimate
-	$(ASV) run --show-stderr HEAD^!
+	$(ASV) run --show-stderr --machine $$($(BIN)/accelpi machine --name) HEAD^!
 	-@$(BIN)/accelpi inventory --record --brief
-	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD)
+	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD) --machine $$($(BIN)/accelpi machine --name)
 
 continuous: venv machine  ## the pull-request gate: main against the current commit (accelpi gate)
 	$(BIN)/accelpi gate main HEAD

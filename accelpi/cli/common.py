@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailable, InvalidArgument
@@ -108,16 +107,21 @@ def switches(items: list[str] | None, none: bool = False) -> dict[str, tuple[str
 
 
 def machine_name(given: str | None) -> str:
-    """The asv machine: ``--machine``, else the one recorded in ``~/.asv-machine.json``."""
+    """The asv machine: ``--machine``, else this host's, derived from its fingerprint
+    (:func:`accelpi.machine.machine_name`), and recorded in asv's machine file
+    (``~/.asv-machine.json``) when it is not there yet, as ``make machine`` does.
+
+    Never the file's first entry, nor the hostname: a machine file written for another
+    project or another host must not decide where this host's results are filed."""
     if given:
         return given
-    try:
-        machines = json.loads((Path.home() / ".asv-machine.json").read_text())
-        return next(name for name in machines if name != "version")
-    except (OSError, ValueError, StopIteration):
-        raise InvalidArgument(
-            "no asv machine is recorded: run 'make machine' or pass --machine NAME"
-        ) from None
+    from .. import machine
+    from ..store import asvcompat
+
+    info = machine.asv_machine_info()
+    if asvcompat.machine_entry(info["machine"]) != info:
+        asvcompat.save_machine(info)
+    return info["machine"]
 
 
 # -- options -------------------------------------------------------------------------
@@ -150,7 +154,8 @@ def factor_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
     parser.add_argument(
-        "--machine", help=help or "asv machine name (default: the one recorded by 'make machine')"
+        "--machine",
+        help=help or "asv machine name (default: this host's, from its fingerprint: accelpi machine)",
     )
 
 

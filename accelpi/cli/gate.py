@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ..gate import GATE, GATE_FACTOR, command
-from .common import add_command, factor
+from .common import add_command, factor, machine_name, machine_option
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    extra = [*(["--machine", args.machine] if args.machine else []), *args.asv_args]
+    extra = ["--machine", machine_name(args.machine), *args.asv_args]
     began = time.perf_counter()
     bench = None if args.full else list(GATE)
     done = subprocess.run(command(args.base, args.head, args.factor, bench, extra), cwd=Path.cwd())
@@ -39,5 +39,5 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument(
         "--factor", type=factor, default=GATE_FACTOR, help=f"asv continuous --factor (default {GATE_FACTOR})"
     )
-    p.add_argument("--machine", help="asv machine name (default: asv's)")
+    machine_option(p)
     p.add_argument("asv_args", nargs="*", metavar="-- ASV-OPTION", help="more options for asv continuous")

@@ -7,6 +7,7 @@ These commands need asv and packaging (``pip install 'accelpi[bench]'``); they i
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,30 @@ from .common import (
     results_option,
     warn_skipped,
 )
+
+# -- accelpi machine ----------------------------------------------------------------
+
+
+def cmd_machine(args: argparse.Namespace) -> int:
+    from .. import machine
+    from ..store import asvcompat
+
+    facts = machine.fingerprint()
+    info = machine.asv_machine_info(facts)
+    if args.record:
+        path = asvcompat.save_machine(info)
+        if not args.name and not args.json:
+            print(f"recorded {info['machine']} in {path}", file=sys.stderr)
+    if args.name:
+        print(info["machine"])
+    elif args.json:
+        print_json({"machine": info["machine"], "fingerprint": facts, "asv": info})
+    else:
+        print(f"asv machine: {info['machine']}")
+        for key in ("cpu", "num_cpu", "ram", "arch", "os"):
+            print(f"  {key}: {info[key]}")
+    return EXIT_OK
+
 
 # -- accelpi inventory --------------------------------------------------------------
 
@@ -125,14 +150,20 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from ..reports.summary import expected_seconds, format_summary, run_summary
 
-    if args.estimate:  # before a run: how long the last one took
-        seconds = expected_seconds(args.results, args.machine)
+    if args.estimate:  # before a run: how long the last one on this machine took
+        from .. import machine
+
+        name = args.machine or machine.machine_name()  # another CPU's run says nothing of this one's
+        seconds = expected_seconds(args.results, name)
         if args.json:
-            print_json({"expected_seconds": seconds})
+            print_json({"machine": name, "expected_seconds": seconds})
         elif seconds is None:
-            print("accelpi: no earlier run recorded here: the first full run takes about 15 min on 2 cores")
+            print(
+                f"accelpi: no earlier run on this machine ({name}): the first full run takes about "
+                "15 min on 2 cores"
+            )
         else:
-            print(f"accelpi: the last full run took {seconds / 60:.0f} min; expect about as long")
+            print(f"accelpi: the last full run on {name} took {seconds / 60:.0f} min; expect about as long")
         return EXIT_OK
     summary = run_summary(args.results, args.commit, args.machine)
     if args.json:
@@ -210,6 +241,12 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 def setup_arguments(sub: Any) -> None:
     p = add_command(
+        sub, "machine", cmd_machine, "this host's fingerprint and the asv machine name derived from it"
+    )
+    p.add_argument("--record", action="store_true", help="record it in asv's machine file (make machine)")
+    p.add_argument("--name", action="store_true", help="print the machine name only")
+
+    p = add_command(
         sub, "inventory", cmd_inventory, "what each asv environment really had installed, and drift"
     )
     p.add_argument(
@@ -230,7 +267,11 @@ def setup_arguments(sub: Any) -> None:
     results_option(p, COMMIT_RESULTS)
     p.add_argument("--commit", help="the commit (or a prefix of it) to summarise (default: the newest run)")
     machine_option(p, "asv machine name (default: any)")
-    p.add_argument("--estimate", action="store_true", help="only say how long the last full run took")
+    p.add_argument(
+        "--estimate",
+        action="store_true",
+        help="only say how long the last full run on this machine (or --machine) took",
+    )
 
     add_command(sub, "replicate", cmd_replicate, "the 2018 talk's claims beside what the results say today")
 

@@ -20,9 +20,11 @@ __all__ = [
     "iter_results",
     "load_json",
     "load_result",
+    "machine_entry",
     "points",
     "relabel",
     "result_filename",
+    "save_machine",
     "write_result_json",
 ]
 
@@ -168,3 +170,24 @@ def _samples(point: dict[str, Any]) -> tuple[Any, Any] | None:
     (``--record-samples``) or, without them, its statistics alone (its confidence
     interval); ``None`` when neither was recorded."""
     return (point.get("stats"), point.get("samples")) if point.get("stats") else None
+
+
+def machine_entry(name: str) -> dict[str, str] | None:
+    """The entry of asv's machine file (``~/.asv-machine.json``) for ``name``, if any."""
+    from asv import util
+    from asv.machine import MachineCollection
+
+    path = Path(MachineCollection.get_machine_file_path())
+    if not path.is_file():
+        return None
+    entry = util.load_json(str(path), MachineCollection.api_version).get(name)
+    return entry if isinstance(entry, dict) else None
+
+
+def save_machine(info: dict[str, str]) -> Path:
+    """Add (or replace) ``info["machine"]``'s entry in asv's machine file, as ``asv machine``
+    does; the other entries are kept. Returns the file's path."""
+    from asv.machine import MachineCollection
+
+    MachineCollection.save(info["machine"], info)
+    return Path(MachineCollection.get_machine_file_path())
