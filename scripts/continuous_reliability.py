@@ -38,10 +38,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from asv import util
+from accelpi.store.asvcompat import load_json
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from accelpi.cli.common import machine_name  # noqa: E402
 from accelpi.gate import GATE, GATE_FACTOR  # noqa: E402
 from accelpi.gate import command as gate_command  # noqa: E402
 from benchmarks.planted import PLANT_FILE  # noqa: E402
@@ -67,7 +68,7 @@ def prepare(clone: Path, plant: float) -> dict[str, str]:
     git(clone, "add", "-f", f"accelpi/{PLANT_FILE}")
     git(clone, "commit", "-q", "-m", f"A/B: {SLOW_BACKEND} planted {plant}x slower")
     git(clone, "checkout", "-q", "main")
-    conf = util.load_json(str(clone / "asv.conf.json"), js_comments=True)
+    conf = load_json(str(clone / "asv.conf.json"), js_comments=True)
     conf.update(
         env_dir=str(ROOT / ".asv" / "env"), results_dir=str(clone / "results"), html_dir=str(clone / "html")
     )
@@ -117,7 +118,7 @@ def judge(
     clone: Path, results: Path, machine: str, base: str, head: str, factor: float
 ) -> list[dict[str, str]]:
     """``asv compare`` of two kept results at ``factor``: every row, as asv marks it."""
-    conf = util.load_json(str(clone / "asv.reliability.json"))
+    conf = load_json(str(clone / "asv.reliability.json"))
     # asv reads a configuration's relative paths from the file's folder: make them absolute
     conf.update(results_dir=str(results), repo=str(clone), benchmark_dir=str(clone / "benchmarks"))
     config = results / "asv.compare.json"
@@ -242,8 +243,7 @@ def main() -> int:
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())), end="")
         return 0
-    machines = util.load_json(str(Path.home() / ".asv-machine.json"))
-    machine = args.machine or next(name for name in machines if name != "version")
+    machine = machine_name(args.machine)  # this host's fingerprint name, recorded for asv
     bench = args.bench or list(GATE)
     factors = tuple(sorted(set(args.factors) | {GATE_FACTOR}))
     runs = []
