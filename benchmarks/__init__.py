@@ -1,4 +1,5 @@
-"""accelpi's asv suite: one file per question (throughput, first call, accuracy, scaling, memory, overhead).
+"""accelpi's asv suite: one file per question (throughput, first call, accuracy, scaling, memory,
+overhead, threads), and the host's own speed beside them (calibration).
 
 BLAS is not part of this workload, and a BLAS pool spinning beside a library's own threads
 would only add noise: pin it to one thread, once, before any library is imported.

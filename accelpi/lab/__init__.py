@@ -5,5 +5,7 @@
 :mod:`~accelpi.lab.threads`
     thread scaling, determinism under concurrency, and the talk's race;
 :mod:`~accelpi.lab.overhead`
-    Dask's launch overhead against a plain thread pool.
+    Dask's launch overhead against a plain thread pool;
+:mod:`~accelpi.lab.calibration`
+    the host's own speed, with kernels that depend on no measured library.
 """
