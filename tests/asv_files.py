@@ -69,6 +69,32 @@ def write_result(
     result.save(str(results))
 
 
+#: The campaign every written release belongs to unless a test names another.
+CAMPAIGN = "test-20261110T000000Z"
+
+
+def write_campaign_record(
+    results: Path, machine: str, campaign: str, commit: str, started: str, ended: str, **extra
+) -> Path:
+    """A campaign's folder under ``results/machine/`` with its ``machine.json`` and record."""
+    from accelpi.store.campaigns import write_campaign
+
+    folder = results / machine / campaign
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "machine.json").write_text(json.dumps({"machine": machine, "version": 1}))
+    record = {
+        "id": campaign,
+        "commit": commit,
+        "machine": machine,
+        "started": started,
+        "ended": ended,
+        "fingerprint": {"digest": "0badcafe", "model_name": "Test CPU"},
+        **extra,
+    }
+    write_campaign(folder, record)
+    return folder
+
+
 def write_release_results(
     results: Path,
     versions: dict[str, float],
@@ -81,6 +107,8 @@ def write_release_results(
     env_vars: dict[str, str] | None = None,
     first_commit: int = 0,
     backends: dict[str, float] | None = None,
+    campaign: str | None = CAMPAIGN,
+    day: int = 10,
 ) -> None:
     """asv result files of one benchmark, one environment per release of ``dist``.
 
@@ -89,16 +117,29 @@ def write_release_results(
 
     The inventory beside each names ``swept`` as the swept library (default: ``dist``, as
     ``accelpi sweep`` writes it; ``None``: the default environment's, which sweeps nothing).
+
+    ``campaign``: the releases are measured together, in that campaign, at one commit
+    (``first_commit``), on November ``day``; ``None``: the way results were written before
+    campaigns, each release alone at a commit of its own, on a day of its own.
     """
+    import shutil
+
     swept = dist if swept == "" else swept
     switches = "".join(f"-{k}{v}" for k, v in sorted((env_vars or {}).items()))
+    folder = None
+    if campaign is not None and inventory:
+        stamp = f"2026-11-{day:02d}T00:00:00Z"
+        folder = write_campaign_record(
+            results, machine, campaign, f"{first_commit:040x}", stamp, stamp.replace("T00", "T01")
+        )
     for i, (version, value) in enumerate(sorted(versions.items()), start=first_commit):
+        commit = f"{(first_commit if folder else i):040x}"
         env_name = f"virtualenv-py3.11-{dist}{version}{switches}"
         write_result(
             results,
             {name: value * scale for name, scale in (backends or {"numba:fused": 1.0}).items()},
             n=33554432,
-            commit=f"{i:040x}",
+            commit=commit,
             date=1_700_000_000_000 + i,
             env_name=env_name,
             machine=machine,
@@ -106,15 +147,19 @@ def write_release_results(
             spread=spread,
             env_vars=env_vars,
         )
+        name = f"{commit[:8]}-{env_name}"
+        if folder is not None:  # into the campaign's folder, as a campaign publishes it
+            shutil.move(results / machine / f"{name}.json", folder / f"{name}.json")
         if inventory:
             record = {
                 "swept": swept,
                 "env_name": env_name,
                 "requested": {dist: version},
                 "env_vars": env_vars or {},
-                "commit": f"{i:040x}",
-                "recorded_at": f"2026-11-{10 + i}T00:00:00Z",
+                "commit": commit,
+                "recorded_at": f"2026-11-{(day if folder else 10 + i):02d}T00:00:00Z",
                 "environment": {"libraries": {import_name: {"distribution": dist, "version": version}}},
+                **({"campaign": campaign} if folder else {}),
             }
-            path = results / machine / f"{f'{i:040x}'[:8]}-{env_name}.versions"
+            path = (folder or results / machine) / f"{name}.versions"
             path.write_text(json.dumps(record))

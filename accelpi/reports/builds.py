@@ -44,6 +44,7 @@ class Difference:
     samples: int = 0  # the fewer samples of the two sides
     commit_reference: str = ""  # the accelpi commits each side was measured at
     commit_other: str = ""
+    campaign: str = ""  # the campaign both sides were measured in (never two)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,10 +62,10 @@ def _pairs(
     from packaging.version import Version
 
     groups: dict[tuple[str, ...], dict[str, Series]] = {}
-    for s in series:
-        groups.setdefault((s.machine, s.benchmark, s.params, context(s)), {})[side(s)] = s
+    for s in series:  # both sides measured together, in one campaign, or not compared at all
+        groups.setdefault((s.machine, s.benchmark, s.params, context(s), s.experiment), {})[side(s)] = s
     differences = []
-    for (machine, benchmark, params, shared), sides in sorted(groups.items()):
+    for (machine, benchmark, params, shared, _), sides in sorted(groups.items()):
         if reference not in sides:
             continue
         ref = sides[reference]
@@ -91,6 +92,7 @@ def _pairs(
                         min(len(a["samples"] or ()), len(b["samples"] or ())),
                         a.get("commit", ""),
                         b.get("commit", ""),
+                        ref.campaign,
                     )
                 )
     return differences

@@ -74,7 +74,7 @@ def release_report(
         if name in BUILD_FAMILIES and name not in sweep_targets():
             continue  # a family's releases are reported build by build
         series, changes = compare_versions(results_dir, name, factor, skipped)
-        series = [s for s in series if len(s.points) > 1]
+        series = [s for s in series if len(s.points) > 1 or s.campaign]
         if not series:
             continue
         report["libraries"][name] = {
@@ -85,12 +85,15 @@ def release_report(
                     "params": s.params,
                     "axes": s.axes,
                     "unit": s.unit,
+                    "campaign": s.campaign,
+                    "context": s.context,
                     "values": {v: p["value"] for v, p in s.points.items()},
                     "spread": {v: _spread(p) for v, p in s.points.items()},
                 }
                 for s in series
             ],
             "changes": [c.to_dict() for c in changes],
+            "campaigns": campaigns_of(series),
         }
         for c in changes:
             if c.flagged:
@@ -166,6 +169,24 @@ class CodeHistory:
         else:
             text = f"{before[:8]} → {after[:8]}, code unchanged"
         return {"commits": [before, after], "changed": files, "text": text}
+
+
+def campaigns_of(series: list[Any]) -> list[dict[str, Any]]:
+    """The campaigns a library's series come from, oldest first: each one's id, commit,
+    start and end, host, and the releases it measured. Two campaigns are never compared:
+    where a benchmark's releases come from several, its chart breaks between them."""
+    found: dict[str, dict[str, Any]] = {}
+    for s in series:
+        if not s.campaign:
+            continue
+        entry = found.setdefault(s.campaign, {**s.context, "releases": set()})
+        entry["releases"] |= set(s.points)
+    from packaging.version import Version
+
+    return [
+        {**entry, "releases": sorted(entry["releases"], key=Version)}
+        for entry in sorted(found.values(), key=lambda e: (e["started"], e["campaign"]))
+    ]
 
 
 def _spread(point: dict[str, Any]) -> list[float] | None:

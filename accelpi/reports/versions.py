@@ -33,7 +33,8 @@ __all__ = [
 
 @dataclass
 class Change:
-    """The step between two consecutive releases in a series.
+    """The step between two consecutive releases in a series: both measured in one campaign
+    (a series never spans two), so the step is the releases' doing, not the host's.
 
     ``flagged``: slower by more than the factor, and significant by asv's test (the test
     ``asv continuous`` uses); ``improved``: the same, faster. Both only for times and
@@ -58,6 +59,8 @@ class Change:
     test: str = ""  # which of asv's tests decided, in words (see verdicts.test_used)
     commit_before: str = ""  # the accelpi commit each release was measured at
     commit_after: str = ""
+    campaign: str = ""  # the campaign both releases were measured in (steps never cross one)
+    measured: str = ""  # when that campaign ended (UTC)
 
     @property
     def direction(self) -> str:
@@ -130,6 +133,8 @@ def compare_versions(
                     test=test_used(a, b),
                     commit_before=str(a.get("commit") or ""),
                     commit_after=str(b.get("commit") or ""),
+                    campaign=s.campaign,
+                    measured=str(s.context.get("ended") or ""),
                 )
             )
     return all_series, changes

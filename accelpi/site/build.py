@@ -83,7 +83,13 @@ def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], ou
         build = s["axes"].split(" [")[0] if several_builds else ""
         variant = ", ".join(part for part in (build, switch) if part)
         grouped[(s["benchmark"], rest)].append(
-            {"backend": first.strip("'"), "variant": variant, "values": s["values"], "spread": s["spread"]}
+            {
+                "backend": first.strip("'"),
+                "variant": variant,
+                "values": s["values"],
+                "spread": s["spread"],
+                "context": s.get("context") or {},
+            }
         )
         units[(s["benchmark"], rest)] = s["unit"]
     releases = sorted({v for s in series for v in s["values"]}, key=Version)

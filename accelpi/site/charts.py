@@ -91,7 +91,9 @@ def spec(
 
     ``lines``: one entry per line: ``backend``, ``variant`` (switch or build, ``""`` for
     none), ``values`` (release -> value) and ``spread`` (release -> ``[q25, q75]`` or
-    ``None``), in asv's unit; ``releases`` in release order.
+    ``None``), in asv's unit, and ``context`` (its campaign's ``campaign``, ``commit`` and
+    ``ended``); ``releases`` in release order. Releases of two campaigns are never joined
+    by a line: a line is one campaign's, and its points tell which (tooltip).
     """
     import altair as alt
 
@@ -103,6 +105,7 @@ def spec(
                 continue
             spread = (line.get("spread") or {}).get(release)
             low, high = (spread[0] * scale, spread[1] * scale) if spread else (value * scale, value * scale)
+            context = line.get("context") or {}
             rows.append(
                 {
                     "release": release,
@@ -111,6 +114,9 @@ def spec(
                     "value": value * scale,
                     "low": low,
                     "high": high,
+                    "campaign": context.get("campaign") or "measured alone",
+                    "commit": str(context.get("commit") or "")[:8],
+                    "measured": str(context.get("ended") or "")[:10],
                 }
             )
     backends = {r["backend"] for r in rows}
@@ -133,6 +139,9 @@ def spec(
         alt.Tooltip("value:Q", title=name, format=",.4~r"),
         alt.Tooltip("low:Q", title="25th percentile", format=",.4~r"),
         alt.Tooltip("high:Q", title="75th percentile", format=",.4~r"),
+        alt.Tooltip("campaign:N", title="campaign"),
+        alt.Tooltip("commit:N", title="accelpi commit"),
+        alt.Tooltip("measured:N", title="measured"),
     ]
     base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=colour)
     if accuracy:  # flat lines would hide each other: points side by side within a release
@@ -148,8 +157,10 @@ def spec(
         bars = base.mark_errorbar().encode(
             y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
         )
+        # one line per backend, variant and campaign: two campaigns are never joined
         lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
             y=alt.Y("value:Q", axis=axis, scale=y_scale),
+            detail="campaign:N",
             strokeDash=dash,
             shape=alt.Shape("variant:N", legend=legend),  # the switch shows in the legend too
             tooltip=tooltip,

@@ -26,6 +26,7 @@ __all__ = [
     "file_records",
     "installed_versions",
     "load_inventories",
+    "machine_of",
     "read_record",
     "wheel_label",
     "wheel_tags",
@@ -77,24 +78,47 @@ def read_record(path: Path) -> dict[str, Any]:
     return record
 
 
+def machine_of(folder: Path, results_dir: Path) -> str:
+    """The asv machine a results folder belongs to: the first folder at or above ``folder``,
+    up to ``results_dir``, holding a ``machine.json`` (a campaign's folder lies inside its
+    machine's), named as that file names it; else the folder below ``results_dir``."""
+    top = Path(results_dir)
+    for candidate in (folder, *folder.parents):
+        if candidate == top.parent:
+            break
+        try:
+            name = json.loads((candidate / "machine.json").read_text()).get("machine")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(name, str):
+            return name
+    relative = folder.relative_to(top) if folder.is_relative_to(top) else folder
+    return relative.parts[0] if relative.parts else folder.name
+
+
 def load_inventories(
     results_dir: str | Path, skipped: list[dict[str, str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Every ``*.versions`` record under ``results_dir``, with ``machine`` and ``installed`` added.
+    """Every ``*.versions`` record under ``results_dir`` (campaign folders included), with
+    ``machine``, ``file`` and ``installed`` added.
 
     A file that is empty, truncated, binary or of another shape is left out, and named in
     ``skipped`` (``{"file", "why"}``) when a list is given: one bad file never takes the
     report down.
     """
     records = []
-    for path in sorted(Path(results_dir).glob(f"*/*{INVENTORY_SUFFIX}")):
+    machines: dict[Path, str] = {}
+    for path in sorted(Path(results_dir).glob(f"**/*{INVENTORY_SUFFIX}")):
         try:
             record = read_record(path)
         except (OSError, ValueError) as exc:
             if skipped is not None:
                 skipped.append({"file": str(path), "why": str(exc)})
             continue
-        record["machine"] = path.parent.name
+        if path.parent not in machines:
+            machines[path.parent] = machine_of(path.parent, Path(results_dir))
+        record["machine"] = machines[path.parent]
+        record["path"] = str(path)
         record["file"] = path.name
         record["installed"] = installed_versions(record)
         record.setdefault("requested", {})

@@ -7,7 +7,10 @@ and for every benchmark and parameter combination lines up the values release by
 
 Environments that differ in something else than the release (another distribution of
 the library, an ``env_nobuild`` switch such as ``TF_ENABLE_ONEDNN_OPTS``) are separate
-series, so a switch is never mistaken for a release.
+series, so a switch is never mistaken for a release. So are campaigns: a series holds the
+releases measured together, in one campaign (:mod:`accelpi.store.campaigns`), and two
+campaigns of the same benchmark are two series, never one line. A result measured outside
+any campaign (before campaigns existed) is a series of its own, compared with nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..libraries import canonical, multi_build, sweep_targets
 from . import asvcompat
+from .campaigns import load_campaigns
 from .records import INVENTORY_SUFFIX, installed_versions, read_record
 
-__all__ = ["BUILD_FAMILIES", "Series", "collect"]
+__all__ = ["BUILD_FAMILIES", "Series", "collect", "context_of"]
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Series:
     distribution: str = ""  # the distribution that provided the library (tensorflow-cpu...)
     switches: str = ""  # env_nobuild switches, "TF_ENABLE_ONEDNN_OPTS=1"
     env_vars: dict[str, str] = field(default_factory=dict)  # the same switches, as a dict
+    campaign: str = ""  # the campaign's id ("": measured outside any campaign)
+    context: dict[str, Any] = field(default_factory=dict)  # commit, start, end, host of the campaign
+    experiment: str = ""  # what was measured together: the campaign, or one result file alone
 
     @property
     def label(self) -> str:
@@ -74,10 +81,38 @@ def _inventory(result_path: Path, skipped: list[dict[str, str]] | None) -> dict[
         return None
 
 
+def context_of(
+    campaign: dict[str, Any] | None, result: Any, inventory: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What a reader needs to see why two series are apart: the campaign's commit, start and
+    end, and the host (machine name and fingerprint digest)."""
+    if campaign:
+        fingerprint = campaign.get("fingerprint") or {}
+        return {
+            "campaign": campaign["id"],
+            "commit": campaign["commit"],
+            "started": campaign["started"],
+            "ended": campaign["ended"],
+            "machine": campaign["machine"],
+            "host": fingerprint.get("digest", ""),
+            "cpu": fingerprint.get("model_name", ""),
+        }
+    return {
+        "campaign": "",
+        "commit": result.commit_hash,
+        "started": str((inventory or {}).get("recorded_at") or ""),
+        "ended": str((inventory or {}).get("recorded_at") or ""),
+        "machine": "",
+        "host": "",
+        "cpu": "",
+    }
+
+
 def collect(
     results_dir: str | Path, library: str, skipped: list[dict[str, str]] | None = None
 ) -> list[Series]:
-    """Every series of the library's results under ``results_dir`` (one per benchmark and axes).
+    """Every series of the library's results under ``results_dir``: one per benchmark,
+    parameters, axes (build and switches) and campaign.
 
     Files that cannot be read are left out and named in ``skipped`` when a list is given.
     """
@@ -88,6 +123,7 @@ def collect(
     if not benchmarks_file.exists():
         raise InvalidArgument(f"no asv results in {results_dir} (benchmarks.json is missing)")
     benchmarks = asvcompat.benchmarks(results_dir)
+    campaigns = load_campaigns(results_dir, skipped)
     dists = _library_dists(library)
     series: dict[tuple[str, ...], Series] = {}
     latest: dict[tuple[str, ...], int] = {}
@@ -112,6 +148,10 @@ def collect(
             continue
         switches = ", ".join(f"{k}={v}" for k, v in sorted(result.env_vars.items()))
         axes = dist + (f" [{switches}]" if switches else "")
+        campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
+        # a result outside any campaign is a series of its own: compared with nothing
+        together = campaign["id"] if campaign else f"alone:{path}"
+        context = context_of(campaign, result, inventory)
         machine = machine_name
         for key in result.get_all_result_keys():
             if key not in benchmarks:
@@ -129,7 +169,7 @@ def collect(
                 ):
                     continue
                 label = ", ".join(combo)  # asv's own spelling: benchmark('numba', 65536)
-                ident = (machine, key, label, axes)
+                ident = (machine, key, label, axes, together)
                 s = series.setdefault(
                     ident,
                     Series(
@@ -141,6 +181,9 @@ def collect(
                         distribution=dist,
                         switches=switches,
                         env_vars=dict(result.env_vars),
+                        campaign=campaign["id"] if campaign else "",
+                        context=context,
+                        experiment=together,
                     ),
                 )
                 stamp = (ident, version)
@@ -153,6 +196,8 @@ def collect(
                     "stats": stats[i],
                     "commit": result.commit_hash,
                     "env": result.env_name,
+                    "campaign": campaign["id"] if campaign else "",
+                    "measured": context["ended"],
                 }
     return list(series.values())
 

@@ -20,6 +20,7 @@ from accelpi.reports.report import release_report
 from accelpi.reports.versions import compare_versions
 from accelpi.store.records import load_inventories
 
+from ..asv_files import CAMPAIGN
 from ..asv_files import write_release_results as _write_results
 
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
@@ -58,7 +59,7 @@ def test_versions_command_exits_1_on_a_flagged_release(tmp_path):
 
 def test_the_installed_version_wins_over_the_requested_one(tmp_path):
     _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.011})
-    path = next((tmp_path / "testbox").glob("*numba0.68.1*.versions"))
+    path = next((tmp_path / "testbox").rglob("*numba0.68.1*.versions"))
     record = json.loads(path.read_text())
     record["environment"]["libraries"]["numba"]["version"] = "0.68.0"  # pip installed something else
     path.write_text(json.dumps(record))
@@ -72,7 +73,7 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     tf = {"dist": "tensorflow-cpu", "import_name": "tensorflow"}
     intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
     _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
-    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, first_commit=5, **intel)
+    _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
     (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
     assert (difference.release, difference.reference, difference.other) == (
         "2.14.0",
@@ -80,17 +81,26 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
         "intel-tensorflow",
     )
     assert difference.ratio == pytest.approx(1 / 3) and difference.significant and difference.lower_is_better
-    # each side keeps its commit, and the report says whether accelpi's code differed between them
-    assert difference.commit_reference == f"{0:040x}" and difference.commit_other == f"{5:040x}"
+    # both builds were measured together: one campaign, one commit
+    assert difference.campaign == CAMPAIGN and difference.commit_reference == difference.commit_other
     (row,) = release_report(tmp_path, "tensorflow")["builds"]["tensorflow"]
-    assert row["code"]["commits"] == [f"{0:040x}", f"{5:040x}"]
-    assert row["code"]["text"].endswith("not in this repository")  # two commits: never "one commit"
+    assert row["code"]["text"] == "one commit"
     done = _versions(tmp_path, "--json", library="tensorflow")
     assert done.returncode == 0, done.stderr  # a faster build is not a regression
     (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
     assert row["release"] == "2.14.0" and row["value_other"] == pytest.approx(0.010)
     with pytest.raises(InvalidArgument, match="accepted: tensorflow"):
         compare_builds(tmp_path, "numba")
+
+
+def test_two_builds_measured_in_two_campaigns_are_not_compared(tmp_path):
+    tf = {"dist": "tensorflow-cpu", "import_name": "tensorflow"}
+    intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
+    _write_results(tmp_path, {"2.14.0": 0.030}, campaign="tf-20261110T000000Z", **tf)
+    _write_results(
+        tmp_path, {"2.14.0": 0.010}, campaign="tf-20261112T000000Z", first_commit=5, day=12, **intel
+    )
+    assert compare_builds(tmp_path, "tensorflow") == []
 
 
 def test_a_build_difference_within_noise_is_not_significant(tmp_path):

@@ -1,0 +1,79 @@
+"""Campaign records: which releases were measured together, when, where and how.
+
+A campaign is one experiment: several releases (and switches) of one library, measured on
+one accelpi commit, on one host, in asv runs whose rounds alternate over all of their
+environments (:mod:`accelpi.releases.campaign` runs them). Its results live in a folder of
+their own, ``sweeps/MACHINE/CAMPAIGN-ID/`` (asv reads result folders recursively, each
+with its ``machine.json``), beside one record, ``CAMPAIGN-ID.campaign``: the releases,
+commit, start and end, the host's fingerprint, the order of the environments in each pass
+as asv ran them, and the host's calibration before, between and after the passes.
+
+Reports compare two releases only when both come from one campaign
+(:func:`accelpi.store.series.collect` tells each point's campaign).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from .files import write_atomically
+
+__all__ = ["CAMPAIGN_SUFFIX", "campaign_id", "load_campaigns", "read_campaign", "write_campaign"]
+
+#: The record of a campaign, in its folder (not ``.json``: asv reads those as results).
+CAMPAIGN_SUFFIX = ".campaign"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}-\d{8}T\d{6}Z$")
+
+
+def campaign_id(library: str, when: float | None = None) -> str:
+    """``numba-20261130T051200Z``: the library and the campaign's start, in UTC."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if when is None else when))
+    return f"{re.sub(r'[^a-z0-9.-]+', '-', library.lower())}-{stamp}"
+
+
+def write_campaign(folder: Path, record: dict[str, Any]) -> Path:
+    """Store a campaign's record in its folder; returns the file."""
+    path = folder / f"{record['id']}{CAMPAIGN_SUFFIX}"
+    write_atomically(path, json.dumps(record, indent=1, sort_keys=True))
+    return path
+
+
+def read_campaign(path: Path) -> dict[str, Any]:
+    """One campaign record, checked for shape; raises ``ValueError`` saying what is wrong."""
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a JSON text ({type(exc).__name__})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"a JSON {type(record).__name__}, not a campaign record (an object)")
+    if not isinstance(record.get("id"), str) or not _ID.match(record["id"]):
+        raise ValueError("no campaign 'id' of the form LIBRARY-YYYYMMDDTHHMMSSZ")
+    for key, kind in (("commit", str), ("machine", str), ("started", str), ("ended", str)):
+        if not isinstance(record.get(key), kind):
+            raise ValueError(f"no {key!r} of the right type (a campaign record has one)")
+    return record
+
+
+def load_campaigns(
+    results_dir: str | Path, skipped: list[dict[str, str]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every campaign record under ``results_dir``: ``{id: record}``, with ``folder`` added.
+
+    An unreadable record is left out and named in ``skipped`` when a list is given; its
+    results then belong to no campaign, and are compared with nothing.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(results_dir).glob(f"**/*{CAMPAIGN_SUFFIX}")):
+        try:
+            record = read_campaign(path)
+        except (OSError, ValueError) as exc:
+            if skipped is not None:
+                skipped.append({"file": str(path), "why": str(exc)})
+            continue
+        found[record["id"]] = {**record, "folder": str(path.parent)}
+    return found
