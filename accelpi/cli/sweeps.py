@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
+from ..releases.plan import DEFAULT_PASSES, ORDERS
 from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -31,8 +32,8 @@ from .common import (
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.plan import plan_sweep
-    from ..releases.sweep import estimate_seconds, measured, run_sweep
+    from ..releases.campaign import run_campaign
+    from ..releases.plan import estimate, history, plan_campaigns
     from ..store.refusals import record_cannot_install
 
     if args.replay:
@@ -41,83 +42,125 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InvalidArgument(
             f"give a library to sweep ({', '.join(sweep_targets())}), or --replay RESULTS-FILE"
         )
-    plan = plan_sweep(
+    results = Path(args.results).resolve()
+    machine = machine_name(args.machine)
+    campaigns, skipped = plan_campaigns(
         args.library,
         args.versions,
         args.last,
         switches(args.switch, args.no_switches),
         tuple(args.pin or ()),
+        passes=args.passes,
+        order=args.order,
+        window=args.window,
+        known=[] if args.alone else history(results, machine, args.library),
     )
-    results = Path(args.results).resolve()
     console = get_console(stderr=True)  # progress and notes; the report goes to stdout
-    for version, reason in plan.skipped.items():
+    python = campaigns[0].plans[0].python
+    for version, reason in skipped.items():
         console.print(
-            f"[yellow]cannot install[/] {args.library} {version} for Python {plan.python}: {escape(reason)}"
+            f"[yellow]cannot install[/] {args.library} {version} for Python {python}: {escape(reason)}"
         )
-    done = {} if args.rerun else measured(plan, results)
-    todo = [v for v in plan.versions if v not in done]
-    per_release = estimate_seconds(plan, results)
-    axes = f" x {', '.join(f'{k}={v}' for k, v in plan.switches.items())}" if plan.switches else ""
-    console.print(
-        f"{args.library}{axes}: {len(plan.versions)} release(s), {len(done)} already measured in "
-        f"{args.results}, {len(todo)} to run ({', '.join(todo) or 'none'}): about "
-        f"{per_release * len(todo) / 60:.0f} min at {per_release / 60:.1f} min per release"
-    )
+    costs = [estimate(c, results) for c in campaigns]
+    for number, (campaign, cost) in enumerate(zip(campaigns, costs, strict=True), 1):
+        disk = cost["disk_bytes"]
+        space = f", about {disk / 2**30:.1f} GiB per environment" if disk else ""
+        console.print(
+            f"campaign {number} of {len(campaigns)} on {machine}: {escape(campaign.describe())}: "
+            f"about {cost['seconds'] / 60:.0f} min{space}",
+            highlight=False,
+        )
     if args.plan:
         if args.json:
             print_json(
                 {
-                    "versions": plan.versions,
-                    "already_measured": sorted(done),
-                    "to_run": todo,
-                    "estimated_seconds": per_release * len(todo),
-                    "cannot_install": plan.skipped,
-                    "include": plan.include(),
-                    "bench": plan.bench_regexes(),
+                    "machine": machine,
+                    "campaigns": [
+                        {
+                            "releases": c.releases(),
+                            "builds": [p.library.name for p in c.plans],
+                            "added": c.added,
+                            "passes": c.passes,
+                            "order": c.order,
+                            "window": c.window,
+                            "include": c.include(),
+                            "bench": c.bench(first_pass=True),
+                            "estimated_seconds": cost["seconds"],
+                            "disk_bytes_per_environment": cost["disk_bytes"],
+                        }
+                        for c, cost in zip(campaigns, costs, strict=True)
+                    ],
+                    "estimated_seconds": sum(cost["seconds"] for cost in costs),
+                    "cannot_install": skipped,
                 }
             )
         return EXIT_OK
-    record_cannot_install(plan.library.name, plan.python, plan.skipped, results)
-    report = run_sweep(
-        plan,
-        Path.cwd(),
-        machine_name(args.machine),
-        quick=args.quick,
-        results_dir=results,
-        rerun=args.rerun,
-        delete_envs=args.delete_envs,
-        progress=lambda line: console.print(line, markup=False, highlight=False),
-    )
+    record_cannot_install(args.library, python, skipped, results, installable=campaigns[0].plans[0].versions)
+    reports = [
+        run_campaign(
+            campaign,
+            Path.cwd(),
+            machine,
+            results,
+            quick=args.quick,
+            delete_envs=args.delete_envs,
+            progress=lambda line: console.print(line, markup=False, highlight=False),
+        )
+        for campaign in campaigns
+    ]
     if args.json:
-        print_json(report)
+        print_json(reports)
     else:
-        from rich.table import Table
+        _print_campaigns(reports)
+    failed = [r for r in reports if r["asv_exit"] != 0]
+    if failed:
+        print(
+            f"accelpi: a benchmark failed in {len(failed)} campaign(s) (asv exited "
+            f"{failed[0]['asv_exit']}); the others' results are kept",
+            file=sys.stderr,
+        )
+        return EXIT_FLAGGED
+    return EXIT_OK
 
-        table = Table(title=f"sweep of {args.library}: {report['seconds']:.0f} s", title_justify="left")
+
+def _print_campaigns(reports: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    for report in reports:
+        change = report["calibration"]["change"]
+        table = Table(
+            title=f"campaign {report['campaign']}: {report['seconds'] / 60:.0f} min; host speed "
+            f"{change:.2f}x from start to end (calibration)",
+            title_justify="left",
+        )
         # the switches tell a release's environments apart; the names are in --json
-        for column in (args.library, "switches", "numpy", "disk", "time", "unavailable"):
+        for column in ("release", "switches", "numpy", "disk", "time", "unavailable"):
             table.add_column(column, overflow="fold")
         for env in report["environments"]:
             installed = env.get("installed", {})
-            lib_version = installed.get(plan.library.distributions[0], "-")
+            release = (
+                " ".join(
+                    f"{build} {installed[build]}"
+                    for build in report.get("builds", [report["library"]])
+                    if build in installed
+                )
+                or "-"
+            )
             disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
             problems = env.get("error") or "; ".join(
                 f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
             )
             axes = " ".join(f"{k}={v}" for k, v in sorted(env.get("switches", {}).items()))
+            seconds = env.get("seconds")
             table.add_row(
-                lib_version,
+                escape(release),
                 escape(axes or "-"),
                 installed.get("numpy", "-"),
                 disk,
-                f"{env.get('seconds', 0):.0f} s",
+                f"{seconds:.0f} s" if seconds else "",
                 escape(problems),
             )
         get_console().print(table)
-    if report["asv_exit"] != 0:
-        print(f"accelpi: asv run exited {report['asv_exit']}:\n{report['asv_output_tail']}", file=sys.stderr)
-        return EXIT_FLAGGED
-    return EXIT_OK
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -187,7 +230,11 @@ def cmd_bisect(args: argparse.Namespace) -> int:
 
 def setup_arguments(sub: Any) -> None:
     p = add_command(
-        sub, "sweep", cmd_sweep, "run the benchmarks of one library's backends across its releases"
+        sub,
+        "sweep",
+        cmd_sweep,
+        "measure one library's releases together, in one campaign (one commit, one host, passes "
+        "alternating over the releases' environments)",
     )
     p.add_argument("library", nargs="?", help=f"a sweepable library: {', '.join(sweep_targets())}")
     p.add_argument("versions", nargs="*", help="releases to sweep, e.g. 0.60.0 0.64.0 0.68.1")
@@ -217,11 +264,35 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument(
         "--plan", action="store_true", help="only say what is measured already, what would run, and how long"
     )
-    p.add_argument("--rerun", action="store_true", help="measure releases again that are measured already")
+    p.add_argument(
+        "--passes",
+        type=positive(int),
+        default=DEFAULT_PASSES,
+        help=f"passes over every environment, the order reversed each time (default {DEFAULT_PASSES})",
+    )
+    p.add_argument(
+        "--order",
+        choices=ORDERS,
+        default="serpentine",
+        help="serpentine: the environments' order reversed from pass to pass (default); asv: one asv "
+        "run with its own interleaved rounds, in a fixed order (for comparison)",
+    )
+    p.add_argument(
+        "--window",
+        type=positive(int),
+        help="at most this many releases per campaign (overlapping windows, for releases that do not "
+        "fit on disk at once)",
+    )
+    p.add_argument(
+        "--alone",
+        action="store_true",
+        help="do not measure again the releases of the history next to the asked ones (their steps "
+        "to the new releases are then not compared)",
+    )
     p.add_argument(
         "--delete-envs",
         action="store_true",
-        help="delete each release's environments once measured (results and inventories stay)",
+        help="delete the environments once a campaign is measured (results and inventories stay)",
     )
     results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
 

@@ -1,16 +1,19 @@
 """Bisection across a library's releases: which release made a benchmark slower?
 
-``asv find`` bisects the project's commits; :func:`bisect_releases` bisects the
-*library's* releases instead. Between a good and a bad release it probes the middle
-release (an asv environment with that release, the chosen benchmark on the current
-commit), keeps the half that still holds the change, and names the first release slower
-than the good one by more than ``factor`` with asv's significance test. Results already
-in ``sweeps/`` (from a sweep) are reused rather than measured again.
+``asv find`` bisects the project's commits; :func:`bisect_releases` bisects the *library's*
+releases instead. Between a good and a bad release it probes the middle release, keeps the
+half that still holds the change, and names the first release slower than the good one by
+more than ``factor`` with asv's significance test.
+
+Every verdict compares two releases measured in one campaign (:mod:`.campaign`): a probe is
+a campaign of the good release and the probed one, unless the results folder already holds
+a campaign with both (a sweep's), which is then reused rather than measured again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,12 @@ from ..reports import DEFAULT_FACTOR
 from ..reports.verdicts import is_slower
 from ..store import SWEEP_RESULTS
 from ..store.series import collect
-from .plan import available_releases, library, plan_sweep
-from .sweep import run_sweep
+from .campaign import run_campaign
+from .plan import available_releases, library, plan_campaigns
+
+__all__ = ["axes_label", "bisect_releases", "release_on_index"]
+
+Points = dict[str, dict[str, Any]]  # benchmark label -> point
 
 
 def axes_label(name: str, switches: dict[str, str]) -> str:
@@ -29,27 +36,44 @@ def axes_label(name: str, switches: dict[str, str]) -> str:
     return library(name).distributions[0] + (f" [{text}]" if text else "")
 
 
-def release_number(option: str, text: str) -> Any:
-    """``text`` as a release number (``packaging.version.Version``), or a clear error."""
+def release_on_index(option: str, text: str, releases: list[str], name: str) -> str:
+    """The release of ``releases`` that ``text`` names, as the index spells it: PEP 440
+    equality, so ``0.60`` and ``0.60.0`` are one release and ``v0.60.0`` is ``0.60.0``."""
     from packaging.version import InvalidVersion, Version
 
     try:
-        return Version(text)
+        wanted = Version(text)
     except InvalidVersion:
         raise InvalidArgument(f"{option} {text!r} is not a release number (such as 0.68.1)") from None
+    found = [r for r in releases if Version(r) == wanted]
+    if not found:
+        near = ", ".join(releases[-8:]) or "none"
+        raise InvalidArgument(
+            f"{option} {text}: not a release of {name} on the package index (its last: {near})"
+        )
+    return found[0]
 
 
-def _values(results: Path, name: str, bench: str, axes: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """release -> {series id -> point} for the series whose name matches ``bench``."""
+def _together(
+    results: Path, name: str, bench: str, axes: str, a: str, b: str
+) -> tuple[Points, Points] | None:
+    """The points of ``a`` and ``b`` from one campaign holding both (the newest), if any."""
     pattern = re.compile(bench)
-    found: dict[str, dict[str, dict[str, Any]]] = {}
+    campaigns: dict[str, dict[str, Points]] = {}
+    started: dict[str, str] = {}
+    if not (results / "benchmarks.json").exists():
+        return None
     for s in collect(results, name):
-        label = s.label
-        if not pattern.search(label) or s.axes != axes:
+        if not s.campaign or s.axes != axes or not pattern.search(s.label):
             continue
+        started[s.campaign] = str(s.context.get("started") or "")
         for version, point in s.points.items():
-            found.setdefault(version, {})[label] = point
-    return found
+            campaigns.setdefault(s.campaign, {}).setdefault(version, {})[s.label] = point
+    both = [c for c, found in campaigns.items() if a in found and b in found]
+    if not both:
+        return None
+    chosen = max(both, key=lambda c: started[c])
+    return campaigns[chosen][a], campaigns[chosen][b]
 
 
 def bisect_releases(
@@ -60,7 +84,7 @@ def bisect_releases(
     machine: str,
     root: Path,
     factor: float = DEFAULT_FACTOR,
-    log=print,
+    log: Callable[[str], None] = print,
     switches: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Find the first release between ``good`` and ``bad`` where ``bench`` got slower.
@@ -70,7 +94,7 @@ def bisect_releases(
     name : str
         A sweepable library (``numba``...).
     good, bad : str
-        Releases known to be fast and slow.
+        Releases known to be fast and slow (``0.60`` and ``0.60.0`` are one release).
     bench : str
         A regular expression over ``benchmark(params)`` labels, as ``asv -b`` takes
         them, e.g. ``ThreadScaling.time_estimate\\('numba:parallel', 2``.
@@ -80,51 +104,50 @@ def bisect_releases(
     Returns
     -------
     dict
-        ``first_bad``, ``last_good``, ``steps`` (each probe and its verdict), ``releases``.
+        ``first_bad``, ``last_good``, ``steps`` (each probe, its verdict and its campaign),
+        ``releases``.
     """
     from packaging.version import Version
 
     lib = library(name)
-    low, high = release_number("--good", good), release_number("--bad", bad)
-    if not low < high:
-        raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
     try:
         re.compile(bench)
     except re.error as exc:
         raise InvalidArgument(f"-b {bench!r} is not a regular expression: {exc}") from None
-    releases = sorted(
-        (v for v in available_releases(lib.distributions[0]) if low <= Version(v) <= high), key=Version
-    )
-    missing = [given for given in (good, bad) if str(Version(given)) not in releases]
-    if missing:
-        raise InvalidArgument(
-            f"{' and '.join(missing)}: not a release of {name} on the package index "
-            f"(its releases from {good} to {bad}: {', '.join(releases) or 'none'})"
-        )
+    on_index = sorted(available_releases(lib.distributions[0]), key=Version)
+    good = release_on_index("--good", good, on_index, name)
+    bad = release_on_index("--bad", bad, on_index, name)
+    if not Version(good) < Version(bad):
+        raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
+    releases = [v for v in on_index if Version(good) <= Version(v) <= Version(bad)]
     results = root / SWEEP_RESULTS
     axes = axes_label(name, switches or {})
     steps: list[dict[str, Any]] = []
 
-    def measure(version: str) -> dict[str, dict[str, Any]]:
-        known = _values(results, name, bench, axes).get(version)
-        if not known:
-            log(f"measuring {name} {version} ...")
-            plan = plan_sweep(name, [version], switches={k: (v,) for k, v in (switches or {}).items()})
-            plan.bench = [bench]  # the same expression selects the benchmark for asv
-            report = run_sweep(plan, root, machine)
-            if report["asv_exit"] not in (0, 2):
-                raise InvalidArgument(f"asv failed for {name} {version}: {report['asv_output_tail'][-500:]}")
-            known = _values(results, name, bench, axes).get(version)
-        if not known:
+    def pair(probe: str) -> tuple[Points, Points]:
+        found = _together(results, name, bench, axes, good, probe)
+        if found is None:
+            log(f"measuring {name} {good} and {probe} in one campaign ...")
+            plans, _ = plan_campaigns(
+                name, [good, probe], switches={k: (v,) for k, v in (switches or {}).items()}
+            )
+            for plan in plans:
+                for one in plan.plans:
+                    one.bench = [bench]  # the same expression selects the benchmark for asv
+                run_campaign(plan, root, machine, results)
+            found = _together(results, name, bench, axes, good, probe)
+        if found is None:
             raise InvalidArgument(
-                f"no result of {bench!r} for {name} {version}: does the expression match a "
+                f"no result of {bench!r} for {name} {good} and {probe}: does the expression match a "
                 "benchmark of the library's backends?"
             )
-        return known
+        return found
 
-    reference = measure(good)
-    worst = measure(bad)
-    if not any(is_slower(reference[k], worst[k], factor) for k in reference if k in worst):
+    def slower(reference: Points, probe: Points) -> bool:
+        return any(is_slower(reference[k], probe[k], factor) for k in reference if k in probe)
+
+    reference, worst = pair(bad)
+    if not slower(reference, worst):
         raise InvalidArgument(
             f"{bench!r} is not slower by more than {factor}x in {name} {bad} than in {good}: "
             "nothing to bisect"
@@ -132,15 +155,16 @@ def bisect_releases(
     lo, hi = 0, len(releases) - 1  # releases[lo] is good, releases[hi] is bad
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        probe = measure(releases[mid])
-        slower = [k for k in reference if k in probe and is_slower(reference[k], probe[k], factor)]
+        reference, probe = pair(releases[mid])
+        verdict = slower(reference, probe)
         ratios = {k: probe[k]["value"] / reference[k]["value"] for k in reference if k in probe}
-        steps.append({"release": releases[mid], "slower": bool(slower), "ratios": ratios})
+        campaign = next(iter(probe.values()))["campaign"] if probe else ""
+        steps.append({"release": releases[mid], "slower": verdict, "ratios": ratios, "campaign": campaign})
         log(
-            f"{name} {releases[mid]}: {'slower' if slower else 'as fast'} "
-            f"({', '.join(f'{r:.2f}x' for r in ratios.values())} vs {good})"
+            f"{name} {releases[mid]}: {'slower' if verdict else 'as fast'} "
+            f"({', '.join(f'{r:.2f}x' for r in ratios.values())} vs {good}, campaign {campaign})"
         )
-        if slower:
+        if verdict:
             hi = mid
         else:
             lo = mid

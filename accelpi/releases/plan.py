@@ -1,9 +1,14 @@
-"""What a sweep will run: the releases of a library that install here, each resolved with its needs.
+"""What a sweep will run: the releases that install here, each resolved with its needs, and
+the campaigns that measure them together.
 
 asv installs each requirement with its own ``pip install``, so a sweep pins every need of a
 release to the version one joint resolution picks (``pip install --dry-run --report``); a
-release that cannot install for this Python is reported and left out. The plan lists one
-asv ``include`` entry per release and combination of switches (asv ``env_nobuild``).
+release that cannot install for this Python is reported and left out. A :class:`SweepPlan`
+lists one asv ``include`` entry per release of one build and combination of switches (asv
+``env_nobuild``); a :class:`CampaignPlan` puts the plans measured together in one campaign
+(:mod:`accelpi.releases.campaign`): the asked releases, their neighbours already in the
+history, an Intel build's stock twin, cut into overlapping windows where they do not fit on
+disk at once; :func:`estimate` says what it costs.
 """
 
 from __future__ import annotations
@@ -11,15 +16,33 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .. import registry
 from ..errors import InvalidArgument
-from ..libraries import Library, canonical, sweep_target
+from ..libraries import Library, canonical, multi_build, sweep_target
+from ..store.campaigns import load_campaigns
+from ..store.records import load_inventories
 from . import pip
 
-__all__ = ["SweepPlan", "Target", "available_releases", "library", "plan_sweep", "resolve"]
+__all__ = [
+    "DEFAULT_PASSES",
+    "ORDERS",
+    "REPEATED",
+    "CampaignPlan",
+    "SweepPlan",
+    "Target",
+    "available_releases",
+    "estimate",
+    "history",
+    "library",
+    "plan_campaigns",
+    "plan_sweep",
+    "resolve",
+    "windows",
+]
 
 
 def library(name: str) -> Target:
@@ -192,3 +215,200 @@ def plan_sweep(
         raise InvalidArgument(f"no release of {name} can be installed here: {skipped}")
     chosen.sort(key=Version)
     return SweepPlan(lib, chosen, dict(lib.switches if switches is None else switches), skipped, pins)
+
+
+# -- campaigns ----------------------------------------------------------------------
+
+#: Passes of a campaign: as many processes per timed benchmark as a run of the suite makes
+#: (two rounds), now with the order of the environments reversed between them.
+DEFAULT_PASSES = 2
+
+#: How the environments are ordered from pass to pass (see the module's text).
+ORDERS = ("serpentine", "asv")
+
+#: Benchmark classes measured in every pass; the others (a first call in a fresh interpreter,
+#: accuracy, peak memory) once, in the first: more passes would add cost, not independence.
+REPEATED = ("Throughput", "ThreadScaling", "LaunchOverhead")
+
+
+@dataclass
+class CampaignPlan:
+    """What one campaign measures: one plan per build (the asked one, and its stock twin),
+    how many passes, in which order, and, when a sweep is cut in windows, which one."""
+
+    library: str
+    plans: list[SweepPlan]
+    passes: int = DEFAULT_PASSES
+    order: str = "serpentine"
+    window: tuple[int, int] | None = None  # (number, of) when the sweep is cut in windows
+    added: dict[str, str] = field(default_factory=dict)  # release -> why the campaign has it
+
+    def include(self) -> list[dict[str, Any]]:
+        """asv ``include`` entries, release by release, each release's builds side by side."""
+        from packaging.version import Version
+
+        keyed = []
+        for rank, plan in enumerate(self.plans):
+            for entry in plan.include():
+                release = entry["req"][plan.library.name]
+                switches = sorted((entry.get("env_nobuild") or {}).items())
+                keyed.append(((Version(release), rank, switches), entry))
+        return [entry for _, entry in sorted(keyed, key=lambda item: item[0])]
+
+    def releases(self) -> list[str]:
+        from packaging.version import Version
+
+        return sorted({v for plan in self.plans for v in plan.versions}, key=Version)
+
+    def bench(self, first_pass: bool) -> list[str]:
+        """asv ``-b`` expressions of a pass: every benchmark in the first, the timed ones
+        (:data:`REPEATED`) in the others."""
+        regexes = list(dict.fromkeys(r for plan in self.plans for r in plan.bench_regexes()))
+        if first_pass or any(plan.bench for plan in self.plans):
+            return regexes
+        return [r for r in regexes if any(f".{cls}." in r or f"\\.{cls}\\." in r for cls in REPEATED)]
+
+    def describe(self) -> str:
+        builds = " and ".join(plan.library.name for plan in self.plans)
+        where = f" (window {self.window[0]} of {self.window[1]})" if self.window else ""
+        added = "".join(f"; {v}: {why}" for v, why in sorted(self.added.items()))
+        return (
+            f"{builds} {', '.join(self.releases())}{where}: {len(self.include())} environment(s), "
+            f"{self.passes} pass(es), order {self.order}{added}"
+        )
+
+
+def _subset(plan: SweepPlan, versions: list[str]) -> SweepPlan:
+    chosen = [v for v in plan.versions if v in versions]
+    return replace(plan, versions=chosen, pins={v: plan.pins[v] for v in chosen if v in plan.pins})
+
+
+def windows(releases: list[str], size: int | None) -> list[list[str]]:
+    """Consecutive releases cut into overlapping windows of at most ``size``: each window
+    shares its first release with the one before, so every consecutive pair of releases
+    lies inside one window (``size`` None or large enough: one window)."""
+    if not size or len(releases) <= size:
+        return [list(releases)]
+    if size < 2:
+        raise InvalidArgument(f"--window {size}: a window holds at least 2 releases (a pair to compare)")
+    cut, start = [], 0
+    while start < len(releases) - 1:
+        cut.append(releases[start : start + size])
+        start += size - 1
+    return cut
+
+
+def history(results_dir: Path, machine: str, build: str) -> list[str]:
+    """Releases of ``build`` already measured on ``machine`` in a campaign (the series a new
+    release joins)."""
+    found = set()
+    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
+        if record.get("campaign") and record["machine"] == machine:
+            if canonical(str(record.get("swept") or "")) == canonical(build):
+                version = record["installed"].get(canonical(build))
+                if version:
+                    found.add(version)
+    return sorted(found, key=_version)
+
+
+def _version(text: str) -> Any:
+    from packaging.version import Version
+
+    return Version(text)
+
+
+def _neighbours(asked: list[str], known: list[str]) -> dict[str, str]:
+    """The releases of the history a new release will be compared with: for each asked
+    release, the nearest measured one below and above it that is not asked itself."""
+    added: dict[str, str] = {}
+    others = [v for v in known if v not in asked]
+    for version in asked:
+        below = [v for v in others if _version(v) < _version(version)]
+        above = [v for v in others if _version(v) > _version(version)]
+        for chosen in (below[-1:] + above[:1]) if (below or above) else []:
+            added.setdefault(chosen, f"the measured release next to {version}, measured again beside it")
+    return added
+
+
+def plan_campaigns(
+    name: str,
+    versions: list[str] | None = None,
+    last: int | None = None,
+    switches: dict[str, tuple[str, ...]] | None = None,
+    constraints: tuple[str, ...] = (),
+    passes: int = DEFAULT_PASSES,
+    order: str = "serpentine",
+    window: int | None = None,
+    known: list[str] | None = None,
+) -> tuple[list[CampaignPlan], dict[str, str]]:
+    """The campaigns of a sweep, and the releases that cannot install here (with why).
+
+    ``known``: releases of ``name`` already in this machine's history; each asked release
+    brings its nearest neighbours among them into its campaign, so that it is compared with
+    releases measured beside it. An Intel build's releases bring the stock build of the same
+    release (``intel-tensorflow`` 2.14.0: ``tensorflow-cpu`` 2.14.0).
+    """
+    if passes < 1:
+        raise InvalidArgument(f"--passes {passes}: at least 1")
+    if order not in ORDERS:
+        raise InvalidArgument(f"--order {order!r}: accepted: {', '.join(ORDERS)}")
+    main = plan_sweep(name, versions, last, switches, constraints)
+    added = _neighbours(main.versions, known or [])
+    if added:
+        more = plan_sweep(name, sorted(added, key=_version), None, switches, constraints)
+        main = replace(
+            main,
+            versions=sorted({*main.versions, *more.versions}, key=_version),
+            pins={**main.pins, **more.pins},
+            skipped={**main.skipped, **more.skipped},
+        )
+        added = {v: why for v, why in added.items() if v in more.versions}
+    plans = [main]
+    library = sweep_target(name)
+    family = multi_build().get(library.name, ())
+    reference = family[0] if family else name
+    if reference != name:  # an Intel build: its stock twin, release for release
+        twin = plan_sweep(reference, main.versions, None, switches, constraints)
+        plans.append(twin)
+        for version in twin.versions:
+            added.setdefault(f"{reference} {version}", "the stock build of the same release, beside it")
+    releases = main.versions
+    campaigns = []
+    cut = windows(releases, window)
+    for number, chosen in enumerate(cut, 1):
+        campaigns.append(
+            CampaignPlan(
+                name,
+                [_subset(plan, chosen) for plan in plans],
+                passes,
+                order,
+                (number, len(cut)) if len(cut) > 1 else None,
+                {v: why for v, why in added.items() if v.rsplit(" ", 1)[-1] in chosen},
+            )
+        )
+    return campaigns, main.skipped
+
+
+def estimate(plan: CampaignPlan, results_dir: Path) -> dict[str, float | None]:
+    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
+    seconds per environment and pass; else from the older one-release sweeps; else 3 minutes
+    per environment and pass) and ``disk_bytes`` per environment (``None``: never measured)."""
+    builds = {canonical(p.library.name) for p in plan.plans}
+    per_env_pass, disks, legacy = [], [], []
+    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
+        if canonical(str(record.get("library") or "")) in builds and record.get("environments"):
+            per_env_pass.append(record["seconds"] / (len(record["environments"]) * max(1, record["passes"])))
+    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
+        if canonical(str(record.get("swept") or "")) in builds:
+            if isinstance(record.get("disk_bytes"), int | float):
+                disks.append(float(record["disk_bytes"]))
+            if not record.get("campaign") and isinstance(record.get("sweep_seconds"), int | float):
+                legacy.append(float(record["sweep_seconds"]) / DEFAULT_PASSES)
+    seen = per_env_pass or legacy
+    per = sum(seen) / len(seen) if seen else 180.0
+    environments = len(plan.include())
+    return {
+        "seconds": per * environments * plan.passes,
+        "per_environment_and_pass": per,
+        "disk_bytes": (sum(disks) / len(disks)) if disks else None,
+    }

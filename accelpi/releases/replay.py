@@ -134,7 +134,7 @@ def replay(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Install the recorded files again, measure, and compare (see the module's text)."""
-    from .sweep import _run_one, sweep_config
+    from .sweep import asv_run, delete_environments, record_environments, sweep_config
 
     root = Path(root)
     inventory, record = inventory_of(result_file)
@@ -157,17 +157,37 @@ def replay(
         record["requested"].get(swept) or "latest"
     )
     plan = SweepPlan(library(swept), [version], {}, {})
-    conf = sweep_config(plan, root, results_root)
     entry: dict[str, Any] = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
     entry["req"] = dict(record.get("requested") or {})
     if record.get("env_vars"):
         entry["env_nobuild"] = dict(record["env_vars"])
-    conf.update(include=[entry], env_dir=str(work / "env"))
+    conf = sweep_config([entry], root, results_root, env_dir=work / "env")
     environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
     say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
-    exit_code, tail, _ = _run_one(
-        plan, root, machine, commit, results_root, quick, None, True, say, conf=conf, environ=environ
+    config_path = work / "asv.conf.json"
+    run = asv_run(
+        conf,
+        config_path,
+        root,
+        machine,
+        commit,
+        plan.bench_regexes(),
+        ["--quick"] if quick else [],
+        work / "asv.log",
+        say,
+        environ,
     )
+    tail, exit_code = run.tail, run.exit_code
+    entries = record_environments(
+        config_path,
+        results_root,
+        machine,
+        commit,
+        swept=lambda env: swept,
+        first_use=lambda env: plan.library.backends,
+        extra=lambda env: {"replay_of": inventory.name},
+    )
+    delete_environments(entries)
     replayed = [
         r
         for r in load_inventories(results_root)

@@ -21,6 +21,7 @@ __all__ = [
     "load_json",
     "load_result",
     "machine_entry",
+    "merge_benchmarks",
     "points",
     "relabel",
     "result_filename",
@@ -191,3 +192,18 @@ def save_machine(info: dict[str, str]) -> Path:
 
     MachineCollection.save(info["machine"], info)
     return Path(MachineCollection.get_machine_file_path())
+
+
+def merge_benchmarks(existing: Path, new: Path) -> str:
+    """The text of a ``benchmarks.json`` holding ``existing``'s benchmarks and ``new``'s (its
+    definitions win): a results folder lists every benchmark any of its results measured."""
+    import json
+
+    from asv import util
+
+    merged: dict[str, Any] = {}
+    for path in (existing, new):
+        if path.is_file():
+            data = util.load_json(str(path), api_version=2)
+            merged.update({k: v for k, v in data.items() if k != "version"})
+    return json.dumps({**merged, "version": 2}, indent=4, sort_keys=True)

@@ -20,10 +20,19 @@ __all__ = ["CANNOT_INSTALL", "cannot_install", "cannot_run", "record_cannot_inst
 CANNOT_INSTALL = "cannot-install.tsv"
 
 
-def record_cannot_install(library: str, python: str, skipped: dict[str, str], results_dir: Path) -> None:
-    """Keep the releases of ``library`` a plan left out (``release -> pip's reason``)."""
+def record_cannot_install(
+    library: str,
+    python: str,
+    skipped: dict[str, str],
+    results_dir: Path,
+    installable: list[str] = (),
+) -> None:
+    """Keep the releases of ``library`` a plan left out (``release -> pip's reason``), and
+    forget those that install now (``installable``: a wheel appeared, a pin was lifted)."""
     path = results_dir / CANNOT_INSTALL
     known = cannot_install(results_dir)
+    for version in installable:
+        known.pop((library, version, python), None)
     for version, reason in skipped.items():
         known[(library, version, python)] = " ".join(reason.split())
     lines = [f"{lib}\t{version}\t{py}\t{why}" for (lib, version, py), why in sorted(known.items())]

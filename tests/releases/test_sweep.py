@@ -13,7 +13,6 @@ import pytest
 from accelpi import InvalidArgument
 from accelpi.libraries import sweep_target
 from accelpi.releases.plan import SweepPlan, Target, plan_sweep
-from accelpi.releases.sweep import run_sweep
 from accelpi.reports.inventory import drift
 from accelpi.reports.versions import compare_versions
 from accelpi.store.records import INVENTORY_SUFFIX, load_inventories
@@ -76,12 +75,16 @@ def test_an_old_release_gets_the_numpy_it_supports():
     assert Version(entry["req"]["numpy"]) < Version("2.1")
 
 
-# -- a real sweep ---------------------------------------------------------------------
+# -- a real campaign -------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
-    """Two numba releases, one quick benchmark, into a temporary results folder."""
+    """Two numba releases in one campaign of two passes, one quick benchmark, into a
+    temporary results folder."""
+    from accelpi.releases.campaign import run_campaign
+    from accelpi.releases.plan import plan_campaigns
+
     home = tmp_path_factory.mktemp("home")
     results = tmp_path_factory.mktemp("results")
     env = {**os.environ, "HOME": str(home)}
@@ -95,9 +98,10 @@ def swept(tmp_path_factory):
     old_home = os.environ["HOME"]
     os.environ["HOME"] = str(home)
     try:
-        plan = plan_sweep("numba", ["0.67.0", "0.68.1"], switches={})
-        plan.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
-        report = run_sweep(plan, ROOT, "selftest", quick=True, results_dir=results)
+        (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={})
+        for one in plan.plans:
+            one.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
+        report = run_campaign(plan, ROOT, "selftest", results, quick=True)
     finally:
         os.environ["HOME"] = old_home
     return report, results, home
@@ -105,23 +109,49 @@ def swept(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.network
-def test_a_real_sweep_records_what_each_environment_installed(swept):
+def test_a_real_campaign_records_what_each_environment_installed(swept):
     report, results, _ = swept
-    assert report["asv_exit"] == 0, report["asv_output_tail"]
+    assert report["asv_exit"] == 0
     installed = sorted(e["installed"]["numba"] for e in report["environments"])
     assert installed == ["0.67.0", "0.68.1"]
     assert all(e["disk_bytes"] > 10 * 2**20 for e in report["environments"])
     inventories = load_inventories(results)
     assert len(inventories) == 2 and not drift(inventories)
-    assert all(path.suffix == INVENTORY_SUFFIX for path in (results / "selftest").glob("*.versions"))
+    assert {r["campaign"] for r in inventories} == {report["campaign"]}
+    assert all(path.suffix == INVENTORY_SUFFIX for path in (results / "selftest").rglob("*.versions"))
     series, changes = compare_versions(results, "numba")
     (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
-    assert sorted(s.points) == ["0.67.0", "0.68.1"] and len(changes) >= 1
+    assert sorted(s.points) == ["0.67.0", "0.68.1"] and s.campaign == report["campaign"]
+    assert len(changes) == 1 and changes[0].campaign == report["campaign"]
 
 
 @pytest.mark.slow
 @pytest.mark.network
-def test_a_replayed_sweep_installs_the_identical_files(swept, tmp_path, monkeypatch):
+def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
+    # read from asv's own output ("Benchmarking ENV"): the order really run, pass by pass
+    report, results, _ = swept
+    orders = [r["order"] for entry in report["passes"] for r in entry["rounds"]]
+    assert len(orders) == 2 and len(orders[0]) == 2
+    assert orders[1] == orders[0][::-1]
+    first = ["numba0.67.0" in name for name in orders[0]]
+    assert first == [True, False]  # release order in the first pass, reversed in the second
+    # every timed benchmark got one process per pass: two samples, appended
+    from accelpi.store import asvcompat
+
+    (path,) = [p for p in (results / "selftest").rglob("*numba0.68.1*.json")]
+    points = asvcompat.points(asvcompat.load_result(path), asvcompat.benchmarks(results), BENCH)
+    (point,) = [p for label, p in points.items() if label[0] == "'numba:fused'"]
+    assert len(point["samples"]) == 2
+    from accelpi.store.campaigns import load_campaigns
+
+    (record,) = load_campaigns(results).values()
+    assert len(record["calibration"]["readings"]) == 3  # before, between and after the passes
+    assert record["fingerprint"]["digest"] and record["commit"] and record["passes"] == 2
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_replayed_campaign_result_installs_the_identical_files(swept, tmp_path, monkeypatch):
     from accelpi.releases.replay import replay
     from accelpi.store.records import file_records
 
@@ -130,9 +160,7 @@ def test_a_replayed_sweep_installs_the_identical_files(swept, tmp_path, monkeypa
     files = file_records(original)
     assert files["numba"]["wheel"].startswith("numba-0.68.1-") and len(files["numba"]["sha256"]) == 64
     monkeypatch.setenv("HOME", str(home))
-    report = replay(
-        results / "selftest" / original["file"], ROOT, "selftest", results_dir=tmp_path, quick=True
-    )
+    report = replay(original["path"], ROOT, "selftest", results_dir=tmp_path, quick=True)
     assert report["asv_exit"] == 0 and report["differences"] == []
     (again,) = load_inventories(tmp_path)
     assert {k: v.get("sha256") for k, v in file_records(again).items() if k != "accelpi"} == {
@@ -141,34 +169,39 @@ def test_a_replayed_sweep_installs_the_identical_files(swept, tmp_path, monkeypa
     assert any(name.startswith("numba-0.68.1-") for name in report["wheels"])
 
 
+@pytest.mark.slow
+@pytest.mark.network
+def test_an_interrupted_campaign_publishes_nothing(swept, tmp_path, monkeypatch):
+    from accelpi.releases.campaign import run_campaign
+    from accelpi.releases.plan import plan_campaigns
+
+    _, _, home = swept
+    monkeypatch.setenv("HOME", str(home))
+    (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={})
+    for one in plan.plans:
+        one.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
+    calls = []
+
+    def calibrate():  # Ctrl-C after the first pass
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return {"python_loop": 1.0, "sha256": 1.0, "memcopy": 1.0}
+
+    with pytest.raises(KeyboardInterrupt):
+        run_campaign(plan, ROOT, "selftest", tmp_path, quick=True, calibrate=calibrate)
+    assert list(tmp_path.iterdir()) == []  # no result, no inventory, no record
+    from accelpi.releases.campaign import _one_campaign_at_a_time
+
+    with _one_campaign_at_a_time(ROOT, "the next campaign"):  # the lock was let go
+        pass
+
+
 @pytest.mark.network
 def test_a_pin_joins_the_resolution():
     plan = plan_sweep("numba", ["0.68.1"], switches={}, constraints=("numpy==2.3.5",))
     (entry,) = plan.include()
     assert entry["req"]["numpy"] == "2.3.5" and entry["req"]["numba"] == "0.68.1"
-
-
-def test_an_interrupted_sweep_resumes_with_what_is_missing(tmp_path):
-    from accelpi.releases.sweep import _env_names, estimate_seconds, measured
-
-    plan = SweepPlan(target("numba"), ["0.67.0", "0.68.1"], {}, {}, pins={})
-    machine = tmp_path / "box"
-    machine.mkdir()
-    (name,) = _env_names(plan, "0.67.0")
-    record = {
-        "swept": "numba",
-        "env_name": name,
-        "requested": {"numba": "0.67.0"},
-        "env_vars": {},
-        "environment": {"libraries": {"numba": {"distribution": "numba", "version": "0.67.0"}}},
-        "sweep_seconds": 120.0,
-    }
-    (machine / f"00000000-{name}.versions").write_text(json.dumps(record))
-    assert sorted(measured(plan, tmp_path)) == ["0.67.0"]  # 0.68.1 is what is left to run
-    assert estimate_seconds(plan, tmp_path) == 120.0
-    other = {**record, "swept": "numpy"}  # another library's sweep does not count
-    (machine / f"00000000-{name}.versions").write_text(json.dumps(other))
-    assert measured(plan, tmp_path) == {}
 
 
 def test_a_release_that_installs_but_does_not_run_says_why(tmp_path):

@@ -1,0 +1,266 @@
+"""Campaigns: releases of one library measured together, so that a step between them is theirs.
+
+A host of this project's class ran the workload twice as fast some afternoons, and hosts of
+one class are not one CPU: releases measured one after another, on different days or
+commits, differ by the host's speed as much as by their own. A campaign is one experiment:
+
+* several releases (and switches) of one library, and what each will be compared with (its
+  neighbours already in the history, the stock build of an Intel build's release), each in
+  its asv environment, all measured on **one accelpi commit, on one host**;
+* in **passes**: every pass runs one round of every environment's benchmarks, and the order
+  of the environments alternates from pass to pass (``serpentine``: first to last, then last
+  to first), so that a drift of the host during the campaign falls on every environment
+  alike. (asv's own ``--interleave-rounds`` alternates rounds over the environments too, but
+  always in the same order; ``order="asv"`` runs that, for comparison.) The order each pass
+  really ran is read from asv's own output and kept;
+* with the host's **calibration** (:mod:`accelpi.lab.calibration`) before, between and after
+  the passes, so that a campaign during which the host changed speed says so;
+* written to a staging folder, and published into the results folder, as
+  ``MACHINE/CAMPAIGN-ID/``, only when every pass has finished: an interrupted or failed
+  campaign leaves no half a history behind.
+
+Where the releases do not fit on disk at once (torch's CUDA wheels, GBs each), a sweep is cut
+into overlapping **windows**, each a campaign, consecutive windows sharing a release, so that
+every pair of consecutive releases is measured inside one campaign.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import AccelpiError, InvalidArgument
+from ..libraries import canonical
+from ..store import asvcompat, git
+from ..store.campaigns import campaign_id, write_campaign
+from ..store.files import write_atomically
+from .plan import CampaignPlan, SweepPlan
+from .sweep import asv_run, delete_environments, record_environments, sweep_config
+
+__all__ = ["run_campaign"]
+
+# -- running ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _one_campaign_at_a_time(root: Path, what: str) -> Iterator[None]:
+    """Hold this checkout's campaign lock: two campaigns at once would measure each other."""
+    folder = root / ".asv" / "campaigns"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "lock"
+    handle = path.open("a+")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, documented
+        fcntl = None
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise InvalidArgument(
+                f"another campaign is running in this checkout ({holder}); measuring two at once "
+                "would measure neither: wait for it, or stop it"
+            ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, {what}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.truncate(0)
+        handle.close()
+
+
+def _utc(when: float | None = None) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() if when is None else when))
+
+
+def _owner(plan: CampaignPlan, env: Any) -> SweepPlan:
+    """The build plan an asv environment belongs to (its requirements name the build)."""
+    requested = {canonical(k) for k in env.requirements}
+    return next((p for p in plan.plans if canonical(p.library.name) in requested), plan.plans[0])
+
+
+def run_campaign(
+    plan: CampaignPlan,
+    root: Path,
+    machine: str,
+    results_dir: Path,
+    quick: bool = False,
+    delete_envs: bool = False,
+    progress: Callable[[str], None] | None = None,
+    calibrate: Callable[[], dict[str, float]] | None = None,
+) -> dict[str, Any]:
+    """Run one campaign and publish it (see the module's text); return its report.
+
+    Raises :class:`AccelpiError` (nothing published) when asv fails other than by a failing
+    benchmark (exit 2: such a benchmark is recorded as failed, the rest is kept).
+    """
+    from .. import machine as host
+    from ..lab import calibration
+
+    root, results_dir = Path(root), Path(results_dir)
+    say = progress or (lambda text: None)
+    measure = calibrate or calibration.calibrate
+    ident = campaign_id(plan.library)
+    with _one_campaign_at_a_time(root, f"campaign {ident}"):
+        stage = root / ".asv" / "campaigns" / ident
+        staged = stage / "results"
+        commit = git.head(root)
+        facts = host.fingerprint()
+        started = time.time()
+        include = plan.include()
+        say(f"campaign {ident}: {plan.describe()}, commit {commit[:8]}, machine {machine}")
+        readings = [{"after_pass": 0, "at": _utc(), "kernels": measure()}]
+        passes: list[dict[str, Any]] = []
+        exit_code = 0
+        for number in range(1, (1 if plan.order == "asv" else plan.passes) + 1):
+            ordered = include if number % 2 == 1 or plan.order == "asv" else include[::-1]
+            conf = sweep_config(ordered, root, staged)
+            extra = ["--quick"] if quick else []
+            if plan.order == "asv":
+                extra += ["--interleave-rounds"]
+            else:
+                extra += ["-a", "rounds=1", *(["--append-samples"] if number > 1 else [])]
+            say(f"[pass {number}/{plan.passes}] {len(ordered)} environment(s), order {plan.order}")
+            run = asv_run(
+                conf,
+                stage / "asv.conf.json",
+                root,
+                machine,
+                commit,
+                plan.bench(first_pass=number == 1),
+                extra,
+                stage / f"asv-pass-{number}.log",
+                say,
+            )
+            passes.append(
+                {
+                    "pass": number,
+                    "asv_exit": run.exit_code,
+                    "seconds": run.seconds,
+                    "rounds": run.rounds,
+                    "ended": run.ended,
+                }
+            )
+            readings.append({"after_pass": number, "at": _utc(), "kernels": measure()})
+            if run.exit_code not in (0, 2):
+                raise AccelpiError(
+                    f"campaign {ident}: asv run exited {run.exit_code} in pass {number}; nothing was "
+                    f"published (its output: {run.log}):\n{run.tail[-1500:]}"
+                )
+            exit_code = exit_code or run.exit_code
+        ended = time.time()
+        change = calibration.change(readings[0]["kernels"], readings[-1]["kernels"])
+        drift = max(
+            calibration.change(a["kernels"], b["kernels"]) for a, b in itertools.product(readings, readings)
+        )
+        record: dict[str, Any] = {
+            "id": ident,
+            "library": plan.library,
+            "builds": [p.library.name for p in plan.plans],
+            "releases": plan.releases(),
+            "added": plan.added,
+            "switches": {k: list(v) for k, v in plan.plans[0].switches.items()},
+            "commit": commit,
+            "machine": machine,
+            "fingerprint": facts,
+            "started": _utc(started),
+            "ended": _utc(ended),
+            "seconds": ended - started,
+            "passes": len(passes) if plan.order != "asv" else max(len(passes[0]["rounds"]), 1),
+            "order": plan.order,
+            "window": list(plan.window) if plan.window else None,
+            "quick": quick,
+            "environments": [],
+            "pass_log": passes,
+            "calibration": {
+                "readings": readings,
+                "change": change,
+                "largest_change": drift,
+                "units": calibration.UNITS,
+            },
+        }
+        config_path = stage / "asv.conf.json"
+        write_atomically(config_path, json.dumps(sweep_config(include, root, staged), indent=2))
+        entries = record_environments(
+            config_path,
+            staged,
+            machine,
+            commit,
+            swept=lambda env: _owner(plan, env).library.name,
+            first_use=lambda env: _owner(plan, env).library.backends,
+            extra=lambda env: {"campaign": ident, "sweep_seconds": _env_seconds(passes, env.name)},
+        )
+        for entry in entries:
+            entry["seconds"] = _env_seconds(passes, entry["name"])
+        record["environments"] = [e["name"] for e in entries if "error" not in e]
+        folder = _publish(staged, results_dir, machine, ident)
+        write_campaign(folder, record)
+        shutil.rmtree(stage, ignore_errors=True)
+        if delete_envs:
+            delete_environments(entries)
+    return {
+        "campaign": ident,
+        "library": plan.library,
+        "builds": record["builds"],
+        "releases": plan.releases(),
+        "folder": str(folder),
+        "asv_exit": exit_code,
+        "seconds": record["seconds"],
+        "environments": entries,
+        "passes": passes,
+        "calibration": record["calibration"],
+        "skipped": {k: v for p in plan.plans for k, v in p.skipped.items()},
+    }
+
+
+def _env_seconds(passes: list[dict[str, Any]], env_name: str) -> float | None:
+    """How long asv spent benchmarking one environment, over all passes: from the time asv
+    started it to the time it started the next (or the pass ended)."""
+    total = 0.0
+    for entry in passes:
+        events = [
+            (n, t) for r in entry["rounds"] for n, t in zip(r["order"], r.get("at") or [], strict=False)
+        ]
+        events.append(("", entry.get("ended") or ""))
+        for (name, start), (_, end) in itertools.pairwise(events):
+            if name == env_name and start and end:
+                total += _seconds_between(start, end)
+    return total or None
+
+
+def _seconds_between(a: str, b: str) -> float:
+    import calendar
+
+    parse = lambda text: calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))  # noqa: E731
+    return float(parse(b) - parse(a))
+
+
+def _publish(staged: Path, results_dir: Path, machine: str, ident: str) -> Path:
+    """Move a finished campaign's results and inventories into ``results_dir/MACHINE/ID/``;
+    the benchmark listing is merged into the results folder's own."""
+    source = staged / machine
+    folder = results_dir / machine / ident
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()) if source.is_dir() else []:
+        if path.suffix in (".json", ".versions"):
+            shutil.copy2(path, folder / path.name)
+    if not (results_dir / machine / "machine.json").exists() and (source / "machine.json").exists():
+        shutil.copy2(source / "machine.json", results_dir / machine / "machine.json")
+    listing = staged / "benchmarks.json"
+    if listing.exists():
+        merged = asvcompat.merge_benchmarks(results_dir / "benchmarks.json", listing)
+        write_atomically(results_dir / "benchmarks.json", merged)
+    return folder

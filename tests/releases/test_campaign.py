@@ -1,0 +1,89 @@
+"""Campaign plans: windows, neighbours from the history, stock twins, passes; one at a time."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from accelpi import InvalidArgument
+from accelpi.libraries import sweep_target
+from accelpi.releases import campaign
+from accelpi.releases.plan import (
+    REPEATED,
+    CampaignPlan,
+    SweepPlan,
+    Target,
+    _neighbours,
+    plan_campaigns,
+    windows,
+)
+
+
+def _plan(name, versions, switches=None):
+    return SweepPlan(Target(name, sweep_target(name)), versions, switches or {}, {})
+
+
+def test_windows_overlap_so_that_every_consecutive_pair_is_measured_together():
+    releases = ["1", "2", "3", "4", "5", "6"]
+    cut = windows(releases, 3)
+    assert cut == [["1", "2", "3"], ["3", "4", "5"], ["5", "6"]]
+    pairs = {(a, b) for a, b in itertools.pairwise(releases)}
+    assert pairs <= {(w[i], w[i + 1]) for w in cut for i in range(len(w) - 1)}
+    assert windows(releases, None) == [releases] and windows(releases, 10) == [releases]
+    with pytest.raises(InvalidArgument, match="at least 2"):
+        windows(releases, 1)
+
+
+def test_a_new_release_brings_its_neighbours_of_the_history():
+    known = ["0.60.0", "0.62.1", "0.64.0", "0.66.0"]
+    added = _neighbours(["0.63.1"], known)
+    assert sorted(added) == ["0.62.1", "0.64.0"]
+    assert _neighbours(["0.67.0"], known).keys() == {"0.66.0"}
+    assert _neighbours(["0.62.1", "0.64.0"], known).keys() == {"0.60.0", "0.66.0"}
+    assert _neighbours(["0.61.2"], []) == {}
+
+
+def test_the_environments_go_release_by_release_with_each_releases_builds_side_by_side():
+    tf = _plan("tensorflow-cpu", ["2.13.0", "2.14.0"], {"TF_ENABLE_ONEDNN_OPTS": ("0", "1")})
+    intel = _plan("intel-tensorflow", ["2.13.0", "2.14.0"], {"TF_ENABLE_ONEDNN_OPTS": ("0", "1")})
+    plan = CampaignPlan("intel-tensorflow", [intel, tf])
+    entries = plan.include()
+    assert len(entries) == 8
+    builds = [next(k for k in e["req"] if "tensorflow" in k) for e in entries]
+    releases = [e["req"][b] for e, b in zip(entries, builds, strict=True)]
+    assert releases == ["2.13.0"] * 4 + ["2.14.0"] * 4
+    assert builds[:4] == ["intel-tensorflow"] * 2 + ["tensorflow-cpu"] * 2
+    assert plan.releases() == ["2.13.0", "2.14.0"]
+
+
+def test_later_passes_repeat_the_timed_benchmarks_only():
+    plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
+    first, later = plan.bench(first_pass=True), plan.bench(first_pass=False)
+    assert any("FirstCall" in r for r in first) and any("Accuracy" in r for r in first)
+    assert later and all(any(cls in r for cls in REPEATED) for r in later)
+    assert not any("FirstCall" in r or "PeakMemory" in r or "Accuracy" in r for r in later)
+
+
+def test_two_campaigns_never_run_at_once(tmp_path):
+    plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
+    with campaign._one_campaign_at_a_time(tmp_path, "campaign numba-1"):
+        with pytest.raises(InvalidArgument, match=r"another campaign is running.*numba-1"):
+            campaign.run_campaign(plan, tmp_path, "box", tmp_path / "results")
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_plan_refuses_a_pass_count_or_order_it_cannot_run():
+    with pytest.raises(InvalidArgument, match="--passes 0"):
+        plan_campaigns("numba", ["0.68.1"], passes=0)
+    with pytest.raises(InvalidArgument, match="accepted: serpentine, asv"):
+        plan_campaigns("numba", ["0.68.1"], order="random")
+
+
+def test_a_release_that_installs_again_leaves_the_cannot_install_list(tmp_path):
+    from accelpi.store.refusals import cannot_install, record_cannot_install
+
+    record_cannot_install("numba", "3.11", {"0.58.1": "no wheel for Python 3.11"}, tmp_path)
+    assert ("numba", "0.58.1", "3.11") in cannot_install(tmp_path)
+    record_cannot_install("numba", "3.11", {}, tmp_path, installable=["0.58.1"])
+    assert cannot_install(tmp_path) == {}
