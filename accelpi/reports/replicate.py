@@ -50,7 +50,7 @@ def _newest(results: Path, machine: str) -> tuple[Any, dict[str, Any]] | None:
 
 def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
     """Rates on the first GPU machine's newest run (``GpuThroughput``) with numba-cuda, and
-    numba-cuda's cold first call from a GPU check (``docs/gpu/*/compare*.json``): the check of
+    numba-cuda's cold first call from a GPU check (``experiments/gpu/*/compare*.json``): the check of
     that run's commit (the file name ends with its short hash) when there is one, else the
     last file in name order that measured it."""
     for machine in _machines(root / COMMIT_RESULTS):
@@ -61,7 +61,7 @@ def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
         rates = {r["backend"]: r["samples_per_second"] for r in summary["rows"]}
         if summary["device"] == "cuda" and rates.get("numba-cuda"):
             firsts = {}
-            for path in sorted((root / "docs" / "gpu").glob("*/compare*.json")):
+            for path in sorted((root / "experiments" / "gpu").glob("*/compare*.json")):
                 for row in json.loads(path.read_text())["rows"]:
                     if row["backend"] == "numba-cuda" and row.get("first_call_s"):
                         firsts[path.stem.rsplit("-", 1)[-1]] = row["first_call_s"]

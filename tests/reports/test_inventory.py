@@ -34,7 +34,7 @@ def test_committed_inventories_name_no_absolute_path():
 
     from ..helpers import ROOT
 
-    folders = [ROOT / "results", ROOT / "sweeps", ROOT / "docs" / "reliability" / "release-aa"]
+    folders = [ROOT / "results", ROOT / "sweeps", ROOT / "experiments" / "reliability" / "release-aa"]
     records = [r for folder in folders if folder.is_dir() for r in load_inventories(folder)]
     assert records
     for r in records:

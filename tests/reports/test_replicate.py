@@ -133,7 +133,7 @@ def test_the_cuda_claim_follows_the_gpu_machines_results(tmp_path):
 
 def test_the_cuda_first_call_comes_from_the_check_of_the_gpu_runs_commit(tmp_path):
     root = _copy(tmp_path)
-    checks = root / "docs" / "gpu" / "check"
+    checks = root / "experiments" / "gpu" / "check"
     checks.mkdir(parents=True)
     newest = _newest_gpu_run(root)
 
