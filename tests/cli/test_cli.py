@@ -178,7 +178,7 @@ def test_exit_statuses_are_documented_everywhere():
         common.EXIT_UNAVAILABLE,
         common.EXIT_INTERRUPTED,
     }
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "commands.md").read_text()
     help_text = subprocess.run(
         [sys.executable, "-m", "accelpi", "--help"], capture_output=True, text=True, timeout=120
     ).stdout
