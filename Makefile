@@ -66,8 +66,10 @@ publish: venv tools  ## the website: asv's pages plus ours, into html/; the gene
 screenshots: publish  ## PNGs of the front page and a release page at 1400 and 412 px, in html/screenshots/
 	$(BIN)/python scripts/screenshots.py html
 
-preview: publish
-	$(ASV) preview
+# Served on loopback only (asv preview listens on every interface while printing 127.0.0.1).
+PORT ?= 8080
+preview: publish  ## serve html/ on http://127.0.0.1:$(PORT)/ (loopback only)
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory html $(PORT)
 
 # What scripts/gpu_device.sh needs on a GPU machine that cannot download (docs/gpu.md):
 # asv's wheels for that machine's Python, a NumPy below 2.5 (for numba-cuda), accelpi's wheel

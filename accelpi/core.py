@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import registry, stats
-from .errors import AccelpiError, BackendUnavailable, InvalidArgument
+from .errors import AccelpiError, BackendUnavailable, InvalidArgument, shown
 from .machine import cpu_count
 from .registry import BackendInfo
 
@@ -151,16 +151,16 @@ def check_n(n: object) -> int:
     """Validate the sample count; whole floats such as ``1e6`` are accepted."""
     accepted = f"a positive whole number of samples up to 2**62 (= {MAX_N:.3g})"
     if isinstance(n, bool) or not isinstance(n, numbers.Real):
-        raise InvalidArgument(f"n={n!r} is not a number; n must be {accepted}")
+        raise InvalidArgument(f"n={shown(n)} is not a number; n must be {accepted}")
     if isinstance(n, numbers.Integral):
         value = int(n)
     else:
         as_float = float(n)
         if not math.isfinite(as_float) or as_float != math.floor(as_float):
-            raise InvalidArgument(f"n={n!r} is not a whole number; n must be {accepted}")
+            raise InvalidArgument(f"n={shown(n)} is not a whole number; n must be {accepted}")
         value = int(as_float)
     if value < 1 or value > MAX_N:
-        raise InvalidArgument(f"n={n!r} is out of range; n must be {accepted}")
+        raise InvalidArgument(f"n={shown(n)} is out of range; n must be {accepted}")
     return value
 
 
@@ -170,11 +170,11 @@ def check_seed(seed: object) -> int:
         return int(np.random.SeedSequence().entropy) & MAX_SEED
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise InvalidArgument(
-            f"seed={seed!r} is not an integer; seed must be a non-negative integer below 2**128, or None"
+            f"seed={shown(seed)} is not an integer; seed must be a non-negative integer below 2**128, or None"
         )
     if not 0 <= int(seed) <= MAX_SEED:
         raise InvalidArgument(
-            f"seed={seed!r} is out of range; seed must be a non-negative integer below 2**128, or None"
+            f"seed={shown(seed)} is out of range; seed must be a non-negative integer below 2**128, or None"
         )
     return int(seed)
 
@@ -185,7 +185,7 @@ def check_device_name(device: object) -> str | None:
         return None
     if not isinstance(device, str) or device.lower() not in _DEVICE_ALIASES:
         raise InvalidArgument(
-            f"device={device!r} is not a device name; accepted: 'cpu', 'cuda' (alias 'gpu'), or None"
+            f"device={shown(device)} is not a device name; accepted: 'cpu', 'cuda' (alias 'gpu'), or None"
         )
     return _DEVICE_ALIASES[device.lower()]
 
@@ -197,7 +197,7 @@ def check_device(device: object, spec: registry.Spec) -> str:
         return spec.devices[0]
     if canonical not in spec.devices:
         raise BackendUnavailable(
-            f"backend {spec.name!r} has no device {device!r}; its devices: {', '.join(spec.devices)}"
+            f"backend {spec.name!r} has no device {shown(device)}; its devices: {', '.join(spec.devices)}"
         )
     return canonical
 
@@ -208,16 +208,17 @@ def check_threads(
     """Validate ``threads`` for a backend; ``None`` means every core (1 if serial)."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral)):
         raise InvalidArgument(
-            f"threads={threads!r} is not an integer; threads must be an integer >= 1, or None"
+            f"threads={shown(threads)} is not an integer; threads must be an integer >= 1, or None"
         )
     if threads is not None and threads < 1:
         raise InvalidArgument(
-            f"threads={threads!r} is out of range; threads must be an integer >= 1, or None"
+            f"threads={shown(threads)} is out of range; threads must be an integer >= 1, or None"
         )
     if spec.threads == "serial":
         if threads not in (None, 1):
             raise InvalidArgument(
-                f"threads={threads!r}: backend {spec.name!r} is single-threaded; threads must be 1 or None"
+                f"threads={shown(threads)}: backend {spec.name!r} is single-threaded; "
+                "threads must be 1 or None"
             )
         return 1
     limit = max_threads if max_threads is not None else 1024
@@ -225,7 +226,8 @@ def check_threads(
         return default if default is not None else min(cpu_count(), limit)
     if threads > limit:
         raise InvalidArgument(
-            f"threads={threads!r} is more than backend {spec.name!r} can use here; accepted: 1 to {limit}"
+            f"threads={shown(threads)} is more than backend {spec.name!r} can use here; "
+            f"accepted: 1 to {limit}"
         )
     return int(threads)
 
@@ -316,8 +318,8 @@ def estimate(
     if unknown:
         accepted = ", ".join(spec.options) or "none"
         raise InvalidArgument(
-            f"{unknown[0]}={options[unknown[0]]!r}: backend {spec.name!r} has no option "
-            f"{unknown[0]!r}; its options: {accepted}"
+            f"{shown(unknown[0])}={shown(options[unknown[0]])}: backend {spec.name!r} has no option "
+            f"{shown(unknown[0])}; its options: {accepted}"
         )
     seed = check_seed(seed)
     device = check_device(device, spec)
@@ -325,7 +327,7 @@ def estimate(
     present = impl.available_devices()
     if device not in present:
         raise BackendUnavailable(
-            f"backend {spec.name!r}: device {device!r} is not available here"
+            f"backend {spec.name!r}: device {shown(device)} is not available here"
             f" (available: {', '.join(present) or 'none'}); {impl.device_reason(device)}"
         )
     job = Job(
@@ -339,12 +341,22 @@ def estimate(
         hits = impl.count(job)
     except AccelpiError:
         raise
+    except TRANSIENT as exc:  # this call failed, the backend did not: no record
+        raise BackendUnavailable(
+            f"backend {spec.name!r} failed on this call ({type(exc).__name__}: {shown(str(exc), 300)}); "
+            "it is not marked unavailable: try again, or with a smaller n or fewer threads"
+        ) from exc
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         registry.record_failure(spec.name, message)
         raise BackendUnavailable(f"backend {spec.name!r} failed: {message}") from exc
     registry.record_success(spec.name)
     return Estimate.from_hits(hits, job, spec.name)
+
+
+#: Failures of one call, not of the backend: running out of memory, a timeout, a lost
+#: connection. They never mark a backend unavailable for the rest of the process.
+TRANSIENT = (MemoryError, TimeoutError, ConnectionError)
 
 
 def backends(probe: bool = False) -> list[BackendInfo]:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
-from .errors import BackendUnavailable, InvalidArgument
+from .errors import BackendUnavailable, InvalidArgument, shown
 from .libraries import LIBRARIES
 
 __all__ = ["BackendInfo", "Spec", "backends", "load", "names", "scaling_backends", "spec"]
@@ -75,6 +75,9 @@ class Spec:
         For a backend that is another build's code path for the same work
         (``numpy:mkl-umath``, ``torch:ipex``), the stock backend doing that work
         (``numpy``, ``torch:compile``): release sweeps compare the two in one environment.
+    tuned : bool
+        A hand-written kernel (``numba:fused``, ``cupy:fused``): this workload's ceiling on
+        the library, not code a user of the library typically writes. Every ranking marks it.
     """
 
     name: str
@@ -88,6 +91,7 @@ class Spec:
     also_requires: tuple[str, ...] = ()
     scaling: bool = True
     twin: str = ""
+    tuned: bool = False
 
     @property
     def module(self) -> str:
@@ -143,7 +147,7 @@ _SPECS: tuple[Spec, ...] = (
          "@njit(nogil=True) chunk kernel driven by a ThreadPoolExecutor",
          threads="pool", streams=_SAME + ", = numba"),
     Spec("numba:fused",         "numba",      "fused",
-         "counter-based splitmix64 generator fused into a prange count", threads="library"),
+         "counter-based splitmix64 generator fused into a prange count", threads="library", tuned=True),
     Spec("torch",               "torch",      "count",
          "eager torch.rand float32 chunks", threads="library", devices=CPU_GPU),
     # Out of the scaling study: Inductor's first call per thread count costs seconds.
@@ -176,7 +180,7 @@ _SPECS: tuple[Spec, ...] = (
     Spec("cupy",                "cupy",       "count",
          "NumPy code on the GPU: default_rng float32 chunks", devices=GPU),
     Spec("cupy:fused",          "cupy",       "fused",
-         "raw CUDA kernel: Philox4x32-10 in registers, warp-shuffle count", devices=GPU),
+         "raw CUDA kernel: Philox4x32-10 in registers, warp-shuffle count", devices=GPU, tuned=True),
     Spec("numba-cuda",          "numba_cuda", "count",
          "@cuda.jit kernel, xoroshiro128p state per thread, atomic count", devices=GPU),
 )
@@ -245,6 +249,11 @@ def names() -> list[str]:
     return [s.name for s in _SPECS]
 
 
+def tuned_backends() -> list[str]:
+    """The hand-tuned kernels, in the registry's order (``Spec.tuned``)."""
+    return [s.name for s in _SPECS if s.tuned]
+
+
 def scaling_backends() -> list[str]:
     """Backends of thread-scaling studies: those whose ``threads`` changes how many CPU
     threads share the work, in the registry's order (the one list of "threaded backends")."""
@@ -260,7 +269,9 @@ def spec(name: object) -> Spec:
     if isinstance(name, str):
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else "."
-    raise InvalidArgument(f"backend={name!r} is not a known backend{hint} Known backends: {', '.join(known)}")
+    raise InvalidArgument(
+        f"backend={shown(name)} is not a known backend{hint} Known backends: {', '.join(known)}"
+    )
 
 
 def _install_hint(s: Spec) -> str:

@@ -18,6 +18,7 @@ variable ``ACCELPI_DASK_SCHEDULER``) an existing cluster, started with the stand
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ipaddress
 import logging
 import math
@@ -27,6 +28,7 @@ import re
 import socket
 import threading
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import dask
@@ -35,6 +37,7 @@ import numpy as np
 
 from ..core import Job
 from ..errors import BackendUnavailable, InvalidArgument
+from ..machine import cpu_count
 from ..tasks import block_points, check_chunks, check_kernel, count_task, plan
 
 #: ``dask:array`` blocks hold their points: refuse blocks larger than this (1 GiB).
@@ -99,7 +102,7 @@ def _count_array(seed: int, index: int, start: int, size: int) -> np.ndarray:
 # -- dask:distributed ----------------------------------------------------------------
 
 _lock = threading.Lock()
-_local: dict[int, tuple[Any, Any]] = {}  # workers -> (LocalCluster, client) this module started
+_local: dict[int, list[Any]] = {}  # workers -> [LocalCluster, client, calls in flight] this module started
 _remote: dict[str, Any] = {}  # address -> client
 
 #: What a scheduler address looks like: tcp:// (or tls://, ucx://, inproc://), a host
@@ -107,25 +110,40 @@ _remote: dict[str, Any] = {}  # address -> client
 _ADDRESS = re.compile(r"^(tcp|tls|ucx)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$|^inproc://\S+$")
 
 
+def max_threads() -> int:
+    """Every Dask backend runs at most one thread (or local worker process) per core: more
+    would only queue (and a local cluster of 64 processes on 2 cores started 64 interpreters
+    and failed at exit). A cluster of your own has the workers it has (``scheduler=``)."""
+    return cpu_count()
+
+
+def _close(entry: list[Any]) -> None:
+    cluster, client, _ = entry
+    client.close()
+    cluster.close()
+
+
 def _close_local() -> None:
     while _local:
-        _, (cluster, client) = _local.popitem()
-        client.close()
-        cluster.close()
+        _close(_local.popitem()[1])
 
 
 atexit.register(_close_local)
 
 
-def local_client(workers: int):
-    """The client of this module's ``LocalCluster`` of ``workers`` processes (started once).
+@contextlib.contextmanager
+def local_client(workers: int) -> Iterator[Any]:
+    """The client of this module's ``LocalCluster`` of ``workers`` processes, for one call.
 
-    One cluster per worker count, each kept until exit: a call asking for another count
-    never closes a cluster that a concurrent call is computing on.
+    One cluster at a time: asking for another worker count closes the clusters no call is
+    computing on (a concurrent call keeps its own until it returns), so that a process
+    that tried several thread counts does not keep every cluster it started.
     """
     from dask.distributed import Client, LocalCluster
 
     with _lock:
+        for count in [c for c, entry in _local.items() if c != workers and entry[2] == 0]:
+            _close(_local.pop(count))
         if workers not in _local:
             cluster = LocalCluster(
                 n_workers=workers,
@@ -137,8 +155,14 @@ def local_client(workers: int):
                 dashboard_address="127.0.0.1:0",
                 silence_logs=logging.ERROR,
             )
-            _local[workers] = (cluster, Client(cluster, set_as_default=False))
-        return _local[workers][1]
+            _local[workers] = [cluster, Client(cluster, set_as_default=False), 0]
+        entry = _local[workers]
+        entry[2] += 1
+    try:
+        yield entry[1]
+    finally:
+        with _lock:
+            entry[2] -= 1
 
 
 def check_address(address: object) -> str:
@@ -223,6 +247,14 @@ def remote_client(address: str, timeout: float):
             raise BackendUnavailable(
                 f"{address} answered, but not as a Dask scheduler ({type(exc).__name__}: {exc})"
             ) from None
+        try:  # a scheduler without workers would take the graph and never answer
+            client.wait_for_workers(1, timeout=timeout)
+        except (TimeoutError, OSError) as exc:
+            client.close()
+            raise BackendUnavailable(
+                f"the Dask scheduler at {address} has no worker (none joined within {timeout:g} s: "
+                f"{type(exc).__name__}); start workers with: dask worker {address}"
+            ) from None
         _remote[address] = client
         return client
 
@@ -234,5 +266,8 @@ def distributed_count(job: Job) -> int:
     timeout = job.options.get("connect_timeout", 10)
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0:
         raise InvalidArgument(f"connect_timeout={timeout!r}: must be a positive number of seconds")
-    client = remote_client(check_address(address), float(timeout)) if address else local_client(job.threads)
-    return int(client.compute(_delayed_total(job, chunks, kernel)).result())
+    if address:
+        client = remote_client(check_address(address), float(timeout))
+        return int(client.compute(_delayed_total(job, chunks, kernel)).result())
+    with local_client(job.threads) as client:
+        return int(client.compute(_delayed_total(job, chunks, kernel)).result())

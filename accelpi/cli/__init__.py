@@ -14,19 +14,23 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import AccelpiError, BackendUnavailable, InvalidArgument
+from ..errors import AccelpiError, BackendUnavailable, InvalidArgument, printable
 from . import estimates, gate, lab, releases, sweeps, versions
 from .common import (
     COMMANDS,
     EXIT_FLAGGED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_OUTPUT,
     EXIT_STATUS_HELP,
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
@@ -40,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line (the usage is one ``--help`` away)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,31 +66,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What a console that cannot encode a symbol prints instead (PYTHONIOENCODING=ascii, an
+#: old Windows console): words, never an exception.
+ASCII_FALLBACKS = {
+    "π": "pi", "±": "+/-", "σ": "sigma", "→": "->", "←": "<-", "…": "...", "µ": "u", "×": "x",
+    "≈": "~", "≤": "<=", "≥": ">=", "—": "-", "–": "-", "’": "'", "“": '"', "”": '"', "²": "^2",
+}  # fmt: skip
+
+
+def _fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(ASCII_FALLBACKS.get(char, "?") for char in text), error.end
+
+
+codecs.register_error("accelpi-fallback", _fallback)
+
+
+def _guard_streams() -> None:
+    """Streams the output can go to whatever the caller did: a closed descriptor reads as a
+    reader that went away, and a stream that cannot encode π or ± gets words instead."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or getattr(stream, "closed", False):
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+            continue
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "".join(ASCII_FALLBACKS).encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="accelpi-fallback")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit does not fail flushing it again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+#: errno values of an output that cannot be written (as opposed to an input not found).
+_WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``accelpi``; returns the exit status."""
+    _guard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ["ACCELPI_VERBOSE"] = "1"
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a full disk or a closed pipe is seen here, not at exit
+        return status
     except InvalidArgument as exc:
-        print(f"accelpi: error: {exc}", file=sys.stderr)
+        print(f"accelpi: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BackendUnavailable as exc:
-        print(f"accelpi: unavailable: {exc}", file=sys.stderr)
+        print(f"accelpi: unavailable: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNAVAILABLE
-    except AccelpiError as exc:
-        print(f"accelpi: error: {exc}", file=sys.stderr)
+    except AccelpiError as exc:  # may quote a tool's output: its line breaks are kept
+        print(f"accelpi: error: {printable(str(exc), lines=True)}", file=sys.stderr)
         return EXIT_FLAGGED
     except KeyboardInterrupt:
         print("accelpi: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`accelpi backends --json | head -1`): it has what it wanted.
-        # Point stdout at /dev/null so that Python's exit does not fail flushing it.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            print(f"accelpi: error: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_USAGE
+        _silence_stdout()
+        print(f"accelpi: error: the output could not be written: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_OUTPUT
 
 
 if __name__ == "__main__":

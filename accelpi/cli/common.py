@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import BackendUnavailable, InvalidArgument
+from ..errors import BackendUnavailable, InvalidArgument, printable, shown
 from ..reports import DEFAULT_FACTOR
 
 #: Exit statuses, as documented in the README and ``accelpi --help``.
@@ -21,11 +22,13 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1  # a release flagged slower, wrong results under concurrency, a drifted pin
 EXIT_USAGE = 2  # bad usage or bad input
 EXIT_UNAVAILABLE = 3  # a backend (or its device) cannot run here
+EXIT_OUTPUT = 4  # the output could not be written (a full disk, a closed descriptor)
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
 EXIT_STATUS_HELP = (
-    "Exit status: 0 ok; 1 a finding (a release flagged slower, a wrong result under "
-    "concurrency, a pin that did not hold); 2 bad usage or input; 3 backend unavailable; "
+    "Exit status: 0 ok (also when the reader of the output went away); 1 a finding (a release "
+    "flagged slower, a slower benchmark, a wrong result under concurrency, a pin that did not "
+    "hold); 2 bad usage or input; 3 backend unavailable; 4 the output could not be written; "
     "130 interrupted."
 )
 
@@ -45,22 +48,33 @@ def add_command(sub: Any, name: str, func: Command, help: str) -> argparse.Argum
 # -- argument types ------------------------------------------------------------------
 
 
+#: What ``-n`` accepts, in words.
+COUNTS = "accepted: a whole number up to 2**62, as 100000000, 1e8, 10_000_000 or 2**30"
+
+
 def parse_count(text: str) -> int | float:
-    """Read a sample count such as ``100000000``, ``1e8``, ``10_000_000`` or ``2**30``."""
+    """Read a sample count such as ``100000000``, ``1e8``, ``10_000_000`` or ``2**30``.
+
+    Nothing larger than needed is ever computed: ``9**99999999999`` is refused from the size
+    of its exponent, before any arithmetic, and no error prints an unbounded number.
+    """
     cleaned = text.strip().replace("_", "")
+    if len(cleaned) > 64:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of samples ({COUNTS})")
     try:
         if "**" in cleaned:
-            base, _, power = cleaned.partition("**")
-            return int(base) ** int(power)
+            left, _, right = cleaned.partition("**")
+            base, power = int(left), int(right)
+            if base > 1 and power * math.log2(base) > 64:
+                raise argparse.ArgumentTypeError(f"{shown(text)} is more than 2**64 samples ({COUNTS})")
+            return base**power
         return int(cleaned)
     except ValueError:
         pass
     try:
         return float(cleaned)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of samples (accepted: 100000000, 1e8, 10_000_000, 2**30)"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of samples ({COUNTS})") from None
 
 
 def positive(kind: type) -> Callable[[str], Any]:
@@ -79,13 +93,18 @@ def positive(kind: type) -> Callable[[str], Any]:
 
 
 def factor(text: str) -> float:
-    """An argument type: a slowdown factor, a number of at least 1 (1.1 = 10 % slower)."""
+    """An argument type: a slowdown factor, a finite number of at least 1 (1.1 = 10 % slower).
+
+    ``nan`` would make asv hide every slower row (the gate would always pass) and ``0`` crash
+    it: both are refused here, as everywhere a factor is taken."""
     try:
         value = float(text)
     except ValueError:
         value = None
-    if value is None or not value >= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a factor: a number >= 1 (1.1 means 10 % slower)")
+    if value is None or not math.isfinite(value) or not value >= 1:
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a factor: a finite number >= 1 (1.1 means 10 % slower)"
+        )
     return value
 
 
@@ -162,9 +181,11 @@ def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> 
 # -- output --------------------------------------------------------------------------
 
 
-def get_console(stderr: bool = False) -> Any:
+def get_console(stderr: bool = False, width: int | None = None) -> Any:
     """A rich console: a terminal's width, or ``COLUMNS`` (80 when unset) when piped, where
-    it writes plain text without colours."""
+    it writes plain text without colours. A reader that goes away (``| head -1``) raises
+    ``BrokenPipeError``, which the command line ends quietly with status 0 (rich itself
+    would exit 1)."""
     try:
         from rich.console import Console
     except ImportError:
@@ -172,7 +193,15 @@ def get_console(stderr: bool = False) -> Any:
             "accelpi's tables need rich, which is not installed; install it with: "
             "pip install 'accelpi[cli]' (or use --json)"
         ) from None
-    return Console(stderr=stderr, highlight=False)
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    if width is not None:  # at least this wide, whatever the terminal (a table with many columns)
+        width = max(width, _Console(stderr=stderr).width)
+    return _Console(stderr=stderr, highlight=False, width=width)
 
 
 def print_json(data: Any) -> None:
@@ -198,7 +227,9 @@ def print_notes(console: Any, notes: list[str]) -> None:
 def warn_skipped(skipped: list[dict[str, str]]) -> None:
     """Name each results file that was left out, and how many, on stderr."""
     for item in skipped:
-        print(f"accelpi: warning: skipped {item['file']}: {item['why']}", file=sys.stderr)
+        print(
+            f"accelpi: warning: skipped {printable(item['file'])}: {printable(item['why'])}", file=sys.stderr
+        )
     if skipped:
         print(
             f"accelpi: {len(skipped)} unreadable file(s) skipped; the report is of the others",
@@ -207,10 +238,11 @@ def warn_skipped(skipped: list[dict[str, str]]) -> None:
 
 
 def escape(text: str) -> str:
-    """Protect text from rich's markup (install hints such as ``accelpi[gpu]``)."""
+    """Protect text from rich's markup (install hints such as ``accelpi[gpu]``) and the terminal
+    from its control characters (a name read from a result file: colours, a window title)."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(printable(text))
 
 
 def rate(n: int, seconds: float) -> str:

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..core import check_n, estimate
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, shown
 from ..machine import cpu_count
-from ..tasks import count_task, plan
+from ..tasks import MAX_TASKS, count_task, plan
 
 METHODS = ("threadpool", "dask:delayed", "dask:distributed")
 
@@ -54,9 +54,13 @@ def launch_overhead(
     one-task time: what splitting the same work into more tasks costs.
     """
     n = check_n(n)
+    top = min(n, MAX_TASKS)  # every method, the thread pool too: one future per task in memory
     for m in tasks:
-        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= n:
-            raise InvalidArgument(f"tasks={m!r}: each task count must be an integer from 1 to n ({n})")
+        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= top:
+            raise InvalidArgument(
+                f"tasks={shown(m)}: each task count must be an integer from 1 to {top:,} "
+                f"(n, and at most {MAX_TASKS:,} tasks)"
+            )
     rows = []
     reference: dict[int, int] = {}
     for method in methods:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["WHEELS_REPORT", "download", "dry_run", "index_versions", "reason"]
+__all__ = ["WHEELS_REPORT", "download", "dry_run", "index_versions", "reason", "requirement"]
 
 #: pip's options for a report of wheels only, on standard output.
 WHEELS_REPORT = ("--only-binary", ":all:", "--quiet", "--report", "-")
@@ -19,6 +19,26 @@ WHEELS_REPORT = ("--only-binary", ":all:", "--quiet", "--report", "-")
 
 def _pip(python: Path | str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([str(python), "-m", "pip", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def requirement(text: str, what: str = "--pin") -> str:
+    """``text`` if it is a requirement pip reads as one (``numpy==1.26.4``, ``setuptools<82``):
+    a name and version specifiers, nothing that pip would read as an option, a URL, a file or
+    a second line. Raises :class:`~accelpi.errors.InvalidArgument` otherwise."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from ..errors import InvalidArgument, shown
+
+    try:
+        parsed = Requirement(text)
+    except (InvalidRequirement, TypeError):
+        parsed = None
+    if parsed is None or parsed.url or text.strip() != text or any(c in text for c in "\n\r;@"):
+        raise InvalidArgument(
+            f"{what} {shown(text)} is not a requirement (accepted: a name and version specifiers, "
+            "such as numpy==1.26.4 or setuptools<82)"
+        )
+    return text
 
 
 def reason(done: subprocess.CompletedProcess) -> str:
@@ -38,7 +58,8 @@ def dry_run(
     """What ``pip install SPECS`` would install for ``python``, wheels only, as pip's JSON
     report on standard output (nothing is installed)."""
     options = ["--dry-run", "--ignore-installed", *(["--no-deps"] if no_deps else []), *WHEELS_REPORT]
-    return _pip(python, "install", *options, *specs, timeout=timeout)
+    # "--": a requirement that starts like an option (``--index-url=...``) stays a requirement
+    return _pip(python, "install", *options, "--", *specs, timeout=timeout)
 
 
 def download(requirements: Path, folder: Path, timeout: float = 3600) -> subprocess.CompletedProcess:

@@ -18,12 +18,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, shown
 from ..libraries import canonical
 from ..store import asvcompat, git
 from ..store.records import (
@@ -82,10 +83,33 @@ def requirements(record: dict[str, Any]) -> list[str]:
                 f"{name} {entry.get('version')} ({entry.get('origin')}: {entry.get('why', 'no file')})"
             )
             continue
-        lines.append(f"{name}=={entry['version']} --hash=sha256:{entry['sha256']}")
+        lines.append(_pinned(name, entry))
     if lacking:
         raise InvalidArgument("cannot replay: no recorded wheel for " + "; ".join(lacking))
     return lines
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _pinned(name: str, entry: dict[str, Any]) -> str:
+    """One line of the ``--require-hashes`` file, from a record's entry: checked to be a
+    distribution name, a release number and a sha256, and nothing else (a version holding a
+    newline and ``--index-url`` would otherwise be a line of its own, an option for pip)."""
+    from packaging.version import InvalidVersion, Version
+
+    version, sha = str(entry.get("version")), str(entry.get("sha256"))
+    try:
+        valid = str(Version(version)) == version or Version(version).public == version.split("+")[0]
+    except InvalidVersion:
+        valid = False
+    if not (_NAME.fullmatch(name) and valid and "\n" not in version and _SHA256.fullmatch(sha)):
+        raise InvalidArgument(
+            f"cannot replay: the record's {shown(name)} {shown(version)} (sha256 {shown(sha)}) is not a "
+            "distribution name, a release number and a sha256; the record was altered"
+        )
+    return f"{name}=={version} --hash=sha256:{sha}"
 
 
 def fetch(lines: list[str], wheelhouse: Path, timeout: float = 3600) -> list[str]:

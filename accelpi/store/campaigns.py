@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomically
+from .schemas import check
 
 __all__ = ["CAMPAIGN_SUFFIX", "campaign_id", "load_campaigns", "read_campaign", "write_campaign"]
 
 #: The record of a campaign, in its folder (not ``.json``: asv reads those as results).
 CAMPAIGN_SUFFIX = ".campaign"
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}-\d{8}T\d{6}Z$")
 
 
 def campaign_id(library: str, when: float | None = None) -> str:
@@ -47,15 +46,11 @@ def read_campaign(path: Path) -> dict[str, Any]:
     """One campaign record, checked for shape; raises ``ValueError`` saying what is wrong."""
     try:
         record = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"not a JSON text ({type(exc).__name__})") from None
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not a campaign record (an object)")
-    if not isinstance(record.get("id"), str) or not _ID.match(record["id"]):
-        raise ValueError("no campaign 'id' of the form LIBRARY-YYYYMMDDTHHMMSSZ")
-    for key, kind in (("commit", str), ("machine", str), ("started", str), ("ended", str)):
-        if not isinstance(record.get(key), kind):
-            raise ValueError(f"no {key!r} of the right type (a campaign record has one)")
+    check(record, "campaign")
     return record
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..libraries import canonical
+from .schemas import check
 
 __all__ = [
     "FIELDS",
@@ -67,14 +68,11 @@ def read_record(path: Path) -> dict[str, Any]:
         raise ValueError("not text (binary data)") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to be a record") from None
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not an inventory record (an object)")
-    for key, kind in (("env_name", str), ("environment", dict)):
-        if not isinstance(record.get(key), kind):
-            raise ValueError(f"no {key!r} of the right type (an inventory record has one)")
-    for key in ("requested", "env_vars"):
-        if not isinstance(record.get(key, {}), dict):
-            raise ValueError(f"{key!r} is not an object")
+    check(record, "inventory")
     return record
 
 
