@@ -36,6 +36,11 @@ def _relative_executable(record: dict[str, Any]) -> None:
             python["executable"] = str(executable.relative_to(Path.cwd()))
 
 
+# Each probe runs isolated (``-I``) in the environment's own folder: with ``-m`` or ``-c``,
+# Python puts the current folder first on its path, and from the checkout the environment's
+# interpreter imported the checkout's accelpi (uncommitted code), not the one asv installed.
+
+
 def record_inventory(
     env: Any,
     results_dir: Path,
@@ -69,10 +74,11 @@ def record_inventory(
     }
     for key, command in (("environment", "info"), ("backends", "backends")):
         done = subprocess.run(
-            [str(python), "-m", "accelpi", command, "--json"],
+            [str(python), "-I", "-m", "accelpi", command, "--json"],
             capture_output=True,
             text=True,
             env=environ,
+            cwd=python.parent,  # never the checkout: its accelpi is not the environment's
             timeout=600,
         )
         record[key] = (
@@ -95,7 +101,12 @@ def _first_use(python: Path, environ: dict[str, str], backend: str) -> str:
     code = f"import accelpi; accelpi.estimate(10_000, {backend!r}, seed=1)"
     try:
         done = subprocess.run(
-            [str(python), "-c", code], capture_output=True, text=True, env=environ, timeout=600
+            [str(python), "-I", "-c", code],
+            capture_output=True,
+            text=True,
+            env=environ,
+            cwd=python.parent,
+            timeout=600,
         )
     except subprocess.TimeoutExpired:
         return "no result within 600 s"

@@ -40,3 +40,20 @@ def test_committed_inventories_name_no_absolute_path():
     for r in records:
         executable = r["environment"]["python"]["executable"]
         assert not Path(executable).is_absolute(), (r["file"], executable)
+
+
+def test_no_committed_result_or_record_names_a_path_of_the_machine_that_measured_it():
+    # an inventory once quoted the checkout's path in an import error (the probe ran there,
+    # and imported the checkout's accelpi instead of the environment's)
+    import re
+
+    from ..helpers import ROOT
+
+    home = re.compile(r"(?<![\w.])/(root|home|work|tmp|Users)/")
+    found = []
+    for folder in ("results", "sweeps", "experiments"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".json", ".versions", ".campaign", ".log", ".txt", ".tsv"):
+                if home.search(path.read_text(errors="replace")):
+                    found.append(str(path.relative_to(ROOT)))
+    assert not found, found[:5]
