@@ -32,8 +32,8 @@ from .common import (
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.campaign import run_campaign
-    from ..releases.plan import estimate, history, plan_campaigns
+    from ..releases.campaign import estimate, history, run_campaign
+    from ..releases.plan import plan_campaigns
     from ..store.refusals import record_cannot_install
 
     if args.replay:
@@ -84,7 +84,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             "order": c.order,
                             "window": c.window,
                             "include": c.include(),
-                            "bench": c.bench(first_pass=True),
+                            "bench": c.bench(1),
                             "estimated_seconds": cost["seconds"],
                             "disk_bytes_per_environment": cost["disk_bytes"],
                         }

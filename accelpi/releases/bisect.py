@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, shown
 from ..reports import DEFAULT_FACTOR
 from ..reports.verdicts import is_slower
 from ..store import SWEEP_RESULTS
@@ -44,7 +44,7 @@ def release_on_index(option: str, text: str, releases: list[str], name: str) -> 
     try:
         wanted = Version(text)
     except InvalidVersion:
-        raise InvalidArgument(f"{option} {text!r} is not a release number (such as 0.68.1)") from None
+        raise InvalidArgument(f"{option} {shown(text)} is not a release number (such as 0.68.1)") from None
     found = [r for r in releases if Version(r) == wanted]
     if not found:
         near = ", ".join(releases[-8:]) or "none"
@@ -107,13 +107,22 @@ def bisect_releases(
         ``first_bad``, ``last_good``, ``steps`` (each probe, its verdict and its campaign),
         ``releases``.
     """
-    from packaging.version import Version
+    from packaging.version import InvalidVersion, Version
 
     lib = library(name)
     try:
         re.compile(bench)
     except re.error as exc:
         raise InvalidArgument(f"-b {bench!r} is not a regular expression: {exc}") from None
+    for option, text in (("--good", good), ("--bad", bad)):  # before asking the index anything
+        try:
+            Version(text)
+        except InvalidVersion:
+            raise InvalidArgument(
+                f"{option} {shown(text)} is not a release number (such as 0.68.1)"
+            ) from None
+    if not Version(good) < Version(bad):
+        raise InvalidArgument(f"--good {shown(good)} must be an earlier release than --bad {shown(bad)}")
     on_index = sorted(available_releases(lib.distributions[0]), key=Version)
     good = release_on_index("--good", good, on_index, name)
     bad = release_on_index("--bad", bad, on_index, name)

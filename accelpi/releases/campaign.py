@@ -39,12 +39,52 @@ from typing import Any
 from ..errors import AccelpiError, InvalidArgument
 from ..libraries import canonical
 from ..store import asvcompat, git
-from ..store.campaigns import campaign_id, write_campaign
+from ..store.campaigns import campaign_id, load_campaigns, write_campaign
 from ..store.files import write_atomically
-from .plan import CampaignPlan, SweepPlan
+from ..store.records import load_inventories
+from .plan import DEFAULT_PASSES, CampaignPlan, SweepPlan, _version
 from .sweep import asv_run, delete_environments, record_environments, sweep_config
 
-__all__ = ["run_campaign"]
+__all__ = ["estimate", "history", "run_campaign"]
+
+
+def history(results_dir: Path, machine: str, build: str) -> list[str]:
+    """Releases of ``build`` already measured on ``machine`` in a campaign (the series a new
+    release joins)."""
+    found = set()
+    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
+        if record.get("campaign") and record["machine"] == machine:
+            if canonical(str(record.get("swept") or "")) == canonical(build):
+                version = record["installed"].get(canonical(build))
+                if version:
+                    found.add(version)
+    return sorted(found, key=_version)
+
+
+def estimate(plan: CampaignPlan, results_dir: Path) -> dict[str, float | None]:
+    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
+    seconds per environment and pass; else from the older one-release sweeps; else 3 minutes
+    per environment and pass) and ``disk_bytes`` per environment (``None``: never measured)."""
+    builds = {canonical(p.library.name) for p in plan.plans}
+    per_env_pass, disks, legacy = [], [], []
+    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
+        if canonical(str(record.get("library") or "")) in builds and record.get("environments"):
+            per_env_pass.append(record["seconds"] / (len(record["environments"]) * max(1, record["passes"])))
+    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
+        if canonical(str(record.get("swept") or "")) in builds:
+            if isinstance(record.get("disk_bytes"), int | float):
+                disks.append(float(record["disk_bytes"]))
+            if not record.get("campaign") and isinstance(record.get("sweep_seconds"), int | float):
+                legacy.append(float(record["sweep_seconds"]) / DEFAULT_PASSES)
+    seen = per_env_pass or legacy
+    per = sum(seen) / len(seen) if seen else 180.0
+    environments = len(plan.include())
+    return {
+        "seconds": per * environments * plan.passes,
+        "per_environment_and_pass": per,
+        "disk_bytes": (sum(disks) / len(disks)) if disks else None,
+    }
+
 
 # -- running ------------------------------------------------------------------------
 
@@ -140,7 +180,7 @@ def run_campaign(
                 root,
                 machine,
                 commit,
-                plan.bench(first_pass=number == 1),
+                plan.bench(number),
                 extra,
                 stage / f"asv-pass-{number}.log",
                 say,

@@ -17,26 +17,22 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from .. import registry
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, shown
 from ..libraries import Library, canonical, multi_build, sweep_target
-from ..store.campaigns import load_campaigns
-from ..store.records import load_inventories
 from . import pip
 
 __all__ = [
     "DEFAULT_PASSES",
     "ORDERS",
     "REPEATED",
+    "TWICE",
     "CampaignPlan",
     "SweepPlan",
     "Target",
     "available_releases",
-    "estimate",
-    "history",
     "library",
     "plan_campaigns",
     "plan_sweep",
@@ -124,6 +120,7 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
     """
     # `constraints` (``numpy==1.26.4``) replace the needs they name: for a release whose
     # metadata does not cap a dependency it was built against (intel-tensorflow 2.14, NumPy 1).
+    constraints = tuple(pip.requirement(c) for c in constraints)
     release = version.split(".")
     lockstep = (f"{dist}=={'.'.join(release[:2])}.*" for dist in lib.lib.lockstep)
     constraints = (*lib.lib.constraints, *constraints, *lockstep)
@@ -187,7 +184,12 @@ def plan_sweep(
     switches: dict[str, tuple[str, ...]] | None = None,
     constraints: tuple[str, ...] = (),
 ) -> SweepPlan:
-    """Choose the releases (given, or the ``last`` N installable ones) and check them."""
+    """Choose the releases (given, or the ``last`` N installable ones) and check them.
+
+    A given release is spelled as the package index spells it (PEP 440: ``2.0.02``, ``2.0``
+    and ``2.0.0`` are one release, measured once); one the index does not have is left out
+    with the reason, as one that cannot install.
+    """
     from packaging.version import InvalidVersion, Version
 
     lib = library(name)
@@ -197,11 +199,21 @@ def plan_sweep(
         try:
             Version(version)
         except InvalidVersion:
-            raise InvalidArgument(f"{version!r} is not a release number (such as 0.68.1)") from None
+            raise InvalidArgument(f"{shown(version)} is not a release number (such as 0.68.1)") from None
     skipped: dict[str, str] = {}
     pins: dict[str, dict[str, str]] = {}
     chosen: list[str] = []
-    candidates = list(versions) if versions else available_releases(lib.distributions[0])
+    on_index = available_releases(lib.distributions[0])
+    if versions:
+        candidates = []
+        for version in versions:
+            spelled = next((r for r in on_index if Version(r) == Version(version)), None)
+            if spelled is None:
+                skipped[version] = f"{name} {version} is not a release on the package index"
+            elif spelled not in candidates:
+                candidates.append(spelled)
+    else:
+        candidates = on_index
     for version in candidates:
         if last and len(chosen) >= last:
             break
@@ -219,16 +231,22 @@ def plan_sweep(
 
 # -- campaigns ----------------------------------------------------------------------
 
-#: Passes of a campaign: as many processes per timed benchmark as a run of the suite makes
-#: (two rounds), now with the order of the environments reversed between them.
-DEFAULT_PASSES = 2
+#: Passes of a campaign. Measured with A/A campaigns (docs/benchmarking.md): with two, a
+#: sub-millisecond call whose time differs from process to process (TensorFlow's eager call
+#: at 2**16) was a false alarm at the default factor; with four, none was.
+DEFAULT_PASSES = 4
 
 #: How the environments are ordered from pass to pass (see the module's text).
 ORDERS = ("serpentine", "asv")
 
-#: Benchmark classes measured in every pass; the others (a first call in a fresh interpreter,
-#: accuracy, peak memory) once, in the first: more passes would add cost, not independence.
+#: Benchmark classes measured in every pass; the others once, in the first (accuracy and peak
+#: memory: one value per environment), except :data:`TWICE`.
 REPEATED = ("Throughput", "ThreadScaling", "LaunchOverhead")
+
+#: Measured in the first two passes, once in each direction of the environments' order: a
+#: first call's samples are fresh interpreters, but all taken at one moment of the campaign,
+#: and in one pass a copy of a release measured 1.13x apart from another (an A/A campaign).
+TWICE = ("FirstCall",)
 
 
 @dataclass
@@ -260,13 +278,14 @@ class CampaignPlan:
 
         return sorted({v for plan in self.plans for v in plan.versions}, key=Version)
 
-    def bench(self, first_pass: bool) -> list[str]:
-        """asv ``-b`` expressions of a pass: every benchmark in the first, the timed ones
-        (:data:`REPEATED`) in the others."""
+    def bench(self, number: int) -> list[str]:
+        """asv ``-b`` expressions of pass ``number``: every benchmark in the first, the timed
+        ones (:data:`REPEATED`) in the others, and :data:`TWICE` in the second too."""
         regexes = list(dict.fromkeys(r for plan in self.plans for r in plan.bench_regexes()))
-        if first_pass or any(plan.bench for plan in self.plans):
+        if number == 1 or any(plan.bench for plan in self.plans):
             return regexes
-        return [r for r in regexes if any(f".{cls}." in r or f"\\.{cls}\\." in r for cls in REPEATED)]
+        kept = REPEATED + (TWICE if number == 2 else ())
+        return [r for r in regexes if any(f".{cls}." in r or f"\\.{cls}\\." in r for cls in kept)]
 
     def describe(self) -> str:
         builds = " and ".join(plan.library.name for plan in self.plans)
@@ -296,19 +315,6 @@ def windows(releases: list[str], size: int | None) -> list[list[str]]:
         cut.append(releases[start : start + size])
         start += size - 1
     return cut
-
-
-def history(results_dir: Path, machine: str, build: str) -> list[str]:
-    """Releases of ``build`` already measured on ``machine`` in a campaign (the series a new
-    release joins)."""
-    found = set()
-    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
-        if record.get("campaign") and record["machine"] == machine:
-            if canonical(str(record.get("swept") or "")) == canonical(build):
-                version = record["installed"].get(canonical(build))
-                if version:
-                    found.add(version)
-    return sorted(found, key=_version)
 
 
 def _version(text: str) -> Any:
@@ -387,28 +393,3 @@ def plan_campaigns(
             )
         )
     return campaigns, main.skipped
-
-
-def estimate(plan: CampaignPlan, results_dir: Path) -> dict[str, float | None]:
-    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
-    seconds per environment and pass; else from the older one-release sweeps; else 3 minutes
-    per environment and pass) and ``disk_bytes`` per environment (``None``: never measured)."""
-    builds = {canonical(p.library.name) for p in plan.plans}
-    per_env_pass, disks, legacy = [], [], []
-    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
-        if canonical(str(record.get("library") or "")) in builds and record.get("environments"):
-            per_env_pass.append(record["seconds"] / (len(record["environments"]) * max(1, record["passes"])))
-    for record in load_inventories(results_dir) if results_dir.is_dir() else []:
-        if canonical(str(record.get("swept") or "")) in builds:
-            if isinstance(record.get("disk_bytes"), int | float):
-                disks.append(float(record["disk_bytes"]))
-            if not record.get("campaign") and isinstance(record.get("sweep_seconds"), int | float):
-                legacy.append(float(record["sweep_seconds"]) / DEFAULT_PASSES)
-    seen = per_env_pass or legacy
-    per = sum(seen) / len(seen) if seen else 180.0
-    environments = len(plan.include())
-    return {
-        "seconds": per * environments * plan.passes,
-        "per_environment_and_pass": per,
-        "disk_bytes": (sum(disks) / len(disks)) if disks else None,
-    }

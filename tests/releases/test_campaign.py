@@ -59,10 +59,12 @@ def test_the_environments_go_release_by_release_with_each_releases_builds_side_b
 
 def test_later_passes_repeat_the_timed_benchmarks_only():
     plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
-    first, later = plan.bench(first_pass=True), plan.bench(first_pass=False)
+    first, second, later = plan.bench(1), plan.bench(2), plan.bench(3)
     assert any("FirstCall" in r for r in first) and any("Accuracy" in r for r in first)
     assert later and all(any(cls in r for cls in REPEATED) for r in later)
     assert not any("FirstCall" in r or "PeakMemory" in r or "Accuracy" in r for r in later)
+    # a first call in both directions of the order: the first pass and the reversed second
+    assert any("FirstCall" in r for r in second) and not any("Accuracy" in r for r in second)
 
 
 def test_two_campaigns_never_run_at_once(tmp_path):
