@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .libraries import LIBRARIES
-from .machine import cpu_count
+from .machine import cpu_count, fingerprint
 from .quiet import quiet_stderr
 
 __all__ = ["environment"]
@@ -211,6 +211,8 @@ def environment(facts: bool = True) -> dict[str, Any]:
             "gil_enabled": _guard(lambda: sys._is_gil_enabled()) if hasattr(sys, "_is_gil_enabled") else True,
         },
         "platform": platform.platform(),
+        # what identifies this host's speed, and the asv machine named after it
+        "fingerprint": _guard(fingerprint),
         "cpu": {
             "model": _cpu_model(),
             "machine": platform.machine(),

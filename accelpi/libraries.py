@@ -29,6 +29,7 @@ from .errors import InvalidArgument
 
 __all__ = [
     "LIBRARIES",
+    "SWITCH_LABELS",
     "Library",
     "by_distribution",
     "canonical",
@@ -36,6 +37,7 @@ __all__ = [
     "multi_build",
     "sweep_target",
     "sweep_targets",
+    "switch_label",
 ]
 
 #: Benchmarks a sweep runs for the swept backends (asv class names).
@@ -46,6 +48,19 @@ SWEEP_NEEDS = ("numpy", "threadpoolctl")
 
 #: TensorFlow reads ``TF_ENABLE_ONEDNN_OPTS`` at import: a switch needing no reinstall.
 ONEDNN = {"TF_ENABLE_ONEDNN_OPTS": ("0", "1")}
+
+#: How people call a switch's values (pages and legends): ``NAME=VALUE`` -> words.
+SWITCH_LABELS = {
+    "TF_ENABLE_ONEDNN_OPTS=0": "oneDNN off",
+    "TF_ENABLE_ONEDNN_OPTS=1": "oneDNN on (the default)",
+}
+
+
+def switch_label(text: str) -> str:
+    """``intel-tensorflow, TF_ENABLE_ONEDNN_OPTS=1`` -> ``intel-tensorflow, oneDNN on (the default)``."""
+    for raw, words in SWITCH_LABELS.items():
+        text = text.replace(raw, words)
+    return text
 
 
 def canonical(name: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from .. import __version__
 from ..core import backends, estimate
 from ..environment import environment
+from ..registry import tuned_backends
 from .common import (
     EXIT_OK,
     add_command,
@@ -22,6 +23,9 @@ from .common import (
     rate,
 )
 
+#: The hand-tuned kernels (``numba:fused``, ``cupy:fused``), marked in every table.
+TUNED = tuned_backends()
+
 
 def cmd_backends(args: argparse.Namespace) -> int:
     infos = backends(probe=args.probe)
@@ -33,19 +37,36 @@ def cmd_backends(args: argparse.Namespace) -> int:
 
     console = get_console()
     table = Table(title="accelpi backends", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    columns = ["backend", "available", "version", "devices", "threads"] + (["streams"] if args.wide else [])
+    columns = ["backend", "kind", "available", "version", "devices", "threads"]
+    columns += ["what it is", "streams"] if args.wide else []
     for column in columns:
-        table.add_column(column, no_wrap=column != "streams")
+        table.add_column(column, no_wrap=column not in ("streams", "what it is"))
     notes: list[str] = []
     for i in infos:
         available = "[green]yes[/]" if i.available else "[red]no[/]"
-        if i.reason:
-            notes.append(i.reason)
-            available += f" [{len(notes)}]"
-        cells = [escape(i.name), available, escape(i.version or "-"), ", ".join(i.devices) or "-", i.threads]
-        table.add_row(*cells, *([escape(i.streams)] if args.wide else []))
+        if i.reason:  # one note per reason: the backends of one library share theirs
+            reason = i.reason.replace(f"backend {i.name!r} ", "")
+            if reason not in notes:
+                notes.append(reason)
+            available += f" [{notes.index(reason) + 1}]"
+        kind = "tuned" if i.name in TUNED else ""
+        cells = [
+            escape(i.name),
+            kind,
+            available,
+            escape(i.version or "-"),
+            ", ".join(i.devices) or "-",
+            i.threads,
+        ]
+        table.add_row(*cells, *([escape(i.summary), escape(i.streams)] if args.wide else []))
     console.print(table)
     print_notes(console, notes)
+    console.print(
+        f"tuned: hand-tuned kernels ({', '.join(TUNED)}), this workload's ceiling, not the "
+        "library's typical code; the others are written as a user would. What each is: --wide.",
+        markup=False,
+        highlight=False,
+    )
     return EXIT_OK
 
 

@@ -3,25 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import AccelpiError, InvalidArgument, shown
 from ..gate import GATE, GATE_FACTOR, command
 from .common import add_command, factor, machine_name, machine_option
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    extra = ["--machine", machine_name(args.machine), *args.asv_args]
+    from ..store import asvcompat, git
+
+    root = Path.cwd()
+    base, head = git.resolve(root, args.base), git.resolve(root, args.head)
+    for option, given, found in (("base", args.base, base), ("head", args.head, head)):
+        if found is None:
+            raise InvalidArgument(f"{option} {shown(given)} is not a commit of the repository in {root}")
+    machine = machine_name(args.machine)
+    extra = ["--machine", machine, *args.asv_args]
     began = time.perf_counter()
     bench = None if args.full else list(GATE)
-    done = subprocess.run(command(args.base, args.head, args.factor, bench, extra), cwd=Path.cwd())
+    done = subprocess.run(command(args.base, args.head, args.factor, bench, extra), cwd=root)
     print(
         f"gate: asv continuous exited {done.returncode} after {time.perf_counter() - began:.0f} s",
         file=sys.stderr,
     )
+    summary_file = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:  # the reviewer's table: flagged rows first, and how sure
+        from ..reports.gate import gate_report, markdown
+
+        conf = asvcompat.load_json(root / "asv.conf.json", js_comments=True)
+        results = root / conf.get("results_dir", "results")
+        try:
+            report = gate_report(results, machine, base, head, args.factor, bench)
+        except AccelpiError as exc:
+            print(f"gate: no summary: {exc}", file=sys.stderr)
+        else:
+            with open(summary_file, "a", encoding="utf-8") as out:
+                out.write(markdown(report, done.returncode))
     return done.returncode
 
 
@@ -40,4 +63,10 @@ def setup_arguments(sub: Any) -> None:
         "--factor", type=factor, default=GATE_FACTOR, help=f"asv continuous --factor (default {GATE_FACTOR})"
     )
     machine_option(p)
+    p.add_argument(
+        "--summary",
+        metavar="MD",
+        help="append a Markdown summary (every gate benchmark, the verdict, how sure) to this file; "
+        "default: $GITHUB_STEP_SUMMARY when set (a GitHub job summary)",
+    )
     p.add_argument("asv_args", nargs="*", metavar="-- ASV-OPTION", help="more options for asv continuous")

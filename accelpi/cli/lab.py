@@ -15,6 +15,8 @@ from ..lab import threads as threadlab
 from ..lab.overhead import launch_overhead
 from ..lab.timing import REFERENCES, measure, with_speedups
 from ..machine import cpu_count
+from ..ranking import cells as figures
+from ..ranking import ranked
 from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
@@ -78,9 +80,7 @@ def print_compare(rows: list[dict[str, Any]], wide: bool = False) -> None:
 
     console = get_console()
     if wide:  # as wide as it takes (for a wide terminal, or a file)
-        from rich.console import Console
-
-        console = Console(highlight=False, width=max(console.width, 160))
+        console = get_console(width=160)
     console.print(
         "samples/s: the best of the timed calls; each backend's n is capped so that\n"
         "one call takes about --budget seconds (--wide shows n). 1st call: import\n"
@@ -95,20 +95,20 @@ def print_compare(rows: list[dict[str, Any]], wide: bool = False) -> None:
     for column in columns:
         table.add_column(column, justify="left" if column == "backend" else "right", no_wrap=True)
     notes: list[str] = []
-    ranked = sorted(rows, key=lambda r: (not r["available"], -r.get("samples_per_second", 0)))
-    for r in ranked:
+    for r in ranked(rows):
         label = escape(r["backend"]) + (" [dim](ref)[/]" if r["reference_only"] else "")
         if not r["available"]:
             notes.append(r["reason"])
             table.add_row(label, f"[red]unavailable [{len(notes)}][/]", *[""] * (len(columns) - 2))
             continue
-        sigma = f"{r['z']:+.2f} σ"
+        shown = figures(r)
+        sigma = shown["sigma"]
         cells = [
             label,
-            f"{r['samples_per_second'] / 1e6:,.1f}",
-            f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
-            f"{r['speedup_vs_numpy']:,.2f}x" if "speedup_vs_numpy" in r else "-",
-            f"{r['first_call_s']:.2f} s",
+            shown["rate"],
+            shown["vs_python"],
+            shown["vs_numpy"],
+            shown["first_call"],
             sigma if abs(r["z"]) <= 6 else f"[red]{sigma}[/]",
         ]
         if wide:

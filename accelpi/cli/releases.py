@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, printable
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -123,7 +123,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
             for r in records:
                 switches = " ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
                 versions = ", ".join(f"{d} {r['installed'][d]}" for d in shown if d in r["installed"])
-                head = f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip()
+                head = printable(f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip())
                 text = f"{head}: {versions or 'none of the key distributions'}"
                 for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent="    "):
                     console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -234,7 +234,8 @@ def cmd_site(args: argparse.Namespace) -> int:
         print_json({"site": str(site)})
     else:
         get_console().print(
-            f"site written to {site}/ (asv pages, and ours in {site}/accelpi/); serve it with: asv preview"
+            f"site written to {site}/ (asv pages, and ours in {site}/accelpi/); "
+            "serve it with: make preview (loopback only)"
         )
     return EXIT_OK
 

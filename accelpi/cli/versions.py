@@ -36,10 +36,12 @@ def cmd_versions(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print_versions(report["libraries"], args.factor, args.wide)
-        print_differences(report["builds"], args.factor, "one release, two builds", args.wide)
-        if report["libraries"]:
-            print_steps(report, args.factor)
+        print_verdict(report, args.factor)
+        if args.all:
+            print_versions(report["libraries"], args.factor, args.wide)
+            print_differences(report["builds"], args.factor, "one release, two builds", args.wide)
+        elif report["libraries"] or report["builds"]:
+            get_console().print("Every value, release by release: --all (--wide: tables); JSON: --json")
     if not report["libraries"] and not report["builds"]:
         wanted = args.library or ", ".join(sweep_targets())
         print(f"accelpi: no results of {wanted} over two or more releases in {args.results}", file=sys.stderr)
@@ -47,13 +49,14 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def _versions_between(args: argparse.Namespace) -> int:
-    from ..reports.builds import compare_between
+    from ..reports.builds import switch_differences
 
     if not args.library:
         raise InvalidArgument("--between needs --library (the library whose sweep crossed the variable)")
     skipped: list[dict[str, str]] = []
     rows = [
-        d.to_dict() for d in compare_between(args.results, args.library, args.between, args.factor, skipped)
+        d.to_dict()
+        for d in switch_differences(args.results, args.library, args.between, args.factor, skipped)
     ]
     warn_skipped(skipped)
     significant = [d for d in rows if d["significant"]]
@@ -71,21 +74,60 @@ def _versions_between(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def print_steps(report: dict[str, Any], factor: float) -> None:
-    """The significant release steps, both directions, as one line each."""
+def print_verdict(report: dict[str, Any], factor: float) -> None:
+    """The answer first: per library, how many release steps got slower or faster by more
+    than ``factor`` with asv's test agreeing, in how many campaigns; then each such step on
+    a line of its own, with its campaign."""
+    from ..reports.verdicts import unsteady
     from ..reports.versions import format_value
 
     console = get_console()
-    for key, title in (("flagged", "slower"), ("improved", "faster")):
-        rows = report[key]
-        console.print(f"{len(rows)} release step(s) significantly {title} than {factor}x")
-        for c in rows:
-            console.print(
-                f"  {c['library']} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
-                f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
-                f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x; {c['test']})",
-                markup=False,
-            )
+    for library, data in report["libraries"].items():
+        slower = [c for c in report["flagged"] if c["library"] == library]
+        faster = [c for c in report["improved"] if c["library"] == library]
+        campaigns = data.get("campaigns") or []
+        releases = sorted({v for s in data["series"] for v in s["values"]}, key=_version)
+        console.print(
+            f"{library}: {len(slower)} release step(s) slower by more than {factor}x with asv's test "
+            f"agreeing, {len(faster)} faster; {len(releases)} release(s) in {len(campaigns)} "
+            "campaign(s), steps taken inside each only",
+            markup=False,
+            highlight=False,
+        )
+        for c in campaigns:
+            if unsteady(c):
+                console.print(
+                    f"  note: the host's own speed moved by up to {c['host_largest_change']:.2f}x during "
+                    f"campaign {c['campaign']} (calibration): its steps near the factor may be partly "
+                    "the host's",
+                    markup=False,
+                    highlight=False,
+                )
+        for word, rows in (("SLOWER", slower), ("faster", faster)):
+            for c in rows:
+                console.print(
+                    f"  {word} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
+                    f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
+                    f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x; {c['test']}; "
+                    f"campaign {c.get('campaign') or '-'})",
+                    markup=False,
+                    highlight=False,
+                )
+    for family, rows in report["builds"].items():
+        better = sum(d["significant"] and d["lower_is_better"] and d["ratio"] < 1 for d in rows)
+        worse = sum(d["significant"] and d["lower_is_better"] and d["ratio"] > 1 for d in rows)
+        console.print(
+            f"{family}, one release as two builds: {len(rows)} row(s), {better} faster and {worse} "
+            f"slower than the stock build by more than {factor}x (asv's test agreeing)",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _version(text: str) -> Any:
+    from packaging.version import Version
+
+    return Version(text)
 
 
 def print_versions(report: dict[str, Any], factor: float, wide: bool = False) -> None:
@@ -95,42 +137,53 @@ def print_versions(report: dict[str, Any], factor: float, wide: bool = False) ->
     from packaging.version import Version
     from rich.table import Table
 
+    from ..reports.verdicts import lower_is_better
     from ..reports.versions import format_value
 
     console = get_console()
     for library, data in report.items():
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
-        changes = {(c["benchmark"], c["params"], c["axes"], c["after"]): c for c in data["changes"]}
+        changes = {
+            (c["benchmark"], c["params"], c["axes"], c.get("campaign"), c["after"]): c
+            for c in data["changes"]
+        }
         title = (
-            f"{library}: value per release (ratio to the previous one; "
-            f"[red]red[/]: slower by more than {factor}x and significant; [green]green[/]: faster)"
+            f"{library}: value per release, each campaign apart (ratio to the previous release of "
+            f"the campaign; SLOWER/faster: beyond {factor}x and significant)"
         )
 
         def cell(s: dict[str, Any], v: str, changes: dict = changes) -> str:
             text = format_value(s["values"][v], s["unit"])
-            c = changes.get((s["benchmark"], s["params"], s["axes"], v))
-            if c is not None:
-                text += f" ({c['ratio']:.2f}x)"
+            c = changes.get((s["benchmark"], s["params"], s["axes"], s.get("campaign"), v))
+            if c is not None and lower_is_better(s["benchmark"]):  # a signed track has no ratio
+                marker = " SLOWER" if c["flagged"] else " faster" if c["improved"] else ""
+                text += f" ({c['ratio']:.2f}x{marker})"
                 color = "red" if c["flagged"] else "green" if c["improved"] else ""
                 text = f"[{color}]{text}[/]" if color else text
             return text
 
-        series = sorted(data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"]))
-        if wide:
+        series = sorted(
+            data["series"], key=lambda s: (s["benchmark"], s["params"], s["axes"], s.get("campaign") or "")
+        )
+        if wide:  # as wide as the table takes, whatever the terminal: for a wide window, or a file
+            wide_console = get_console(width=70 + 22 * len(versions))
             table = Table(title=title, title_justify="left")
             for column in ("benchmark", "params", "environment", *versions):
-                table.add_column(column, justify="right" if column in versions else "left")
+                table.add_column(
+                    column, justify="right" if column in versions else "left", no_wrap=column in versions
+                )
             for s in series:
                 cells = [cell(s, v) if v in s["values"] else "" for v in versions]
                 table.add_row(
                     s["benchmark"].split(".", 1)[-1], escape(s["params"]), escape(s["axes"]), *cells
                 )
-            console.print(table)
+            wide_console.print(table)
             continue
         console.print(title)
         for s in series:
             name = escape(s["benchmark"].split(".", 1)[-1])
-            console.print(f"[bold]{name}({escape(s['params'])})[/] {escape(s['axes'])}")
+            where = f" campaign {s['campaign']}" if s.get("campaign") else " (measured alone)"
+            console.print(f"[bold]{name}({escape(s['params'])})[/] {escape(s['axes'])}{escape(where)}")
             steps = [f"{v} {cell(s, v)}" for v in versions if v in s["values"]]
             console.print("    " + " → ".join(steps))
 
@@ -192,7 +245,8 @@ def setup_arguments(sub: Any) -> None:
         f"({', '.join(multi_build())}); default: every one",
     )
     factor_option(p, "flag releases slower than the previous one")
-    p.add_argument("--wide", action="store_true", help="tables with one column per release")
+    p.add_argument("--all", action="store_true", help="after the verdict, every value release by release")
+    p.add_argument("--wide", action="store_true", help="with --all: tables with one column per release")
     p.add_argument(
         "--between",
         metavar="NAME",

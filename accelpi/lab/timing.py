@@ -13,14 +13,12 @@ from typing import Any
 from .. import registry
 from ..core import estimate
 from ..errors import BackendUnavailable
+from ..ranking import REFERENCES, add_speedups
 
 __all__ = ["FIRST_CALL_N", "REFERENCES", "measure", "with_speedups"]
 
 #: Samples of the first call that ``compare`` times (import excluded, compile included).
 FIRST_CALL_N = 10_000
-
-#: The backends every comparison is relative to.
-REFERENCES = ("python", "numpy")
 
 
 _FRESH = """
@@ -136,10 +134,6 @@ def measure(
 
 def with_speedups(rows: list[dict[str, Any]], chosen: list[str]) -> list[dict[str, Any]]:
     """Add ``speedup_vs_python``/``_numpy`` and ``reference_only`` to measured rows (in place)."""
-    rates = {r["backend"]: r.get("samples_per_second") for r in rows}
     for r in rows:
         r["reference_only"] = r["backend"] not in chosen
-        for ref in REFERENCES:
-            if r.get("samples_per_second") and rates.get(ref):
-                r[f"speedup_vs_{ref}"] = r["samples_per_second"] / rates[ref]
-    return rows
+    return add_speedups(rows)

@@ -17,9 +17,9 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..store.series import BUILD_FAMILIES, Series, collect
 from . import DEFAULT_FACTOR
-from .verdicts import check_factor, lower_is_better, significant
+from .verdicts import check_factor, lower_is_better, significant, test_used
 
-__all__ = ["Difference", "compare_between", "compare_builds", "compare_variants", "variants"]
+__all__ = ["Difference", "build_differences", "switch_differences", "twin_differences", "variants"]
 
 
 @dataclass
@@ -74,6 +74,7 @@ def _pairs(
                 continue
             for release in sorted(set(ref.points) & set(s.points), key=Version):
                 a, b = ref.points[release], s.points[release]
+                tested = not test_used(a, b).startswith("ratio only")  # one sample: no test decides
                 differences.append(
                     Difference(
                         machine,
@@ -86,7 +87,7 @@ def _pairs(
                         a["value"],
                         b["value"],
                         b["value"] / a["value"] if a["value"] else math.inf,
-                        significant(a, b, factor),
+                        tested and significant(a, b, factor),
                         ref.unit,
                         lower_is_better(benchmark),
                         min(len(a["samples"] or ()), len(b["samples"] or ())),
@@ -98,7 +99,7 @@ def _pairs(
     return differences
 
 
-def compare_builds(
+def build_differences(
     results_dir: str | Path,
     family: str,
     factor: float = DEFAULT_FACTOR,
@@ -132,7 +133,7 @@ def compare_builds(
     return _pairs(series, lambda s: s.distribution, lambda s: s.switches, reference, factor)
 
 
-def compare_between(
+def switch_differences(
     results_dir: str | Path,
     library: str,
     variable: str,
@@ -181,7 +182,7 @@ def variants(target: str) -> dict[str, str]:
     }
 
 
-def compare_variants(
+def twin_differences(
     results_dir: str | Path,
     target: str,
     factor: float = DEFAULT_FACTOR,

@@ -7,6 +7,7 @@ the site can never disagree (a test compares them).
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,9 @@ from ..libraries import sweep_targets
 from ..store import git
 from ..store.series import BUILD_FAMILIES
 from . import DEFAULT_FACTOR
-from .builds import compare_builds, compare_variants
+from .builds import build_differences, twin_differences
 from .verdicts import magnitude
-from .versions import compare_versions
+from .versions import release_steps
 
 __all__ = ["CodeHistory", "code_paths", "findings", "magnitude", "release_report"]
 
@@ -46,6 +47,7 @@ def release_report(
         ``changes`` (every step between consecutive releases); ``builds``: per library
         with several builds, one release as each build against the reference build;
         ``flagged`` (steps significantly slower) and ``improved`` (significantly faster);
+        ``untested``: steps beyond the factor on the ratio alone (one sample: no test);
         ``skipped``: files that could not be read (``file``, ``why``), left out.
     """
     if library is not None and library not in sweep_targets() and library not in BUILD_FAMILIES:
@@ -56,11 +58,11 @@ def release_report(
     skipped: list[dict[str, str]] = []
     builds = {}
     for family in families:
-        rows = [d.to_dict() for d in compare_builds(results_dir, family, factor, skipped)]
+        rows = [d.to_dict() for d in build_differences(results_dir, family, factor, skipped)]
         if rows:
             builds[family] = rows
     for name in libraries:  # a build's code path against its stock twin, one environment
-        rows = [d.to_dict() for d in compare_variants(results_dir, name, factor, skipped)]
+        rows = [d.to_dict() for d in twin_differences(results_dir, name, factor, skipped)]
         if rows:
             builds[name] = rows
     report: dict[str, Any] = {
@@ -69,11 +71,12 @@ def release_report(
         "builds": builds,
         "flagged": [],
         "improved": [],
+        "untested": [],
     }
     for name in libraries:
         if name in BUILD_FAMILIES and name not in sweep_targets():
             continue  # a family's releases are reported build by build
-        series, changes = compare_versions(results_dir, name, factor, skipped)
+        series, changes = release_steps(results_dir, name, factor, skipped)
         series = [s for s in series if len(s.points) > 1 or s.campaign]
         if not series:
             continue
@@ -100,41 +103,75 @@ def release_report(
                 report["flagged"].append({"library": name, **c.to_dict()})
             elif c.improved:
                 report["improved"].append({"library": name, **c.to_dict()})
+            elif c.untested:
+                report["untested"].append({"library": name, **c.to_dict()})
     history = CodeHistory(Path(results_dir))
-    for row in (*report["flagged"], *report["improved"]):
-        row["code"] = history.describe(row)
-    for rows in builds.values():  # two builds of a release, measured at one commit or two
-        for row in rows:
-            sides = {"commit_before": row["commit_reference"], "commit_after": row["commit_other"]}
-            row["code"] = history.describe({**row, **sides})
+    for data in report["libraries"].values():  # why a line breaks between two campaigns
+        paths = sorted({p for s in data["series"] for p in code_paths(s["benchmark"], s["params"])})
+        for before, after in itertools.pairwise(data["campaigns"]):
+            after["code_since_previous"] = history.between(before["commit"], after["commit"], paths)
     report["skipped"] = list({item["file"]: item for item in skipped}.values())  # once per file
     return report
 
 
-#: Code every backend's timing depends on, besides its own module and its benchmark's file.
-SHARED_CODE = ("accelpi/core.py", "accelpi/stats.py", "accelpi/backends/__init__.py", "benchmarks/common.py")
+def _imports(path: Path, root: Path) -> set[Path]:
+    """Files of this repository ``path`` imports (anywhere in it, functions included):
+    ``accelpi.x.y`` and, inside ``benchmarks/``, its relative imports."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    package = path.parent.relative_to(root).parts
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            parts = [*base, *(node.module.split(".") if node.module else [])]
+            candidates = [parts, *([*parts, alias.name] for alias in node.names)]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name.split(".") for alias in node.names]
+        else:
+            continue
+        for parts in candidates:
+            if not parts or parts[0] not in ("accelpi", "benchmarks"):
+                continue
+            for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+                if candidate.is_file():
+                    found.add(candidate)
+    return found
 
 
-def code_paths(benchmark: str, params: str) -> list[str]:
-    """The files of this repository a benchmark's value for these parameters depends on."""
+def code_paths(benchmark: str, params: str, root: Path | None = None) -> list[str]:
+    """The files of this repository a benchmark's value for these parameters depends on:
+    its benchmark file and the backend's module (the registry loads backends by name, so no
+    import names them), and every file of the package or the suite these import, at any
+    depth. A benchmark that is not one backend's depends on every backend."""
+    root = root or Path(__file__).resolve().parents[2]
     name = params.split(",")[0].strip().strip("'\"")
-    paths = [*SHARED_CODE, f"benchmarks/{benchmark.split('.')[0]}.py"]
+    start = [root / "benchmarks" / f"{benchmark.split('.')[0]}.py"]
     if name in registry.names():
-        spec = registry.spec(name)
-        paths.append(f"accelpi/backends/{spec.module}.py")
-        if spec.library == "dask":
-            paths.append("accelpi/tasks.py")
+        start.append(root / "accelpi" / "backends" / f"{registry.spec(name).module}.py")
     else:
-        paths.append("accelpi/backends")  # not one backend's benchmark: any backend counts
-    return paths
+        start += sorted((root / "accelpi" / "backends").glob("*.py"))
+    seen: set[Path] = set()
+    todo = [p for p in start if p.is_file()]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        todo += sorted(_imports(path, root) - seen)
+    return sorted(str(p.relative_to(root)) for p in seen)
 
 
 class CodeHistory:
-    """Whether accelpi's own code changed between the commits two releases were measured at.
+    """Whether accelpi's own code changed between the commits of two campaigns.
 
-    A sweep measures every release on the commit it ran at; a step between two releases
-    swept at different commits is the release's doing only when the code that step's
-    benchmark runs is the same at both commits (``git diff``). ``describe`` says which.
+    A step is only ever taken inside one campaign (one commit); where a benchmark's releases
+    come from two campaigns, the line breaks, and the report says why: other dates, maybe
+    another host, and the code that benchmark runs, changed or not (``git diff``).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -156,16 +193,17 @@ class CodeHistory:
             return None
         return [f for f in files if any(f == p or f.startswith(p + "/") for p in paths)]
 
-    def describe(self, change: dict[str, Any]) -> dict[str, Any]:
-        """``{"commits": [before, after], "changed": files or None, "text": ...}`` for a step."""
-        before, after = change.get("commit_before", ""), change.get("commit_after", "")
-        files = self.changed(before, after, code_paths(change["benchmark"], change["params"]))
+    def between(self, before: str, after: str, paths: list[str]) -> dict[str, Any]:
+        """``{"commits": [before, after], "changed": files or None, "text": ...}``: whether
+        the code of ``paths`` differs between two commits, in words."""
+        files = self.changed(before, after, paths)
         if before == after:
-            text = "one commit"
+            text = "the same commit"
         elif files is None:
             text = f"{before[:8]} → {after[:8]}, not in this repository"
         elif files:
-            text = f"{before[:8]} → {after[:8]}: changed " + ", ".join(Path(f).name for f in files)
+            shown = ", ".join(Path(f).name for f in files[:6]) + (" ..." if len(files) > 6 else "")
+            text = f"{before[:8]} → {after[:8]}: changed {shown}"
         else:
             text = f"{before[:8]} → {after[:8]}, code unchanged"
         return {"commits": [before, after], "changed": files, "text": text}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
+from ..ranking import add_speedups, cells, ranked
 from ..store import asvcompat
 
 __all__ = ["GPU_N", "LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary", "where"]
@@ -105,12 +106,7 @@ def run_summary(
                 "worst_sigma": worst["value"] if worst else None,
             }
         )
-    rates = {r["backend"]: r["samples_per_second"] for r in rows}
-    for r in rows:
-        for reference in ("python", "numpy"):
-            if rates.get(reference):
-                r[f"speedup_vs_{reference}"] = r["samples_per_second"] / rates[reference]
-    rows.sort(key=lambda r: (r["n"] != LARGE, -r["samples_per_second"]))
+    rows = ranked(add_speedups(rows), LARGE)
     return {
         "file": path.name,
         "commit": result.commit_hash,
@@ -161,10 +157,6 @@ def expected_seconds(results_dir: str | Path, machine: str | None = None) -> flo
     return total or None
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None else spec.format(value)
-
-
 def where(summary: dict[str, Any]) -> str:
     """What the summary's rates were measured at: "2**25 samples" or "2**31 samples on the GPU"."""
     on_gpu = " on the GPU" if summary.get("device") == "cuda" else ""
@@ -182,13 +174,12 @@ def format_summary(summary: dict[str, Any]) -> list[str]:
         f"{'1st call':>10}{'worst σ':>9}",
     ]
     for r in summary["rows"]:
-        rate = f"{r['samples_per_second'] / 1e6:,.1f}" + ("*" if r["n"] != summary["n"] else "")
-        spread = None if r["spread"] is None else r["spread"] * 100
+        shown = cells(r)
+        rate = shown["rate"] + ("*" if r["n"] != summary["n"] else "")
+        sigma = shown["sigma"].removesuffix(" σ")
         lines.append(
-            f"{r['backend']:<20}{rate:>11}{_fmt(spread, '±{:.0f}%'):>8}"
-            f"{_fmt(r.get('speedup_vs_python'), '{:,.1f}x'):>10}"
-            f"{_fmt(r.get('speedup_vs_numpy'), '{:.2f}x'):>9}"
-            f"{_fmt(r['first_call_s'], '{:.2f} s'):>10}{_fmt(r['worst_sigma'], '{:.1f}'):>9}"
+            f"{r['backend']:<20}{rate:>11}{shown['spread']:>8}{shown['vs_python']:>10}"
+            f"{shown['vs_numpy']:>9}{shown['first_call']:>10}{sigma:>9}"
         )
     lines.append("1st call: a fresh interpreter's import and compile, caches empty; worst σ: the")
     lines.append("largest error of 5 seeds in standard errors (above 6 means a broken generator)")

@@ -7,17 +7,29 @@ as pyperformance keeps its in ``compare.py``; the test itself is asv's
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import InvalidArgument
 from ..store import asvcompat
 
-__all__ = ["check_factor", "is_slower", "lower_is_better", "magnitude", "significant", "test_used"]
+__all__ = [
+    "UNSTEADY",
+    "check_factor",
+    "is_slower",
+    "lower_is_better",
+    "magnitude",
+    "significant",
+    "test_used",
+    "unsteady",
+]
 
 
 def check_factor(factor: float) -> None:
-    if not factor >= 1:
-        raise InvalidArgument(f"factor={factor!r}: must be a number >= 1 (1.1 means 10 % slower)")
+    """A factor is a finite number of at least 1 (``nan`` compares false with everything: it
+    would hide every change)."""
+    if not isinstance(factor, int | float) or not math.isfinite(factor) or not factor >= 1:
+        raise InvalidArgument(f"factor={factor!r}: must be a finite number >= 1 (1.1 means 10 % slower)")
 
 
 def lower_is_better(name: str) -> bool:
@@ -53,6 +65,17 @@ def is_slower(before: dict[str, Any], after: dict[str, Any], factor: float) -> b
 def significant(a: dict[str, Any], b: dict[str, Any], factor: float) -> bool:
     """asv's test, both ways: the two points differ by more than ``factor``, significantly."""
     return is_slower(a, b, factor) or is_slower(b, a, factor)
+
+
+#: A campaign during which the host's own speed (its calibration) moved by more than this
+#: between any two readings says so: half of the default factor.
+UNSTEADY = 1.05
+
+
+def unsteady(context: dict[str, Any]) -> bool:
+    """Whether the host changed speed during a campaign by more than :data:`UNSTEADY`."""
+    largest = context.get("host_largest_change")
+    return isinstance(largest, int | float) and largest > UNSTEADY
 
 
 def magnitude(change: dict[str, Any]) -> float:

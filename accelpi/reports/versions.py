@@ -1,6 +1,6 @@
 """Release steps: each release of a library against the one before it, with asv's test.
 
-asv compares commits within one environment only. :func:`compare_versions` takes the
+asv compares commits within one environment only. :func:`release_steps` takes the
 series of :func:`accelpi.store.series.collect` (a benchmark's values release by release)
 and compares consecutive releases with asv's own test, the one ``asv continuous`` uses (a
 ratio beyond ``factor`` that is also statistically significant on the recorded samples);
@@ -25,9 +25,9 @@ __all__ = [
     "Series",
     "check_factor",
     "collect",
-    "compare_versions",
     "format_value",
     "lower_is_better",
+    "release_steps",
 ]
 
 
@@ -36,9 +36,11 @@ class Change:
     """The step between two consecutive releases in a series: both measured in one campaign
     (a series never spans two), so the step is the releases' doing, not the host's.
 
-    ``flagged``: slower by more than the factor, and significant by asv's test (the test
-    ``asv continuous`` uses); ``improved``: the same, faster. Both only for times and
-    memory (``lower_is_better``); a tracked value such as accuracy has no direction.
+    ``flagged``: slower (for memory: larger) by more than the factor, and significant by
+    asv's test (the test ``asv continuous`` uses); ``improved``: the same, faster (smaller).
+    Both only for times and memory (``lower_is_better``); a tracked value such as accuracy has
+    no direction. Where one side has a single sample (peak memory: asv measures it once), no
+    test can decide: such a step beyond the factor is ``untested``, never flagged or improved.
     """
 
     machine: str
@@ -61,11 +63,14 @@ class Change:
     commit_after: str = ""
     campaign: str = ""  # the campaign both releases were measured in (steps never cross one)
     measured: str = ""  # when that campaign ended (UTC)
+    untested: bool = False  # beyond the factor on the ratio alone: one sample, no test
 
     @property
     def direction(self) -> str:
-        """``"slower"``, ``"faster"`` or ``""`` (no significant change, or no direction)."""
-        return "slower" if self.flagged else "faster" if self.improved else ""
+        """``"slower"``/``"faster"`` (a time), ``"larger"``/``"smaller"`` (memory), or ``""``
+        (no change beyond the factor that a test confirms, or no direction)."""
+        worse, better = ("larger", "smaller") if self.unit == "bytes" else ("slower", "faster")
+        return worse if self.flagged else better if self.improved else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "direction": self.direction}
@@ -83,7 +88,7 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.3g}"
 
 
-def compare_versions(
+def release_steps(
     results_dir: str | Path,
     library: str,
     factor: float = DEFAULT_FACTOR,
@@ -113,6 +118,9 @@ def compare_versions(
             a, b = s.points[before], s.points[after]
             ratio = b["value"] / a["value"] if a["value"] else math.inf
             directed = lower_is_better(s.benchmark)
+            test = test_used(a, b)
+            tested = not test.startswith("ratio only")
+            beyond = directed and (is_slower(a, b, factor) or is_slower(b, a, factor))
             changes.append(
                 Change(
                     s.machine,
@@ -124,17 +132,18 @@ def compare_versions(
                     a["value"],
                     b["value"],
                     ratio,
-                    significant(a, b, factor),
-                    directed and is_slower(a, b, factor),
+                    tested and significant(a, b, factor),
+                    tested and directed and is_slower(a, b, factor),
                     s.unit,
-                    improved=directed and is_slower(b, a, factor),
+                    improved=tested and directed and is_slower(b, a, factor),
                     samples_before=len(a["samples"] or ()),
                     samples_after=len(b["samples"] or ()),
-                    test=test_used(a, b),
+                    test=test,
                     commit_before=str(a.get("commit") or ""),
                     commit_after=str(b.get("commit") or ""),
                     campaign=s.campaign,
                     measured=str(s.context.get("ended") or ""),
+                    untested=beyond and not tested,
                 )
             )
     return all_series, changes

@@ -21,6 +21,7 @@ __all__ = [
     "load_json",
     "load_result",
     "machine_entry",
+    "measured_at",
     "merge_benchmarks",
     "points",
     "relabel",
@@ -207,3 +208,10 @@ def merge_benchmarks(existing: Path, new: Path) -> str:
             data = util.load_json(str(path), api_version=2)
             merged.update({k: v for k, v in data.items() if k != "version"})
     return json.dumps({**merged, "version": 2}, indent=4, sort_keys=True)
+
+
+def measured_at(result: Any) -> tuple[float, float] | None:
+    """When a result's benchmarks ran: the first and last start, in seconds since the epoch
+    (asv's ``date`` is the commit's, not the measurement's)."""
+    starts = [v for v in (result.started_at or {}).values() if isinstance(v, int | float)]
+    return (min(starts) / 1000, max(starts) / 1000) if starts else None

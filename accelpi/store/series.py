@@ -96,6 +96,8 @@ def context_of(
             "machine": campaign["machine"],
             "host": fingerprint.get("digest", ""),
             "cpu": fingerprint.get("model_name", ""),
+            "host_change": (campaign.get("calibration") or {}).get("change"),
+            "host_largest_change": (campaign.get("calibration") or {}).get("largest_change"),
         }
     return {
         "campaign": "",
@@ -105,6 +107,8 @@ def context_of(
         "machine": "",
         "host": "",
         "cpu": "",
+        "host_change": None,
+        "host_largest_change": None,
     }
 
 
@@ -143,11 +147,14 @@ def collect(
         if not version:
             continue  # "latest" without an inventory: the release is unknown
         try:
-            Version(version)
+            local = Version(version).local
         except InvalidVersion:
             continue
         switches = ", ".join(f"{k}={v}" for k, v in sorted(result.env_vars.items()))
-        axes = dist + (f" [{switches}]" if switches else "")
+        # a local label names another build of the release (torch's +cpu wheel beside the
+        # CUDA wheels of the index): a series of its own, never a step in the releases' line
+        build = dist + (f"+{local}" if local else "")
+        axes = build + (f" [{switches}]" if switches else "")
         campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
         # a result outside any campaign is a series of its own: compared with nothing
         together = campaign["id"] if campaign else f"alone:{path}"

@@ -8,7 +8,7 @@ import pytest
 
 from accelpi.cli import main
 from accelpi.reports.report import findings, release_report
-from accelpi.reports.versions import compare_versions
+from accelpi.reports.versions import release_steps
 from accelpi.site.charts import spec
 
 from ..asv_files import write_release_results
@@ -85,6 +85,6 @@ def test_the_same_step_inside_one_campaign_is_flagged(tmp_path):
 def test_results_measured_outside_any_campaign_are_compared_with_nothing(tmp_path):
     # how sweeps were recorded before campaigns: one release per asv run, days apart
     write_release_results(tmp_path, {"0.60.0": 0.010, "0.61.2": 0.020, "0.62.1": 0.010}, campaign=None)
-    series, changes = compare_versions(tmp_path, "numba")
+    series, changes = release_steps(tmp_path, "numba")
     assert len(series) == 3 and changes == []
     assert release_report(tmp_path, "numba")["flagged"] == []

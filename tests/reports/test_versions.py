@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from accelpi import InvalidArgument
-from accelpi.reports.builds import compare_builds
+from accelpi.reports.builds import build_differences
 from accelpi.reports.inventory import drift
 from accelpi.reports.report import release_report
-from accelpi.reports.versions import compare_versions
+from accelpi.reports.versions import release_steps
 from accelpi.store.records import load_inventories
 
 from ..asv_files import CAMPAIGN
@@ -28,7 +28,7 @@ pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[be
 
 def test_a_slower_release_is_flagged(tmp_path):
     _write_results(tmp_path, {"0.66.0": 0.010, "0.67.0": 0.0101, "0.68.1": 0.016})
-    series, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    series, changes = release_steps(tmp_path, "numba", factor=1.1)
     assert len(series) == 1 and sorted(series[0].points) == ["0.66.0", "0.67.0", "0.68.1"]
     by_step = {(c.before, c.after): c for c in changes}
     assert not by_step[("0.66.0", "0.67.0")].flagged
@@ -38,7 +38,7 @@ def test_a_slower_release_is_flagged(tmp_path):
 
 def test_noise_is_not_flagged(tmp_path):
     _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.0104}, spread=0.3)
-    _, changes = compare_versions(tmp_path, "numba", factor=1.1)
+    _, changes = release_steps(tmp_path, "numba", factor=1.1)
     assert not any(c.flagged for c in changes)
 
 
@@ -54,7 +54,9 @@ def test_versions_command_exits_1_on_a_flagged_release(tmp_path):
     report = json.loads(done.stdout)
     assert [(c["before"], c["after"]) for c in report["flagged"]] == [("0.67.0", "0.68.1")]
     ok = _versions(tmp_path, "--factor", "3")
-    assert ok.returncode == 0 and "0.68.1" in ok.stdout
+    assert ok.returncode == 0 and "0 release step(s) slower" in ok.stdout.replace("\n", " ")
+    every = _versions(tmp_path, "--factor", "3", "--all")
+    assert every.returncode == 0 and "0.68.1" in every.stdout
 
 
 def test_the_installed_version_wins_over_the_requested_one(tmp_path):
@@ -63,7 +65,7 @@ def test_the_installed_version_wins_over_the_requested_one(tmp_path):
     record = json.loads(path.read_text())
     record["environment"]["libraries"]["numba"]["version"] = "0.68.0"  # pip installed something else
     path.write_text(json.dumps(record))
-    (series,), _ = compare_versions(tmp_path, "numba")
+    (series,), _ = release_steps(tmp_path, "numba")
     assert sorted(series.points) == ["0.67.0", "0.68.0"]
     (problem,) = drift(load_inventories(tmp_path))
     assert problem["kind"] == "pin did not hold" and problem["installed"] == "0.68.0"
@@ -74,7 +76,7 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     intel = {"dist": "intel-tensorflow", "import_name": "tensorflow"}
     _write_results(tmp_path, {"2.14.0": 0.030, "2.15.0": 0.029}, **tf)
     _write_results(tmp_path, {"2.14.0": 0.010, "2.14.1": 0.0101}, **intel)
-    (difference,) = compare_builds(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
+    (difference,) = build_differences(tmp_path, "tensorflow")  # 2.14.1 and 2.15.0 exist in one build only
     assert (difference.release, difference.reference, difference.other) == (
         "2.14.0",
         "tensorflow-cpu",
@@ -84,13 +86,13 @@ def test_one_release_as_two_builds_is_compared_release_for_release(tmp_path):
     # both builds were measured together: one campaign, one commit
     assert difference.campaign == CAMPAIGN and difference.commit_reference == difference.commit_other
     (row,) = release_report(tmp_path, "tensorflow")["builds"]["tensorflow"]
-    assert row["code"]["text"] == "one commit"
+    assert row["campaign"] == CAMPAIGN
     done = _versions(tmp_path, "--json", library="tensorflow")
     assert done.returncode == 0, done.stderr  # a faster build is not a regression
     (row,) = json.loads(done.stdout)["builds"]["tensorflow"]
     assert row["release"] == "2.14.0" and row["value_other"] == pytest.approx(0.010)
     with pytest.raises(InvalidArgument, match="accepted: tensorflow"):
-        compare_builds(tmp_path, "numba")
+        build_differences(tmp_path, "numba")
 
 
 def test_two_builds_measured_in_two_campaigns_are_not_compared(tmp_path):
@@ -100,11 +102,11 @@ def test_two_builds_measured_in_two_campaigns_are_not_compared(tmp_path):
     _write_results(
         tmp_path, {"2.14.0": 0.010}, campaign="tf-20261112T000000Z", first_commit=5, day=12, **intel
     )
-    assert compare_builds(tmp_path, "tensorflow") == []
+    assert build_differences(tmp_path, "tensorflow") == []
 
 
 def test_a_build_difference_within_noise_is_not_significant(tmp_path):
     for dist, value in (("tensorflow-cpu", 0.0100), ("intel-tensorflow", 0.0104)):
         _write_results(tmp_path, {"2.14.0": value}, spread=0.3, dist=dist, import_name="tensorflow")
-    (difference,) = compare_builds(tmp_path, "tensorflow")
+    (difference,) = build_differences(tmp_path, "tensorflow")
     assert not difference.significant

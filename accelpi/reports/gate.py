@@ -1,0 +1,117 @@
+"""What the pull-request gate found, for a reviewer: every gate benchmark base against head,
+the verdict of asv's test, and how much this runner's own noise leaves of the factor.
+
+``accelpi gate`` runs ``asv continuous`` (whose results stay in the results folder) and then
+:func:`gate_report` reads both commits' results back: per benchmark the two values, the ratio,
+the verdict at the gate's factor and the test that decided, and the runner's noise, the
+largest spread between the processes of one commit. The gate's factor was measured on the
+project's own 2-core machines; a runner whose noise comes near it says so at the top of the
+summary (a flag there may be noise, and a 10 % slowdown may pass unseen).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..store import asvcompat
+from .verdicts import is_slower, test_used
+from .versions import format_value
+
+__all__ = ["gate_report", "markdown"]
+
+
+def _spread(point: dict[str, Any]) -> float | None:
+    """The relative interquartile range of a point's samples (its processes and repeats)."""
+    stats = point.get("stats") or {}
+    if point.get("value") and stats.get("q_25") is not None and stats.get("q_75") is not None:
+        return (stats["q_75"] - stats["q_25"]) / point["value"]
+    return None
+
+
+def gate_report(
+    results_dir: Path, machine: str, base: str, head: str, factor: float, bench: list[str] | None
+) -> dict[str, Any]:
+    """Both commits' gate benchmarks from the results asv continuous left, compared.
+
+    ``base`` and ``head`` are full commit hashes; ``bench``: the gate's ``-b`` expressions
+    (``None``: every benchmark).
+    """
+    patterns = [re.compile(b) for b in bench or []]
+    listing = asvcompat.benchmarks(results_dir)
+    sides: dict[str, dict[str, dict[str, Any]]] = {}
+    for _, result, name in asvcompat.iter_results(results_dir):
+        if name != machine or result.commit_hash not in (base, head):
+            continue
+        for key in result.get_all_result_keys():
+            for combo, point in asvcompat.points(result, listing, key).items():
+                label = f"{key}({', '.join(combo)})" if combo else key
+                if patterns and not any(p.search(label) for p in patterns):
+                    continue
+                sides.setdefault(label, {})[result.commit_hash] = {
+                    **point,
+                    "unit": listing[key].get("unit", ""),
+                }
+    rows = []
+    for label, found in sorted(sides.items()):
+        if base not in found or head not in found:
+            continue
+        a, b = found[base], found[head]
+        verdict = "slower" if is_slower(a, b, factor) else "faster" if is_slower(b, a, factor) else ""
+        rows.append(
+            {
+                "benchmark": label.split(".", 1)[-1],
+                "base": a["value"],
+                "head": b["value"],
+                "unit": a["unit"],
+                "ratio": b["value"] / a["value"] if a["value"] else float("inf"),
+                "verdict": verdict,
+                "test": test_used(a, b),
+                "noise": max((s for s in (_spread(a), _spread(b)) if s is not None), default=None),
+            }
+        )
+    noisy = max((r for r in rows if r["noise"] is not None), key=lambda r: r["noise"], default=None)
+    return {"base": base, "head": head, "factor": factor, "machine": machine, "rows": rows, "noisiest": noisy}
+
+
+def markdown(report: dict[str, Any], exit_code: int) -> str:
+    """The gate's job summary: the verdict, how sure, then every benchmark, flagged first."""
+    factor, rows = report["factor"], report["rows"]
+    slower = [r for r in rows if r["verdict"] == "slower"]
+    lines = [
+        f"## accelpi gate: {report['head'][:8]} against {report['base'][:8]} on {report['machine']}",
+        "",
+    ]
+    if exit_code == 2:
+        lines.append("**A benchmark failed** (asv continuous exited 2): see the log.")
+    elif slower:
+        lines.append(f"**{len(slower)} benchmark(s) slower** by more than {factor}x, asv's test agreeing.")
+    else:
+        lines.append(f"Nothing slower by more than {factor}x with asv's test agreeing.")
+    noisy = report["noisiest"]
+    if noisy is not None:
+        margin = factor - 1 - noisy["noise"]
+        how = (
+            f"this runner's largest spread between processes was {noisy['noise']:.1%} "
+            f"({noisy['benchmark']}), {'within' if margin > 0 else 'beyond'} the factor's {factor - 1:.0%}"
+        )
+        if noisy["noise"] >= (factor - 1) / 2:
+            how += (
+                ": **this runner is noisy for this factor**; a flag may be noise, and a slowdown near "
+                "the factor may pass unseen. Confirm on a quiet machine (`make continuous`)."
+            )
+        lines += ["", f"How sure: {how}."]
+    lines += [
+        "",
+        "| benchmark | base | head | ratio | verdict | test |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    order = sorted(rows, key=lambda r: (r["verdict"] != "slower", r["verdict"] != "faster", -r["ratio"]))
+    for r in order:
+        lines.append(
+            f"| `{r['benchmark']}` | {format_value(r['base'], r['unit'])} | "
+            f"{format_value(r['head'], r['unit'])} | {r['ratio']:.2f}x | {r['verdict'] or '-'} "
+            f"| {r['test']} |"
+        )
+    return "\n".join(lines) + "\n"
