@@ -15,16 +15,18 @@ from __future__ import annotations
 import html
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
+from .. import registry
 from ..errors import InvalidArgument
-from ..libraries import by_distribution, sweep_target
+from ..libraries import by_distribution
+from ..ranking import cells
 from ..reports import DEFAULT_FACTOR
 from ..reports.inventory import KEY_DISTRIBUTIONS, drift, version_and_build
+from ..reports.machines import machines
 from ..reports.replicate import replication_report
 from ..reports.report import findings, release_report
 from ..reports.verdicts import magnitude
@@ -34,9 +36,9 @@ from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from . import charts
 from .asvpages import adapt
+from .library import library_page
 from .pages import (
     BUILD_HEADERS,
-    CODE_NOTE,
     STEP_HEADERS,
     build_cells,
     build_summary,
@@ -49,7 +51,6 @@ from .pages import (
     replication_page,
     slug,
     step_rows,
-    steps_section,
     table,
     write_assets,
 )
@@ -58,91 +59,23 @@ __all__ = ["build_site"]
 
 OUR_DIR = "accelpi"
 
+#: The figures of a ranking row after the rate, in the order of the table's columns.
+FIGURES = ("spread", "vs_python", "vs_numpy", "first_call", "sigma")
+
 #: Release steps the front page lists (the largest); the "what changed" page has them all.
 FRONT_STEPS = 8
 
-#: Charts of a library page, most telling first.
-CHART_ORDER = ("Throughput", "ThreadScaling", "LaunchOverhead", "FirstCall", "PeakMemory", "Accuracy")
 
+def asv_graph(bench: str, machine: str, backend: str, n: int | None) -> str:
+    """The address of asv's graph of one backend's throughput on one machine, selected in
+    asv's page as its own links do (``#BENCHMARK?machine=M&p-backend='name'&p-n=N``)."""
+    from urllib.parse import quote
 
-def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
-    (benchmark, rest), _ = item
-    cls = benchmark.split(".")[1] if benchmark.count(".") >= 2 else benchmark
-    rank = CHART_ORDER.index(cls) if cls in CHART_ORDER else len(CHART_ORDER)
-    return rank, benchmark, int(rest) if rest.isdigit() else 0
-
-
-def _library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
-    series = data["series"]
-    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    units: dict[tuple[str, str], str] = {}
-    several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
-    for s in series:
-        first, _, rest = s["params"].partition(", ")
-        switch = s["axes"].split("[", 1)[1].rstrip("]") if "[" in s["axes"] else ""
-        build = s["axes"].split(" [")[0] if several_builds else ""
-        variant = ", ".join(part for part in (build, switch) if part)
-        grouped[(s["benchmark"], rest)].append(
-            {
-                "backend": first.strip("'"),
-                "variant": variant,
-                "values": s["values"],
-                "spread": s["spread"],
-                "context": s.get("context") or {},
-            }
-        )
-        units[(s["benchmark"], rest)] = s["unit"]
-    releases = sorted({v for s in series for v in s["values"]}, key=Version)
-    figures = []
-    for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
-        title, subtitle = charts.title_of(benchmark, rest)
-        figures.append(
-            {
-                "id": f"chart-{number}",
-                "spec": charts.spec(library, benchmark, rest, units[(benchmark, rest)], lines, releases),
-                "caption": f"{subtitle}: one colour per backend on every chart, dashes for a switch or a "
-                "build; bars: the 25th to 75th percentile; hover a point for its values",
-                "description": f"{title} against the {library} release",
-            }
-        )
-    lib = sweep_target(library)
-    notes = f"<p>{html.escape(lib.note)}</p>" if lib.note else ""
-    refused = [
-        [version, python, why]
-        for (name, version, python), why in report.get("cannot_install", {}).items()
-        if name == library
-    ]
-    if refused:
-        notes += "<h2>Releases that cannot be installed here</h2>" + table(
-            ["release", "Python", "pip's reason"], refused
-        )
-    failing = [
-        [release, backend, why]
-        for (name, release), failed in sorted(report.get("cannot_run", {}).items())
-        if name == library
-        for backend, why in sorted(failed.items())
-    ]
-    if failing:
-        notes += (
-            "<h2>Releases that install but whose backends do not run here</h2>"
-            "<p>The sweep ran each backend once inside the release's environment; these failed.</p>"
-            + table(["release", "backend", "the error"], failing)
-        )
-    mine = [c for c in report["flagged"] if c["library"] == library]
-    better = [c for c in report["improved"] if c["library"] == library]
-    body = (
-        f"<p>Each chart puts the {html.escape(library)} release on the x-axis (one asv environment per "
-        "release). Lower is better for times and memory. The tables under the charts list the steps "
-        f"that pass {report['factor']}x with asv's significance test agreeing.</p>"
-    )
-    after = (  # the charts first: the tables are long
-        f"<p>{html.escape(CODE_NOTE)}</p>"
-        + steps_section("Release steps significantly slower", mine)
-        + steps_section("Release steps significantly faster", better)
-        + notes
-    )
-    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
-    return f"{slug(library)}.html"
+    query = [("machine", machine), ("p-backend", repr(backend))]
+    if bench == "Throughput" and n:
+        query.append(("p-n", str(n)))
+    text = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+    return f"../index.html#throughput.{bench}.time_estimate?{text}"
 
 
 def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
@@ -163,18 +96,17 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
         rows = []
         bench = "GpuThroughput" if summary["device"] == "cuda" else "Throughput"
         for r in summary["rows"]:
-            spread = "-" if r["spread"] is None else f"±{r['spread']:.0%}"
+            shown = cells(r)
             star = "" if r["n"] == summary["n"] else "*"
             rows.append(
                 [
-                    f'<a href="../index.html#throughput.{bench}.time_estimate">'
+                    f'<a href="{html.escape(asv_graph(bench, machine, r["backend"], r["n"]))}">'
                     f"{html.escape(r['backend'])}</a>",
-                    f'<span class="rate">{r["samples_per_second"] / 1e6:,.1f}</span>{star}',
-                    spread,
-                    f"{r['speedup_vs_python']:,.1f}x" if "speedup_vs_python" in r else "-",
-                    f"{r['speedup_vs_numpy']:.2f}x" if "speedup_vs_numpy" in r else "-",
-                    "-" if r["first_call_s"] is None else f"{r['first_call_s']:.2f} s",
-                    "-" if r["worst_sigma"] is None else f"{r['worst_sigma']:.1f} σ",
+                    f'<span class="rate">{shown["rate"]}</span>{star}',
+                    *(
+                        html.escape(shown[k])
+                        for k in ("spread", "vs_python", "vs_numpy", "first_call", "sigma")
+                    ),
                 ]
             )
         if figures is not None:
@@ -209,6 +141,25 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> str:
     return "".join(parts)
 
 
+def _glossary() -> str:
+    """What each backend is, from the registry: natural code or a hand-tuned kernel."""
+    rows = [
+        [
+            spec.name,
+            spec.library,
+            spec.summary,
+            "hand-tuned: this workload's ceiling" if spec.tuned else "as a user writes it",
+        ]
+        for spec in map(registry.spec, registry.names())
+    ]
+    return (
+        "<h2>What the backends are</h2><p>A backend is one way to run the workload. Most are written as "
+        "a user of the library would write them; the hand-tuned kernels show how fast the workload can "
+        "be, not how fast the library usually is (numba:fused's speed-up is not Numba's).</p>"
+        + table(["backend", "library", "what it is", "kind"], rows)
+    )
+
+
 def _default_pins(root: Path) -> list[list[str]]:
     """The default asv environment's pins (asv.conf.json) with the library table's reason."""
     requested = asvcompat.load_json(root / "asv.conf.json", js_comments=True)["matrix"]["req"]
@@ -218,6 +169,51 @@ def _default_pins(root: Path) -> list[list[str]]:
         if version:
             rows.append([name, (lib.pin if lib and lib.pin else version)])
     return rows
+
+
+#: Folders of the project a site is never written into: ``asv publish`` empties its folder first.
+PROJECT_FOLDERS = (
+    COMMIT_RESULTS,
+    SWEEP_RESULTS,
+    "experiments",
+    "docs",
+    "benchmarks",
+    "accelpi",
+    "tests",
+    "scripts",
+)
+
+
+def check_site_folder(root: Path, site: Path) -> None:
+    """Refuse, before anything is written, a folder the site would destroy: ``asv publish``
+    empties the folder it writes to. Accepted: a new or empty folder, or a site built before
+    (asv's ``index.json`` beside its ``index.html``, or accelpi's pages); never the project,
+    a folder above it, or one of its data and source folders."""
+    target, top = site.resolve(), root.resolve()
+    if target == top or target in top.parents:
+        raise InvalidArgument(
+            f"--html {site}: the project itself (or a folder above it); choose a folder of its own"
+        )
+    for name in (*PROJECT_FOLDERS, ".git", ".asv", ".venv"):
+        guarded = (top / name).resolve()
+        if target == guarded or guarded in target.parents:
+            raise InvalidArgument(
+                f"--html {site}: inside the project's {name}/ folder, which the site would empty; "
+                "choose another folder (the default is html/)"
+            )
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise InvalidArgument(f"--html {site}: not a folder")
+    previous = (target / OUR_DIR / "index.html").is_file() or (
+        (target / "index.json").is_file() and (target / "index.html").is_file()
+    )
+    if any(target.iterdir()) and not previous:
+        shown = ", ".join(sorted(p.name for p in target.iterdir())[:5])
+        raise InvalidArgument(
+            f"--html {site}: not empty and not a site built before (it holds {shown}); asv would "
+            "delete what it holds: choose a new or empty folder"
+        )
 
 
 def build_site(
@@ -244,6 +240,7 @@ def build_site(
     """
     root = Path(root)
     site = root / html_dir
+    check_site_folder(root, site)
     if not (root / "asv.conf.json").exists():
         raise InvalidArgument(f"{root} has no asv.conf.json: run 'accelpi site' in the project's folder")
     if not (root / sweeps / "benchmarks.json").exists():
@@ -273,13 +270,13 @@ def build_site(
         skipped += report["skipped"]
     sections = []
     for library, data in report["libraries"].items():
-        library_page = _library_page(library, data, report, out)
+        page_name = library_page(library, data, report, out)
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
         slower = sum(c["library"] == library for c in report["flagged"])
         faster = sum(c["library"] == library for c in report["improved"])
         sections.append(
             [
-                f'<a href="{library_page}">{html.escape(library)}</a>',
+                f'<a href="{page_name}">{html.escape(library)}</a>',
                 html.escape(", ".join(versions)),
                 str(len(data["series"])),
                 f'<span class="bad">{slower}</span>' if slower else "0",
@@ -352,11 +349,20 @@ def build_site(
         else "every pin held, no drift"
     )
     figures: list[dict[str, Any]] = []
+    hosts = [
+        [m["machine"], m["cpu"], m["cores"], m["memory"], m["history"], m["release_campaigns"]]
+        for m in machines(root)
+    ]
     body = (
         _ranking(root, figures)
+        + _glossary()
+        + "<h2>The machines</h2><p>Every result names the host it was measured on: asv's machine, named "
+        "after the host's fingerprint (CPU model and flags, cores, memory, kernel). Results of two "
+        "machines are never compared.</p>"
+        + table(["machine", "CPU", "cores", "memory", "commit history", "release campaigns"], hosts)
         + "<p>asv plots benchmarks against accelpi's commits; these pages plot them against the releases of "
-        "the libraries accelpi accelerates with (sweeps made with <code>accelpi sweep</code>).</p>"
-        "<h2>Swept libraries</h2>"
+        "the libraries accelpi accelerates with (campaigns of <code>accelpi sweep</code>).</p>"
+        "<h2>Library releases</h2>"
         + (
             table(["library", "releases", "series", "slower", "faster"], sections, raw=True)
             if sections
@@ -380,6 +386,12 @@ def build_site(
         + f"<p>Installed versions: {len(records)} environment(s) recorded, {status} "
         f'(<a href="inventory.html">what each environment installed</a>).</p>'
     )
-    front = page("accelpi: library releases", body, figures, charts_heading=None, charts_first=True)
+    front = page(
+        "accelpi: which accelerator is fastest here, and did a release change it?",
+        body,
+        figures,
+        charts_heading=None,
+        charts_first=True,
+    )
     write_atomically(out / "index.html", front)
     return site

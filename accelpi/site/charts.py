@@ -20,14 +20,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import registry
+from ..libraries import switch_label
 
 __all__ = ["COLOURS", "colour_of", "human_unit", "ranking_spec", "series_spec", "spec", "title_of"]
 
-#: 20 colours distinguishable on white (Tableau 20, dark shades first, then light ones).
+#: 24 colours, each at least 3:1 against white (WCAG's contrast for graphics), twelve hues at
+#: two lightness levels, in an order that keeps neighbours of the registry (one library's
+#: variants) on far-apart hues. The registry's 22 backends each get their own.
 COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
-    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+    "#4770eb", "#d37517", "#12a512", "#eb4747", "#8b47eb", "#a58d12",
+    "#1898d8", "#eb47b4", "#12a189", "#cf47eb", "#59a112", "#6b6b6b",
+    "#2551d4", "#864f18", "#136c13", "#b62020", "#762fda", "#6c5d13",
+    "#186186", "#a91e7b", "#12685a", "#991fb2", "#3d6812", "#262626",
 )  # fmt: skip
 
 
@@ -57,14 +61,16 @@ def _power(text: str) -> str:
     return f"2**{n.bit_length() - 1}" if n > 1 and n & (n - 1) == 0 else text
 
 
-def title_of(benchmark: str, rest: str) -> tuple[str, str]:
-    """``(title, subtitle)``: what was measured in words, and asv's name of the benchmark."""
+def title_of(benchmark: str, rest: str, backends: Iterable[str] = ()) -> tuple[str, str]:
+    """``(title, subtitle)``: what was measured in words, and asv's name of the benchmark;
+    ``backends``: those drawn (numba:fused's own size is named only where it is drawn)."""
     name = benchmark.split(".", 1)[-1]
     cls = name.split(".")[0]
     plural = "" if rest == "1" else "s"
     words = {
         "Throughput": f"Time for {_power(rest)} samples",
-        "ThreadScaling": f"Time on {rest} thread{plural} (2**25 samples; numba:fused 2**28)",
+        "ThreadScaling": f"Time on {rest} thread{plural} (2**25 samples"
+        + ("; numba:fused 2**28)" if "numba:fused" in set(backends) else ")"),
         "FirstCall": "First call in a fresh process (import and compile)",
         "PeakMemory": "Peak memory of a process",
         "LaunchOverhead": f"Time for 2**24 samples as {rest} task{plural}",
@@ -110,7 +116,7 @@ def spec(
                 {
                     "release": release,
                     "backend": line["backend"],
-                    "variant": line.get("variant") or "",
+                    "variant": switch_label(line.get("variant") or ""),
                     "value": value * scale,
                     "low": low,
                     "high": high,
@@ -144,29 +150,38 @@ def spec(
         alt.Tooltip("measured:N", title="measured"),
     ]
     base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=colour)
+    variants = any(r["variant"] for r in rows)  # a legend of switches only where there are some
     if accuracy:  # flat lines would hide each other: points side by side within a release
         layer = base.mark_point(filled=True, size=50).encode(
             y=alt.Y("value:Q", axis=axis, scale=alt.Scale(zero=True)),
             xOffset=alt.XOffset("backend:N", sort=ordered),
-            shape=alt.Shape("variant:N", legend=alt.Legend(orient="bottom", title="switch/build")),
             tooltip=tooltip,
+            **(
+                {"shape": alt.Shape("variant:N", legend=alt.Legend(orient="bottom", title="switch or build"))}
+                if variants
+                else {}
+            ),
         )
     else:
-        legend = alt.Legend(orient="bottom", title="switch/build", labelLimit=320)
-        dash = alt.StrokeDash("variant:N", legend=legend)
         bars = base.mark_errorbar().encode(
             y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
         )
         # one line per backend, variant and campaign: two campaigns are never joined
+        dash = (
+            {
+                "strokeDash": alt.StrokeDash(
+                    "variant:N",
+                    legend=alt.Legend(orient="bottom", title="switch or build (dashes)", labelLimit=400),
+                )
+            }
+            if variants
+            else {}
+        )
         lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
-            y=alt.Y("value:Q", axis=axis, scale=y_scale),
-            detail="campaign:N",
-            strokeDash=dash,
-            shape=alt.Shape("variant:N", legend=legend),  # the switch shows in the legend too
-            tooltip=tooltip,
+            y=alt.Y("value:Q", axis=axis, scale=y_scale), detail="campaign:N", tooltip=tooltip, **dash
         )
         layer = bars + lines_
-    title, subtitle = title_of(benchmark, rest)
+    title, subtitle = title_of(benchmark, rest, backends)
     chart = (
         layer.properties(
             title=alt.Title(title, subtitle=subtitle, anchor="start"),
@@ -181,8 +196,8 @@ def spec(
 
 
 def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 samples") -> dict[str, Any]:
-    """Which backend is fastest: a bar per backend, Msamples/s on a log scale, fastest on top,
-    the spread of asv's samples as an error bar; ``rows`` are ``accelpi summary``'s."""
+    """Which backend is fastest: a dot per backend, Msamples/s on a log scale, fastest on top,
+    the spread of asv's samples as a whisker; ``rows`` are ``accelpi summary``'s."""
     import altair as alt
 
     data = []
@@ -203,19 +218,19 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
     colour = alt.Color(
         "backend:N", scale=alt.Scale(domain=order, range=[colour_of(b) for b in order]), legend=None
     )
-    # a log scale needs a domain above zero: bars start at its left end, not at 0
+    # Rates span three orders of magnitude: a log scale, with a dot per backend. A bar on a
+    # log scale would start at an arbitrary left end, and its length would mean nothing.
     lowest = min((d["low"] for d in data if d["low"] > 0), default=1.0)
     highest = max((d["high"] for d in data), default=10.0)
-    x_scale = alt.Scale(type="log", domain=[lowest / 2, highest * 1.5], nice=False)
+    x_scale = alt.Scale(type="log", domain=[lowest / 1.5, highest * 1.5], nice=False)
     base = alt.Chart(alt.Data(values=data)).encode(y=y)
-    bars = base.mark_bar().encode(
+    bars = base.mark_point(filled=True, size=90, opacity=1).encode(
         x=alt.X(
             "rate:Q",
             scale=x_scale,
-            title="Msamples/s (log scale; longer is faster)",
+            title="Msamples/s (log scale; further right is faster)",
             axis=alt.Axis(format=",.3~r", labelBound=True),  # no label past the chart edge
         ),
-        x2=alt.X2(datum=lowest / 2),  # a bar on a log scale starts at the axis, not at 0
         color=colour,
         tooltip=[
             alt.Tooltip("backend:N"),
@@ -225,7 +240,7 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
     )
     whiskers = base.mark_rule(color="#333").encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
     chart = (
-        (bars + whiskers)
+        (whiskers + bars)
         .properties(
             title=alt.Title(
                 f"Which backend is fastest on {machine}", subtitle=f"{size} per call", anchor="start"
@@ -240,7 +255,8 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
 
 
 def series_spec(title: str, lines: dict[str, dict[str, float]], x_title: str) -> dict[str, Any]:
-    """A small chart of named lines over releases (the replication page's ratios)."""
+    """A small chart of named lines over releases (the replication page's ratios), its axis
+    from zero, so that a ratio's height means what it says."""
     import altair as alt
     from packaging.version import InvalidVersion, Version
 
@@ -259,7 +275,7 @@ def series_spec(title: str, lines: dict[str, dict[str, float]], x_title: str) ->
         .mark_line(point=True)
         .encode(
             x=alt.X("release:O", sort=releases, title=x_title, axis=alt.Axis(labelAngle=-40)),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.3~r"), scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.3~r"), scale=alt.Scale(zero=True)),
             color=alt.Color("line:N", legend=alt.Legend(orient="bottom", title=None)),
             tooltip=[alt.Tooltip("release:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=",.4~r")],
         )

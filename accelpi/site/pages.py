@@ -10,14 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..libraries import sweep_targets
+from ..libraries import sweep_targets, switch_label
 from ..reports.report import findings
 from ..reports.versions import format_value
 from ..store.files import write_atomically
 
 __all__ = [
+    "CAMPAIGN_NOTE",
     "CHART_SCRIPTS",
-    "CODE_NOTE",
     "STEP_HEADERS",
     "build_cells",
     "build_summary",
@@ -98,9 +98,17 @@ def write_assets(out: Path, node_modules: Path) -> list[str]:
 
 
 def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
+    """An HTML table; each cell carries its column's name (``data-label``), so that on a
+    phone a row reads as a card, one named line per column (style.css)."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     cell = (lambda c: c) if raw else (lambda c: html.escape(str(c)))
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+    labels = [html.escape(h, quote=True) for h in headers]
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td data-label="{label}">{cell(c)}</td>' for label, c in zip(labels, row, strict=False))
+        + "</tr>"
+        for row in rows
+    )
     return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
@@ -134,10 +142,17 @@ def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list
             f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
             f"{c['ratio']:.2f}x",
             c["test"],
-            (c.get("code") or {}).get("text", ""),
+            campaign_label(c),
         ]
         for c in changes
     ]
+
+
+def campaign_label(row: dict[str, Any]) -> str:
+    """``numba-20261130T051200Z (2026-11-30)``: the campaign a row was measured in, and when."""
+    campaign = row.get("campaign") or "measured alone"
+    when = str(row.get("measured") or "")[:10]
+    return f"{campaign} ({when})" if when else campaign
 
 
 STEP_HEADERS = [
@@ -148,15 +163,15 @@ STEP_HEADERS = [
     "values",
     "ratio",
     "how sure",
-    "accelpi code",
+    "campaign",
 ]
 
-#: What the "accelpi code" column means (pages and docs/what-changed.md say it).
-CODE_NOTE = (
-    'Each release is measured on the accelpi commit its sweep ran at. The column "accelpi code" '
-    "says whether the code that benchmark runs (the backend's module, the estimator, the "
-    "benchmark's file) differs between the two releases' commits: a step is the release's "
-    'doing only where it is "one commit" or "code unchanged".'
+#: What every step means (pages and docs/what-changed.md say it).
+CAMPAIGN_NOTE = (
+    "Each step compares two releases measured in one campaign: one accelpi commit, one host, "
+    "every release in its own environment, run in passes whose order alternates, the host's "
+    "speed calibrated before and after. Releases of two campaigns (other days, commits or "
+    "hosts) are never compared: their charts break. The campaign column names it."
 )
 
 
@@ -172,7 +187,7 @@ def findings_page(report: dict[str, Any], out: Path) -> str:
         f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
         "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
         "(<code>flagged</code> and <code>improved</code>).</p>",
-        f"<p>{html.escape(CODE_NOTE)}</p>",
+        f"<p>{html.escape(CAMPAIGN_NOTE)}</p>",
     ]
     for library, rows in findings(report).items():
         parts.append(
@@ -195,7 +210,7 @@ def findings_markdown(report: dict[str, Any]) -> str:
         f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
         "`accelpi versions --json`), largest first.",
         "",
-        CODE_NOTE,
+        CAMPAIGN_NOTE,
     ]
     for library, rows in findings(report).items():
         lines += ["", f"## {library}", ""]
@@ -298,9 +313,10 @@ def builds_note() -> str:
         + ", ".join(twins)
         + "). Ratio = Intel / stock for the time of 2**25 samples (Throughput), the geometric mean "
         "over the library's backends; below 1 the Intel build is faster. 'faster' and 'slower' count "
-        "the backends where asv's significance test agrees and the ratio passes the factor. 'accelpi "
-        "code': whether both builds were measured at one accelpi commit, or at two whose code for that "
-        "benchmark is the same; where it changed, the ratio is not the build's doing alone."
+        "the backends where asv's significance test agrees and the ratio passes the factor. Both builds "
+        "of a row were measured in one campaign (the campaign column): one commit, one host. Stock "
+        "TensorFlow runs with oneDNN on by default (since 2.9 on Linux x86): those rows come first and "
+        "answer the question; the rows with oneDNN off follow, for comparison."
     )
 
 
@@ -338,16 +354,22 @@ def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "backends": len(rows),
                 "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
                 "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
-                "code": "; ".join(dict.fromkeys(d["code"]["text"] for d in rows if "code" in d)) or "-",
+                "campaign": "; ".join(dict.fromkeys(d.get("campaign") or "measured apart" for d in rows)),
             }
         )
     from packaging.version import Version
 
-    return sorted(summary, key=lambda r: (r["library"], r["build"], Version(r["release"]), r["context"]))
+    def default_first(r: dict[str, Any]) -> bool:  # the configuration a user gets without a switch
+        return not (r["context"] == "" or "(the default)" in switch_label(r["context"]))
+
+    return sorted(
+        summary,
+        key=lambda r: (r["library"], default_first(r), r["build"], Version(r["release"]), r["context"]),
+    )
 
 
 BUILD_HEADERS = [
-    *("library", "Intel", "stock", "release", "switches", "ratio", "faster", "slower", "accelpi code")
+    *("library", "Intel", "stock", "release", "switches", "ratio", "faster", "slower", "campaign")
 ]
 
 
@@ -357,11 +379,11 @@ def build_cells(r: dict[str, Any]) -> list[str]:
         r["build"],
         r["reference"],
         r["release"],
-        r["context"],
+        switch_label(r["context"]) or "-",
         f"{r['ratio']:.2f}x",
         f"{r['faster']} of {r['backends']}",
         f"{r['slower']} of {r['backends']}",
-        r["code"],
+        r["campaign"],
     ]
 
 

@@ -1,0 +1,149 @@
+"""A library's release page: one chart per benchmark against the release, its significant
+steps, its campaigns, and the releases that cannot install or run here."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from ..libraries import sweep_target
+from ..reports.verdicts import unsteady
+from ..store.files import write_atomically
+from . import charts
+from .pages import CAMPAIGN_NOTE, page, slug, steps_section, table
+
+__all__ = ["campaigns_section", "library_page"]
+
+
+#: Charts of a library page, most telling first.
+CHART_ORDER = ("Throughput", "ThreadScaling", "LaunchOverhead", "FirstCall", "PeakMemory", "Accuracy")
+
+
+def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
+    (benchmark, rest), _ = item
+    cls = benchmark.split(".")[1] if benchmark.count(".") >= 2 else benchmark
+    rank = CHART_ORDER.index(cls) if cls in CHART_ORDER else len(CHART_ORDER)
+    return rank, benchmark, int(rest) if rest.isdigit() else 0
+
+
+def library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
+    series = data["series"]
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    units: dict[tuple[str, str], str] = {}
+    several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
+    for s in series:
+        first, _, rest = s["params"].partition(", ")
+        switch = s["axes"].split("[", 1)[1].rstrip("]") if "[" in s["axes"] else ""
+        build = s["axes"].split(" [")[0] if several_builds else ""
+        variant = ", ".join(part for part in (build, switch) if part)
+        grouped[(s["benchmark"], rest)].append(
+            {
+                "backend": first.strip("'"),
+                "variant": variant,
+                "values": s["values"],
+                "spread": s["spread"],
+                "context": s.get("context") or {},
+            }
+        )
+        units[(s["benchmark"], rest)] = s["unit"]
+    releases = sorted({v for s in series for v in s["values"]}, key=Version)
+    figures = []
+    for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
+        title, subtitle = charts.title_of(benchmark, rest, (line["backend"] for line in lines))
+        dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
+        figures.append(
+            {
+                "id": f"chart-{number}",
+                "spec": charts.spec(library, benchmark, rest, units[(benchmark, rest)], lines, releases),
+                "caption": f"{subtitle}: one colour per backend on every chart; {dashes}a line per "
+                "campaign; bars: the 25th to 75th percentile; hover a point for its values, campaign and "
+                "date",
+                "description": f"{title} against the {library} release",
+            }
+        )
+    lib = sweep_target(library)
+    notes = f"<p>{html.escape(lib.note)}</p>" if lib.note else ""
+    refused = [
+        [version, python, why]
+        for (name, version, python), why in report.get("cannot_install", {}).items()
+        if name == library
+    ]
+    if refused:
+        notes += "<h2>Releases that cannot be installed here</h2>" + table(
+            ["release", "Python", "pip's reason"], refused
+        )
+    failing = [
+        [release, backend, why]
+        for (name, release), failed in sorted(report.get("cannot_run", {}).items())
+        if name == library
+        for backend, why in sorted(failed.items())
+    ]
+    if failing:
+        notes += (
+            "<h2>Releases that install but whose backends do not run here</h2>"
+            "<p>The sweep ran each backend once inside the release's environment; these failed.</p>"
+            + table(["release", "backend", "the error"], failing)
+        )
+    mine = [c for c in report["flagged"] if c["library"] == library]
+    better = [c for c in report["improved"] if c["library"] == library]
+    unsure = [c for c in report.get("untested", []) if c["library"] == library]
+    body = (
+        f"<p>Each chart puts the {html.escape(library)} release on the x-axis (one asv environment per "
+        "release). Lower is better for times and memory. The tables under the charts list the steps "
+        f"that pass {report['factor']}x with asv's significance test agreeing.</p>"
+    )
+    after = (  # the charts first: the tables are long
+        f"<p>{html.escape(CAMPAIGN_NOTE)}</p>"
+        + campaigns_section(data.get("campaigns") or [])
+        + steps_section("Release steps significantly slower (memory: larger)", mine)
+        + steps_section("Release steps significantly faster (memory: smaller)", better)
+        + (
+            steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)
+            if unsure
+            else ""
+        )
+        + notes
+    )
+    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
+    return f"{slug(library)}.html"
+
+
+def campaigns_section(campaigns: list[dict[str, Any]]) -> str:
+    """The campaigns a library's results come from: when, where, at which commit, how steady
+    the host was, and, from one to the next, whether the code changed (why a line breaks)."""
+    if not campaigns:
+        return ""
+    rows = []
+    for c in campaigns:
+        change = c.get("host_change")
+        rows.append(
+            [
+                c["campaign"],
+                f"{c['started'][:16].replace('T', ' ')} to {c['ended'][11:16]} UTC",
+                c["commit"][:8],
+                f"{c.get('cpu') or '?'} ({c.get('machine') or '?'})",
+                ", ".join(c["releases"]),
+                (f"{change:.2f}x" if isinstance(change, int | float) else "-")
+                + (" (unsteady: it moved more within the campaign)" if unsteady(c) else ""),
+                (c.get("code_since_previous") or {}).get("text", "-"),
+            ]
+        )
+    return (
+        "<h2>Campaigns</h2><p>Each line of a chart is one campaign's; steps are never taken between two.</p>"
+        + table(
+            [
+                "campaign",
+                "measured",
+                "accelpi commit",
+                "host",
+                "releases",
+                "host speed, end / start",
+                "code since the previous",
+            ],
+            rows,
+        )
+    )
