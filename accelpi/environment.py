@@ -86,10 +86,18 @@ def _numba_facts() -> dict[str, Any]:
     import numba
 
     return {
+        # which inside test numba:fused runs here, and why (chosen once per CPU)
+        "fused_formulation": _guard(_fused_formulation),
         "threading_layer_setting": numba.config.THREADING_LAYER,
         "num_threads": numba.config.NUMBA_NUM_THREADS,
         "threading_layer_in_use": _threading_layer(numba),
     }
+
+
+def _fused_formulation() -> Any:
+    from .backends import formulation
+
+    return formulation.known() or "not chosen yet on this CPU (the first numba:fused call chooses)"
 
 
 def _threading_layer(numba: Any) -> str:

@@ -147,7 +147,8 @@ _SPECS: tuple[Spec, ...] = (
          "@njit(nogil=True) chunk kernel driven by a ThreadPoolExecutor",
          threads="pool", streams=_SAME + ", = numba"),
     Spec("numba:fused",         "numba",      "fused",
-         "counter-based splitmix64 generator fused into a prange count", threads="library", tuned=True),
+         "counter-based splitmix64 generator fused into a prange count", threads="library", tuned=True,
+         options=("formulation",)),
     Spec("torch",               "torch",      "count",
          "eager torch.rand float32 chunks", threads="library", devices=CPU_GPU),
     # Out of the scaling study: Inductor's first call per thread count costs seconds.

@@ -104,6 +104,7 @@ def test_no_backend_imports_another_backend_or_the_registry():
         if name.startswith("accelpi.backends."):
             others = {m for m in imported if m.startswith("accelpi.backends.")} - {
                 "accelpi.backends.cuda_source",
+                "accelpi.backends.formulation",
                 twins.get(name),
             }
             assert not others and "accelpi.registry" not in imported, (name, imported)

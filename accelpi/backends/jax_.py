@@ -24,7 +24,8 @@ from ..errors import InvalidArgument
 from ..machine import cpu_count
 
 #: Samples per chunk: 2 x 4 Mi float32 (32 MiB) on the CPU; 2 x 256 Mi (2 GiB) on a GPU,
-#: where a small chunk would time the launches rather than the device.
+#: where a small chunk would time the launches rather than the device (CPU: chosen on cpu-epyc-2c;
+#: GPU: an H100). Part of the stream.
 CHUNK = {"cpu": 1 << 22, "cuda": 1 << 28}
 _BATCH = 16  # chunk results in flight before they are read back
 

@@ -10,8 +10,10 @@ whatever the thread count.
 ``numba:fused`` is the tuned variant: a counter-based generator (the splitmix64 output
 function applied to the sample's global index, keyed by the seed) inlined in a parallel
 loop that counts without materialising any array; each 64-bit draw gives both 32-bit
-coordinates, and the inside test is exact 64-bit integer arithmetic on them (no float
-squares: 1.27x faster per core than float64, same hits). Counters are disjoint by
+coordinates. Its inside test comes in three formulations with the same hits (64-bit
+integers, 32-bit products, float64): which is fastest depends on the CPU's multipliers, so
+the one this host runs fastest is chosen on its first use and remembered per CPU
+fingerprint (:mod:`accelpi.backends.formulation`). Counters are disjoint by
 construction (one per sample), so streams never overlap and the result does not depend
 on how the loop is split across threads.
 
@@ -31,12 +33,15 @@ from numba import njit, prange
 
 from .. import stats
 from ..core import Job, run_chunks
+from ..errors import InvalidArgument, shown
+from . import formulation
 
 #: Samples per chunk for the Mersenne Twister variants. Each chunk reseeds its thread,
-#: which costs about 50 µs in Numba: 2**18 samples keep that near 1 %.
+#: which costs about 50 µs in Numba: 2**18 samples keep that near 1 % (chosen on cpu-epyc-2c;
+#: part of the stream: chunk i is seeded base + i).
 CHUNK = 1 << 18
 
-#: Samples per parallel block in ``numba:fused`` (any value gives the same hits).
+#: Samples per parallel block in ``numba:fused`` (any value gives the same hits; chosen on cpu-epyc-2c).
 FUSED_BLOCK = 1 << 20
 
 #: A long estimate runs as several kernel calls, so that Python gets control back (and
@@ -105,33 +110,79 @@ def _splitmix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
+#: numba:fused's inside test, three ways; each gives exactly the same hits for the same
+#: draws, and each is the fastest on some CPU (:mod:`.formulation` chooses per host):
+#:
+#: * ``int64``: (u + 1/2)**2 + (v + 1/2)**2 < 2**64 as u(u + 1) + v(v + 1) < 2**64 in 64-bit
+#:   integers (the sum does not wrap): two 64x64-bit products, one instruction each with
+#:   AVX-512DQ, three without;
+#: * ``int32``: the same integer sum as u*u + u + v*v + v: u and v are below 2**32, so each
+#:   square is one 32x32 -> 64-bit product (``pmuludq``, fast on every x86), no 64x64 one;
+#: * ``float``: (u + 1/2)**2 + (v + 1/2)**2 < 2**64 in float64 (the formulation until
+#:   2026-11-28): it rounds near the circle, where a point lies within 2**-19 of it (about
+#:   7e-16 of all points), never seen in the recorded hits.
+FORMULATIONS = ("int64", "int32", "float")
+_R2 = np.float64(2.0**64)
+
+
 @njit(inline="always")
-def _fused_span(key: np.uint64, start: int, stop: int) -> int:
+def _draw(key: np.uint64, j: int) -> tuple[np.uint64, np.uint64]:
     # Sample j is the point given by splitmix64 at counter j + 1 of the key's sequence.
+    z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
+    return z >> _S32, z & _M32
+
+
+@njit(inline="always")
+def _fused_span(key: np.uint64, start: int, stop: int, form: int) -> int:
+    # One loop per formulation (the choice is made once per call, outside the loop, so
+    # that each loop vectorises as if it were alone).
     counted = 0
-    for j in range(start, stop):
-        z = _splitmix64(key + np.uint64(j + 1) * _GAMMA)
-        u = z >> _S32
-        v = z & _M32
-        # (u + 1/2)**2 + (v + 1/2)**2 < 2**64, in integers: u(u + 1) + v(v + 1) < 2**64,
-        # i.e. the 64-bit sum does not wrap (each term is below 2**64).
-        inside = u * (u + _ONE)
-        counted += inside + v * (v + _ONE) >= inside
+    if form == 0:
+        for j in range(start, stop):
+            u, v = _draw(key, j)
+            inside = u * (u + _ONE)
+            counted += inside + v * (v + _ONE) >= inside
+    elif form == 1:
+        for j in range(start, stop):
+            u, v = _draw(key, j)
+            inside = u * u + u
+            counted += inside + (v * v + v) >= inside
+    else:
+        for j in range(start, stop):
+            u, v = _draw(key, j)
+            x = np.float64(np.int64(u)) + 0.5
+            y = np.float64(np.int64(v)) + 0.5
+            counted += x * x + y * y < _R2
     return counted
 
 
 @njit(parallel=True, cache=True)
-def _fused(key: np.uint64, start: int, stop: int, block: int) -> int:
+def _fused(key: np.uint64, start: int, stop: int, block: int, form: int) -> int:
     hits = 0
     for b in prange((stop - start + block - 1) // block):
         first = start + b * block
-        hits += _fused_span(key, first, min(stop, first + block))
+        hits += _fused_span(key, first, min(stop, first + block), form)
     return hits
 
 
 @njit(nogil=True, cache=True)
-def _fused_range(key: np.uint64, start: int, stop: int) -> int:
-    return _fused_span(key, start, stop)
+def _fused_range(key: np.uint64, start: int, stop: int, form: int) -> int:
+    return _fused_span(key, start, stop, form)
+
+
+def _form(job_formulation: object = None) -> int:
+    """The index of the formulation to run: the one asked for, else this host's choice."""
+    name = job_formulation or formulation.chosen(FORMULATIONS, _probe_kernel)[0]
+    if name not in FORMULATIONS:
+        raise InvalidArgument(f"formulation={shown(name)}: accepted: {', '.join(FORMULATIONS)}")
+    return FORMULATIONS.index(name)
+
+
+def _probe_kernel(name: str, n: int) -> None:
+    """One run of formulation ``name`` over ``n`` samples on one thread, for the chooser: the
+    kernel a call runs (no other to compile), each formulation a branch of it."""
+    with _parallel_launch(1):
+        _fused(np.uint64(0x9E3779B97F4A7C15), 0, n, FUSED_BLOCK, FORMULATIONS.index(name))
 
 
 def fused_range(seed: int, start: int, stop: int) -> int:
@@ -140,7 +191,7 @@ def fused_range(seed: int, start: int, stop: int) -> int:
     The samples of an estimate are split into ranges at will (Dask tasks, for one), and
     the hits of the ranges add up to exactly ``numba:fused``'s for the same seed.
     """
-    return int(_fused_range(np.uint64(stats.stream_key(seed)), start, stop))
+    return int(_fused_range(np.uint64(stats.stream_key(seed)), start, stop, _form()))
 
 
 #: Numba's ``workqueue`` threading layer (its fallback when neither TBB nor OpenMP is
@@ -194,10 +245,12 @@ def nogil_threads(job: Job) -> int:
 
 
 def fused(job: Job) -> int:
-    """``numba:fused``: counter-based generator fused into a parallel count."""
+    """``numba:fused``: counter-based generator fused into a parallel count, with the inside
+    test this host runs fastest (``formulation=`` forces one of :data:`FORMULATIONS`)."""
+    form = _form(job.options.get("formulation"))
     key = np.uint64(stats.stream_key(job.seed))
     hits = 0
     for a, b in _slices(job.n, FUSED_SLICE * job.threads):
         with _parallel_launch(job.threads):
-            hits += int(_fused(key, a, b, FUSED_BLOCK))
+            hits += int(_fused(key, a, b, FUSED_BLOCK, form))
     return hits

@@ -22,7 +22,8 @@ import torch
 from ..core import Job
 from ..machine import cpu_count
 
-#: Samples per chunk: 2 x 4 Mi float32 (32 MiB) on the CPU; 2 x 256 Mi (2 GiB) on a GPU.
+#: Samples per chunk: 2 x 4 Mi float32 (32 MiB) on the CPU (chosen on cpu-epyc-2c); 2 x 256 Mi (2 GiB)
+#: on a GPU (an H100). Part of the stream: another size is another stream.
 CHUNK = {"cpu": 1 << 22, "cuda": 1 << 28}
 
 _GLOBAL_STATE = threading.Lock()  # torch.set_num_threads and the global RNG are process-wide

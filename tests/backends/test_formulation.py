@@ -1,0 +1,82 @@
+"""numba:fused's formulations: the same hits from each, one chosen per CPU and remembered."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import accelpi
+
+from ..helpers import ROOT, require
+
+RECORDED = json.loads((ROOT / "tests" / "data" / "hits.json").read_text())["numba:fused"]
+FORMULATIONS = ("int64", "int32", "float")
+
+
+@pytest.fixture(autouse=True)
+def _numba_fused():
+    require("numba:fused")
+
+
+@pytest.mark.parametrize("formulation", FORMULATIONS)
+def test_every_formulation_gives_the_recorded_hits(formulation):
+    for n, seed, hits in RECORDED:
+        got = accelpi.estimate(n, "numba:fused", seed=seed, formulation=formulation).hits
+        assert got == hits, (formulation, n, seed)
+
+
+def test_the_formulations_agree_on_many_seeds_and_split_ranges():
+    from accelpi.backends import numba_
+
+    for seed in range(40):
+        counts = {
+            f: accelpi.estimate(100_003, "numba:fused", seed=seed, formulation=f).hits for f in FORMULATIONS
+        }
+        assert len(set(counts.values())) == 1, (seed, counts)
+    key = numba_.np.uint64(accelpi.stats.stream_key(7))
+    for form, name in enumerate(numba_.FORMULATIONS):
+        whole = int(numba_._fused_range(key, 0, 70_000, form))
+        parts = int(numba_._fused_range(key, 0, 30_000, form)) + int(
+            numba_._fused_range(key, 30_000, 70_000, form)
+        )
+        assert whole == parts, name
+
+
+def test_an_unknown_formulation_is_refused():
+    with pytest.raises(accelpi.InvalidArgument, match="accepted: int64, int32, float"):
+        accelpi.estimate(1000, "numba:fused", formulation="int16")
+
+
+def _child(env: dict[str, str], code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def test_the_choice_is_timed_once_per_cpu_remembered_and_overridable(tmp_path):
+    cache = {"ACCELPI_CACHE_DIR": str(tmp_path)}
+    show = (
+        "import accelpi; from accelpi.backends import formulation, numba_; "
+        "print(formulation.chosen(numba_.FORMULATIONS, numba_._probe_kernel))"
+    )
+    first = _child(cache, show)
+    assert "timed on this CPU" in first
+    record = json.loads((tmp_path / "fused-formulation.json").read_text())
+    (entry,) = record.values()
+    assert entry["formulation"] in FORMULATIONS and set(entry["timings_ns"]) == set(FORMULATIONS)
+    assert entry["formulation"] == min(entry["timings_ns"], key=entry["timings_ns"].get)
+    assert entry["probe_seconds"] < 0.3  # the first call's budget for the choice (kernel compiled)
+    second = _child(cache, show)  # another process: remembered, not timed again
+    assert "remembered for this CPU" in second and entry["formulation"] in second
+    forced = _child({**cache, "ACCELPI_FUSED_FORMULATION": "float"}, show)
+    assert "'float'" in forced and "forced by ACCELPI_FUSED_FORMULATION" in forced
+    info = _child(
+        cache, "import json, accelpi; print(json.dumps(accelpi.environment()['libraries']['numba']))"
+    )
+    assert json.loads(info)["facts"]["fused_formulation"]["formulation"] == entry["formulation"]
