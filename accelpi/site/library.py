@@ -3,7 +3,6 @@ steps, its campaigns, and the releases that cannot install or run here."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from ..libraries import sweep_target
 from ..reports.verdicts import unsteady
 from ..store.files import write_atomically
 from . import charts
-from .pages import CAMPAIGN_NOTE, page, slug, steps_section, table
+from .pages import CAMPAIGN_NOTE, page, section, slug, steps_section
 
 __all__ = ["campaigns_section", "library_page"]
 
@@ -30,7 +29,11 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
     return rank, benchmark, int(rest) if rest.isdigit() else 0
 
 
-def library_page(library: str, data: dict[str, Any], report: dict[str, Any], out: Path) -> str:
+def library_page(
+    library: str, data: dict[str, Any], report: dict[str, Any], out: Path, note: str | None = None
+) -> str:
+    """``LIBRARY.html``; ``note``: what a reader should know first (default: the library
+    table's note, for accelpi's own sweeps)."""
     series = data["series"]
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     units: dict[tuple[str, str], str] = {}
@@ -65,16 +68,20 @@ def library_page(library: str, data: dict[str, Any], report: dict[str, Any], out
                 "description": f"{title} against the {library} release",
             }
         )
-    lib = sweep_target(library)
-    notes = f"<p>{html.escape(lib.note)}</p>" if lib.note else ""
+    note = sweep_target(library).note if note is None else note
+    notes = [section(None, note)] if note else []
     refused = [
         [version, python, why]
         for (name, version, python), why in report.get("cannot_install", {}).items()
         if name == library
     ]
     if refused:
-        notes += "<h2>Releases that cannot be installed here</h2>" + table(
-            ["release", "Python", "pip's reason"], refused
+        notes.append(
+            section(
+                "Releases that cannot be installed here",
+                headers=["release", "Python", "pip's reason"],
+                rows=refused,
+            )
         )
     failing = [
         [release, backend, why]
@@ -83,40 +90,46 @@ def library_page(library: str, data: dict[str, Any], report: dict[str, Any], out
         for backend, why in sorted(failed.items())
     ]
     if failing:
-        notes += (
-            "<h2>Releases that install but whose backends do not run here</h2>"
-            "<p>The sweep ran each backend once inside the release's environment; these failed.</p>"
-            + table(["release", "backend", "the error"], failing)
+        notes.append(
+            section(
+                "Releases that install but whose backends do not run here",
+                "The sweep ran each backend once inside the release's environment; these failed.",
+                headers=["release", "backend", "the error"],
+                rows=failing,
+            )
         )
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
     unsure = [c for c in report.get("untested", []) if c["library"] == library]
-    body = (
-        f"<p>Each chart puts the {html.escape(library)} release on the x-axis (one asv environment per "
-        "release). Lower is better for times and memory. The tables under the charts list the steps "
-        f"that pass {report['factor']}x with asv's significance test agreeing.</p>"
-    )
-    after = (  # the charts first: the tables are long
-        f"<p>{html.escape(CAMPAIGN_NOTE)}</p>"
-        + campaigns_section(data.get("campaigns") or [])
-        + steps_section("Release steps significantly slower (memory: larger)", mine)
-        + steps_section("Release steps significantly faster (memory: smaller)", better)
-        + (
-            steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)
-            if unsure
-            else ""
+    body = [
+        section(
+            None,
+            f"Each chart puts the {library} release on the x-axis (one asv environment per release). Lower "
+            "is better for times and memory. The tables under the charts list the steps that pass "
+            f"{report['factor']}x with asv's significance test agreeing.",
         )
-        + notes
-    )
+    ]
+    after = [  # the charts first: the tables are long
+        section(None, CAMPAIGN_NOTE),
+        *campaigns_section(data.get("campaigns") or []),
+        steps_section("Release steps significantly slower (memory: larger)", mine),
+        steps_section("Release steps significantly faster (memory: smaller)", better),
+        *(
+            [steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)]
+            if unsure
+            else []
+        ),
+        *notes,
+    ]
     write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
     return f"{slug(library)}.html"
 
 
-def campaigns_section(campaigns: list[dict[str, Any]]) -> str:
+def campaigns_section(campaigns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The campaigns a library's results come from: when, where, at which commit, how steady
     the host was, and, from one to the next, whether the code changed (why a line breaks)."""
     if not campaigns:
-        return ""
+        return []
     rows = []
     for c in campaigns:
         change = c.get("host_change")
@@ -132,10 +145,11 @@ def campaigns_section(campaigns: list[dict[str, Any]]) -> str:
                 (c.get("code_since_previous") or {}).get("text", "-"),
             ]
         )
-    return (
-        "<h2>Campaigns</h2><p>Each line of a chart is one campaign's; steps are never taken between two.</p>"
-        + table(
-            [
+    return [
+        section(
+            "Campaigns",
+            "Each line of a chart is one campaign's; steps are never taken between two.",
+            headers=[
                 "campaign",
                 "measured",
                 "accelpi commit",
@@ -144,6 +158,6 @@ def campaigns_section(campaigns: list[dict[str, Any]]) -> str:
                 "host speed, end / start",
                 "code since the previous",
             ],
-            rows,
+            rows=rows,
         )
-    )
+    ]

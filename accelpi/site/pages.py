@@ -4,8 +4,10 @@ docs/what-changed.md share."""
 
 from __future__ import annotations
 
-import html
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,15 +23,17 @@ __all__ = [
     "STEP_HEADERS",
     "build_cells",
     "build_summary",
-    "builds_markdown",
     "builds_page",
-    "findings_markdown",
+    "code",
     "findings_page",
+    "link",
+    "marked",
+    "navigation",
     "page",
+    "section",
     "slug",
     "step_rows",
     "steps_section",
-    "table",
     "write_assets",
 ]
 
@@ -47,27 +51,83 @@ def _templates() -> Any:
     )
 
 
+#: The navigation bar of accelpi's own site (asv's pages one folder up).
+ACCELPI_NAV: dict[str, Any] = {
+    "asv": True,
+    "links": [
+        {"text": "accelpi: which accelerator, which release", "href": "index.html"},
+        {"text": "what changed, release by release", "href": "changes.html"},
+        {"text": "Intel builds", "href": "builds.html"},
+        {"text": "the 2018 talk today", "href": "replication.html"},
+        {"text": "what was installed", "href": "inventory.html"},
+        {"text": "asv: every benchmark over commits", "href": "../index.html"},
+    ],
+}
+
+#: The navigation bar of the pages being written (another project's site has its own).
+_NAV: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("nav", default=ACCELPI_NAV)
+
+
+@contextlib.contextmanager
+def navigation(nav: dict[str, Any]) -> Iterator[None]:
+    """Write the pages inside this block with ``nav`` as their navigation bar."""
+    token = _NAV.set(nav)
+    try:
+        yield
+    finally:
+        _NAV.reset(token)
+
+
 def page(
     title: str,
-    body: str,
+    body: list[dict[str, Any]],
     charts: list[dict[str, Any]] | None = None,
-    after: str = "",
+    after: list[dict[str, Any]] | None = None,
     charts_heading: str | None = "Charts",
     charts_first: bool = False,
 ) -> str:
-    """A page of the site from ``templates/page.html``: ``body`` and ``after`` are HTML built
-    by :func:`table` and its kind (escaped there); ``charts`` are ``{"id", "spec",
-    "caption", "description"}`` drawn by vega-embed between the two (``charts_first``:
-    before ``body``), under ``charts_heading``."""
+    """A page of the site from ``templates/page.html``: ``body`` and ``after`` are sections
+    (:func:`section`), ``charts`` are ``{"id", "spec", "caption", "description"}`` drawn by
+    vega-embed between the two (``charts_first``: before ``body``), under ``charts_heading``.
+    The template writes all the HTML, escaped."""
     template = _templates().get_template("page.html")
     return template.render(
         title=title,
         body=body,
         charts=charts or [],
-        after=after,
+        after=after or [],
         charts_heading=charts_heading,
         charts_first=charts_first,
+        nav=_NAV.get(),
     )
+
+
+def section(
+    heading: str | dict[str, Any] | None = None,
+    *paragraphs: str | list[Any],
+    headers: list[str] | None = None,
+    rows: list[list[Any]] | None = None,
+    empty: str | None = None,
+    id: str | None = None,
+) -> dict[str, Any]:
+    """One section of a page: a heading (a text, or a :func:`link`), paragraphs (a text, or a
+    list of texts and runs), a table (``headers`` and ``rows``; with no rows, ``empty`` or
+    "None." instead), as the template draws it."""
+    table = {"headers": headers, "rows": rows or []} if headers is not None else None
+    return {"heading": heading, "id": id, "paragraphs": list(paragraphs), "table": table, "empty": empty}
+
+
+def link(text: Any, href: str) -> dict[str, Any]:
+    return {"text": str(text), "href": href}
+
+
+def code(text: str) -> dict[str, Any]:
+    return {"text": text, "code": True}
+
+
+def marked(text: Any, kind: str) -> dict[str, Any]:
+    """A text in a class of the stylesheet (``bad``, ``good``, ``rate``)."""
+    return {"text": str(text), "class": kind}
 
 
 #: The scripts the charts need, vendored from npm packages (``make tools``) into the site.
@@ -95,34 +155,6 @@ def write_assets(out: Path, node_modules: Path) -> list[str]:
         else:
             missing.append(source)
     return missing
-
-
-def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> str:
-    """An HTML table; each cell carries its column's name (``data-label``), so that on a
-    phone a row reads as a card, one named line per column (style.css)."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    cell = (lambda c: c) if raw else (lambda c: html.escape(str(c)))
-    labels = [html.escape(h, quote=True) for h in headers]
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td data-label="{label}">{cell(c)}</td>' for label, c in zip(labels, row, strict=False))
-        + "</tr>"
-        for row in rows
-    )
-    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-#: The first line under the title of every generated Markdown page of docs/.
-GENERATED = "Generated by `make publish` from the committed sweeps (`sweeps/`); do not edit by hand."
-
-
-def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    """The lines of a Markdown table (a ``|`` in a cell escaped)."""
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
 
 
 def slug(text: str) -> str:
@@ -168,106 +200,78 @@ STEP_HEADERS = [
 
 #: What every step means (pages and docs/what-changed.md say it).
 CAMPAIGN_NOTE = (
-    "Each step compares two releases measured in one campaign: one accelpi commit, one host, "
-    "every release in its own environment, run in passes whose order alternates, the host's "
-    "speed calibrated before and after. Releases of two campaigns (other days, commits or "
+    "Each step compares two releases measured in one campaign: one commit of the benchmark "
+    "suite, one host, every release in its own environment, run in passes whose order alternates, "
+    "the host's speed calibrated before and after. Releases of two campaigns (other days, commits or "
     "hosts) are never compared: their charts break. The campaign column names it."
 )
 
 
-def steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> str:
+def steps_section(title: str, changes: list[dict[str, Any]], library: bool = False) -> dict[str, Any]:
     headers = (["library"] if library else []) + STEP_HEADERS
-    rows = step_rows(changes, library)
-    return f"<h2>{html.escape(title)}</h2>" + (table(headers, rows) if rows else "<p>None.</p>")
+    return section(title, headers=headers, rows=step_rows(changes, library))
 
 
-def findings_page(report: dict[str, Any], out: Path) -> str:
-    parts = [
-        "<p>Generated from the committed sweeps by <code>make publish</code>: every release step that "
-        f"changed a benchmark by more than {report['factor']}x with asv's significance test agreeing, "
-        "slower and faster, largest first. The same rows as <code>accelpi versions --json</code> "
-        "(<code>flagged</code> and <code>improved</code>).</p>",
-        f"<p>{html.escape(CAMPAIGN_NOTE)}</p>",
+def findings_page(report: dict[str, Any], out: Path, command: str = "make publish") -> str:
+    body = [
+        section(
+            None,
+            [
+                "Generated from the campaigns' results by ",
+                code(command),
+                f": every release step that changed a benchmark by more than {report['factor']}x with "
+                "asv's significance test agreeing, slower and faster, largest first. The same rows as ",
+                code("accelpi versions --json"),
+                " (",
+                code("flagged"),
+                " and ",
+                code("improved"),
+                ").",
+            ],
+            CAMPAIGN_NOTE,
+        )
     ]
     for library, rows in findings(report).items():
-        parts.append(
-            f'<h2><a href="{slug(library)}.html">{html.escape(library)}</a></h2>'
-            + table(["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows])
+        body.append(
+            section(
+                link(library, f"{slug(library)}.html"),
+                headers=["direction", *STEP_HEADERS],
+                rows=[[c["direction"], *step_rows([c])[0]] for c in rows],
+            )
         )
-    if len(parts) == 2:
-        parts.append("<p>No significant change between any two swept releases.</p>")
-    write_atomically(out / "changes.html", page("What changed, release by release", "".join(parts)))
+    if len(body) == 1:
+        body.append(section(None, "No significant change between any two swept releases."))
+    write_atomically(out / "changes.html", page("What changed, release by release", body))
     return "changes.html"
-
-
-def findings_markdown(report: dict[str, Any]) -> str:
-    """The "what changed" summary as Markdown (docs/what-changed.md), from the same rows."""
-    lines = [
-        "# What changed, release by release",
-        "",
-        GENERATED,
-        f"Each row: a step between two consecutive releases that changed a benchmark by more than "
-        f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
-        "`accelpi versions --json`), largest first.",
-        "",
-        CAMPAIGN_NOTE,
-    ]
-    for library, rows in findings(report).items():
-        lines += ["", f"## {library}", ""]
-        lines += markdown_table(
-            ["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows]
-        )
-    if not findings(report):
-        lines += ["", "No significant change between any two swept releases."]
-    return "\n".join(lines) + "\n"
-
-
-def replication_markdown(report: dict[str, Any]) -> str:
-    """The replication report as Markdown (docs/replication.md), from the same rows as the page."""
-    machines = ", ".join(
-        f"{k} ({v['cores']} cores, commit {v['commit'][:8]})" for k, v in report["machines"].items()
-    )
-    lines = [
-        "# The 2018 talk, re-measured",
-        "",
-        "Generated by `make publish` from the committed results (`results/`, `sweeps/`);",
-        "do not edit by hand.",
-        f"Machines: {machines or 'none'}. Each verdict follows the rule written beside it.",
-        "",
-    ]
-    rows = [
-        [r["claim"], r["figure_2018"], "; ".join(f"{k}: {v}" for k, v in r["today"].items()) or "-",
-         r["verdict"], r["rule"]]
-        for r in report["rows"]
-    ]  # fmt: skip
-    lines += markdown_table(["the talk's claim", "its 2018 figure", "today", "verdict", "rule"], rows)
-    return "\n".join(lines) + "\n"
 
 
 def replication_page(report: dict[str, Any], out: Path) -> str:
     """The replication report as a page of the site, each row linked to what it reads."""
     rows = []
     for r in report["rows"]:
-        links = " ".join(
-            f'<a href="{html.escape(link if link.endswith(".html") else "../index.html#" + link)}">'
-            f"{html.escape(link.split('/')[-1])}</a>"
-            for link in r["links"]
+        links = [
+            link(target.split("/")[-1], target if target.endswith(".html") else "../index.html#" + target)
+            for target in r["links"]
+        ]
+        today = {"lines": [f"{k}: {v}" for k, v in r["today"].items()] or ["-"]}
+        verdict = {"text": r["verdict"], "strong": True, "small": r["rule"]}
+        rows.append([r["claim"], r["figure_2018"], today, verdict, {"lines": links or ["-"]}])
+    body = [
+        section(
+            None,
+            [
+                "PyCon JP 2018's comparison of on-the-fly accelerators made eight claims on 2018 hardware "
+                "and releases. Each row puts one beside what the committed results say today, recomputed "
+                "from the result files by ",
+                code("make publish"),
+                " (",
+                code("accelpi replicate"),
+                " prints the same).",
+            ],
+            headers=["the talk's claim", "2018", "today, per machine", "verdict (rule)", "measured by"],
+            rows=rows,
         )
-        today = "<br>".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in r["today"].items()) or "-"
-        rows.append(
-            [html.escape(r["claim"]), html.escape(r["figure_2018"]), today,
-             f"<b>{html.escape(r['verdict'])}</b><br><small>{html.escape(r['rule'])}</small>", links]
-        )  # fmt: skip
-    body = (
-        "<p>PyCon JP 2018's comparison of on-the-fly accelerators made eight claims on 2018 hardware and "
-        "releases. Each row puts one beside what the committed results say today, recomputed from the "
-        "result files by <code>make publish</code> (<code>accelpi replicate</code> prints the same).</p>"
-        + table(
-            ["the talk's claim", "2018", "today, per machine", "verdict (rule)", "measured by"],
-            rows,
-            raw=True,
-        )
-    )
+    ]
     from . import charts
 
     figures = [
@@ -389,27 +393,15 @@ def build_cells(r: dict[str, Any]) -> list[str]:
 
 def builds_page(report: dict[str, Any], out: Path) -> str:
     """``builds.html``: what an Intel build buys, library by library and release by release."""
-    rows = [build_cells(r) for r in build_summary(report)]
-    body = f"<p>{html.escape(builds_note())}</p><p>{html.escape(TALK_MKL)}</p>" + (
-        table(BUILD_HEADERS, rows) if rows else "<p>No release swept as two builds yet.</p>"
-    )
+    body = [
+        section(
+            None,
+            builds_note(),
+            TALK_MKL,
+            headers=BUILD_HEADERS,
+            rows=[build_cells(r) for r in build_summary(report)],
+            empty="No release swept as two builds yet.",
+        )
+    ]
     write_atomically(out / "builds.html", page("What an Intel build buys you", body))
     return "builds.html"
-
-
-def builds_markdown(report: dict[str, Any]) -> str:
-    """The same table as Markdown (docs/intel-builds.md)."""
-    lines = [
-        "# What an Intel build buys you, release by release",
-        "",
-        GENERATED,
-        f"{builds_note()} Factor: {report['factor']}x.",
-        "",
-        TALK_MKL,
-        "",
-    ]
-    rows = build_summary(report)
-    lines += markdown_table(BUILD_HEADERS, [build_cells(r) for r in rows])
-    if not rows:
-        lines += ["", "No release swept as two builds yet."]
-    return "\n".join(lines) + "\n"

@@ -102,7 +102,7 @@ def test_the_command_prints_the_same_report():
 
 
 def test_the_committed_replication_page_is_up_to_date():
-    from accelpi.site.pages import replication_markdown
+    from accelpi.site.markdown import replication_markdown
 
     committed = (ROOT / "docs" / "replication.md").read_text()
     assert committed == replication_markdown(replication_report(ROOT)), (

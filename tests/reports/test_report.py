@@ -137,9 +137,9 @@ def test_the_summary_page_is_exactly_versions_json(tmp_path):
     site = build_site(ROOT, html_dir=str(tmp_path / "html"), publish=False)
     page = (site / "accelpi" / "changes.html").read_text()
     shown = [
-        _row_key(re.findall(r"<td>(.*?)</td>", row))
-        for row in re.findall(r"<tr>(.*?)</tr>", page)
-        if "<td>" in row
+        _row_key(re.findall(r"<td[^>]*>(.*?)</td>", row))
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page)
+        if "<td" in row
     ]
     report = _versions_json()
     expected = [
@@ -150,7 +150,7 @@ def test_the_summary_page_is_exactly_versions_json(tmp_path):
 
 
 def test_the_committed_summary_is_up_to_date():
-    from accelpi.site.pages import findings_markdown
+    from accelpi.site.markdown import findings_markdown
 
     committed = (ROOT / "docs" / "what-changed.md").read_text()
     assert committed == findings_markdown(release_report(ROOT / SWEEP_RESULTS)), (
@@ -222,7 +222,8 @@ def test_a_campaign_break_says_whether_accelpis_code_changed_between_its_commits
 
 def test_a_builds_code_path_is_compared_with_its_stock_twin(tmp_path):
     from accelpi.reports.builds import twin_differences
-    from accelpi.site.pages import build_summary, builds_markdown
+    from accelpi.site.markdown import builds_markdown
+    from accelpi.site.pages import build_summary
 
     write_release_results(
         tmp_path,

@@ -82,3 +82,17 @@ def test_accuracy_points_stand_side_by_side():
                  [line("jax", {"0.4.30": 0.5}), line("numpy", {"0.4.30": 0.5})], ["0.4.30"])  # fmt: skip
     (points,) = layers(chart)
     assert points["encoding"]["xOffset"]["field"] == "backend"
+
+
+def test_a_switch_is_named_in_words_and_only_charts_with_one_have_its_legend():
+    releases = ["2.20.0", "2.21.0"]
+    bench, n = "throughput.Throughput.time_estimate", "33554432"
+    switched = [
+        line("tensorflow:graph", {"2.20.0": 0.1, "2.21.0": 0.11}, "TF_ENABLE_ONEDNN_OPTS=1"),
+        line("tensorflow:graph", {"2.20.0": 0.2, "2.21.0": 0.21}, "TF_ENABLE_ONEDNN_OPTS=0"),
+    ]
+    text = json.dumps(spec("tensorflow-cpu", bench, n, "seconds", switched, releases))
+    assert "oneDNN on (the default)" in text and "TF_ENABLE_ONEDNN_OPTS" not in text
+    assert "switch or build" in text
+    plain = json.dumps(spec("numba", bench, n, "seconds", [line("numba", {"2.20.0": 0.1})], releases))
+    assert "switch or build" not in plain

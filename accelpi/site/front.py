@@ -1,0 +1,295 @@
+"""The front page (which backend is fastest, what each is, which machines, which releases
+changed) and the inventory page: data arranged into sections, drawn by the page template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import registry
+from ..errors import InvalidArgument
+from ..libraries import by_distribution
+from ..ranking import cells
+from ..reports.inventory import shown_distributions, version_and_build
+from ..reports.machines import machines
+from ..reports.report import findings
+from ..reports.verdicts import magnitude
+from ..store import COMMIT_RESULTS, asvcompat
+from ..store.files import write_atomically
+from . import charts
+from .pages import (
+    BUILD_HEADERS,
+    STEP_HEADERS,
+    build_cells,
+    build_summary,
+    code,
+    link,
+    marked,
+    page,
+    section,
+    slug,
+    step_rows,
+)
+
+__all__ = ["asv_graph", "front_page", "inventory_page"]
+
+#: The figures of a ranking row after the rate, in the order of the table's columns.
+FIGURES = ("spread", "vs_python", "vs_numpy", "first_call", "sigma")
+
+#: Release steps the front page lists (the largest); the "what changed" page has them all.
+FRONT_STEPS = 8
+
+
+def asv_graph(bench: str, machine: str, backend: str, n: int | None) -> str:
+    """The address of asv's graph of one backend's throughput on one machine, selected in
+    asv's page as its own links do (``#BENCHMARK?machine=M&p-backend='name'&p-n=N``)."""
+    from urllib.parse import quote
+
+    query = [("machine", machine), ("p-backend", repr(backend))]
+    if bench == "Throughput" and n:
+        query.append(("p-n", str(n)))
+    text = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+    return f"../index.html#throughput.{bench}.time_estimate?{text}"
+
+
+def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``);
+    a dot chart per machine is added to ``figures``."""
+    from ..reports.summary import run_summary, where
+
+    results = root / COMMIT_RESULTS
+    machines = (
+        sorted(p.name for p in results.iterdir() if (p / "machine.json").exists()) if results.is_dir() else []
+    )
+    sections = []
+    for machine in machines:
+        try:
+            summary = run_summary(results, machine=machine)
+        except InvalidArgument:
+            continue
+        bench = "GpuThroughput" if summary["device"] == "cuda" else "Throughput"
+        rows = []
+        for r in summary["rows"]:
+            shown = cells(r)
+            rate = [marked(shown["rate"], "rate"), "" if r["n"] == summary["n"] else "*"]
+            rows.append(
+                [link(r["backend"], asv_graph(bench, machine, r["backend"], r["n"])), rate]
+                + [shown[k] for k in FIGURES]
+            )
+        if figures is not None:
+            figures.append(
+                {
+                    "id": f"ranking-chart-{len(figures)}",
+                    "spec": charts.ranking_spec(machine, summary["rows"], where(summary)),
+                    "caption": f"Samples per second on {machine}: one colour per backend, as on every chart; "
+                    "whiskers: the spread of asv's samples; hover a dot for its values",
+                    "description": f"Which backend is fastest on {machine}",
+                }
+            )
+        heading = f"Which backend is fastest on {machine}"
+        commit = summary["commit"][:8]
+        if summary["device"] == "cuda":  # GpuThroughput only: no Python, NumPy, first-call or accuracy runs
+            sections.append(
+                section(
+                    heading,
+                    f"Commit {commit}, samples per second at {where(summary)} and the spread of asv's "
+                    "samples. First calls, and the GPU tests that check accuracy, are in docs/gpu.md.",
+                    headers=["backend", "Msamples/s", "spread"],
+                    rows=[row[:3] for row in rows],
+                    id=f"ranking-{slug(machine)}",
+                )
+            )
+            continue
+        sections.append(
+            section(
+                heading,
+                f"Commit {commit}, samples per second at {where(summary)} (* plain Python at 2**16), the "
+                "spread of asv's samples, the speed-up against plain Python and NumPy, the cold first call "
+                "(import and compile) and the worst error of five seeds.",
+                headers=["backend", "Msamples/s", "spread", "vs python", "vs numpy", "first call", "worst"],
+                rows=rows,
+                id=f"ranking-{slug(machine)}",
+            )
+        )
+    return sections
+
+
+def _glossary() -> dict[str, Any]:
+    """What each backend is, from the registry: natural code or a hand-tuned kernel."""
+    rows = [
+        [
+            spec.name,
+            spec.library,
+            spec.summary,
+            "hand-tuned: this workload's ceiling" if spec.tuned else "as a user writes it",
+        ]
+        for spec in map(registry.spec, registry.names())
+    ]
+    return section(
+        "What the backends are",
+        "A backend is one way to run the workload. Most are written as a user of the library would "
+        "write them; the hand-tuned kernels show how fast the workload can be, not how fast the library "
+        "usually is (numba:fused's speed-up is not Numba's).",
+        headers=["backend", "library", "what it is", "kind"],
+        rows=rows,
+    )
+
+
+def inventory_page(records: list[dict[str, Any]], problems: list[dict[str, Any]], out: Path) -> None:
+    """``inventory.html``: what each environment installed, and the pins that did not hold."""
+    shown = shown_distributions(records)
+    rows = [
+        [
+            r["machine"],
+            r["env_name"],
+            ", ".join(f"{k}={v}" for k, v in sorted(r["env_vars"].items())),
+            (r.get("commit") or "")[:8],
+            *[version_and_build(r, d) for d in shown],
+        ]
+        for r in records
+    ]
+    problem_rows = [
+        [
+            p["kind"],
+            p["machine"],
+            p["environment"],
+            p["package"],
+            f"{p.get('requested', p.get('before'))} → {p.get('installed', p.get('after'))}",
+        ]
+        for p in problems
+    ]
+    body = [
+        section(
+            None,
+            [
+                "What pip really installed in every asv environment that produced results (the version, and "
+                "the platform or build tag of the wheel it came from; ",
+                code("accelpi inventory --json"),
+                " has each wheel's file name and sha256).",
+            ],
+        ),
+        section(
+            "Pins that did not hold, and drift",
+            headers=["kind", "machine", "environment", "package", "change"],
+            rows=problem_rows,
+        ),
+        section(
+            "Installed versions per environment",
+            headers=["machine", "environment", "switches", "commit", *shown],
+            rows=rows,
+            empty="No inventory recorded yet.",
+        ),
+    ]
+    write_atomically(out / "inventory.html", page("What each environment installed", body))
+
+
+def _default_pins(root: Path) -> list[list[str]]:
+    """The default asv environment's pins (asv.conf.json) with the library table's reason."""
+    requested = asvcompat.load_json(root / "asv.conf.json", js_comments=True)["matrix"]["req"]
+    rows = []
+    for name, version in requested.items():
+        lib = by_distribution(name)
+        if version:
+            rows.append([name, (lib.pin if lib and lib.pin else version)])
+    return rows
+
+
+def front_page(
+    root: Path,
+    report: dict[str, Any],
+    records: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    libraries: list[list[Any]],
+    changes_page: str,
+    replication_file: str,
+    builds_file: str,
+    out: Path,
+) -> None:
+    """``index.html``: the answer first (the ranking per machine), then what the backends are,
+    the machines, the libraries' releases, the largest steps, the builds, the default pins."""
+    factor = report["factor"]
+    largest = sorted((c for rows in findings(report).values() for c in rows), key=lambda c: -magnitude(c))
+    status = (
+        marked(f"{len(problems)} pin(s) that did not hold or drifted", "bad")
+        if problems
+        else "every pin held, no drift"
+    )
+    figures: list[dict[str, Any]] = []
+    hosts = [
+        [m["machine"], m["cpu"], m["cores"], m["memory"], m["history"], m["release_campaigns"]]
+        for m in machines(root)
+    ]
+    body = [
+        *_ranking(root, figures),
+        _glossary(),
+        section(
+            "The machines",
+            "Every result names the host it was measured on: asv's machine, named after the host's "
+            "fingerprint (CPU model and flags, cores, memory, kernel). Results of two machines are never "
+            "compared.",
+            headers=["machine", "CPU", "cores", "memory", "commit history", "release campaigns"],
+            rows=hosts,
+        ),
+        section(
+            "Library releases",
+            [
+                "asv plots benchmarks against accelpi's commits; these pages plot them against the releases "
+                "of the libraries accelpi accelerates with (campaigns of ",
+                code("accelpi sweep"),
+                ").",
+            ],
+            headers=["library", "releases", "series", "slower", "faster"],
+            rows=libraries,
+            empty="No campaign results yet.",
+        ),
+        section(
+            f"The largest release steps (factor {factor}, significant)",
+            [
+                f"The {min(len(largest), FRONT_STEPS)} largest of {len(largest)}, either direction; "
+                "every one, per library: ",
+                link("what changed, release by release", changes_page),
+                ". The 2018 talk's claims, re-measured: ",
+                link("what still holds", replication_file),
+                ".",
+            ],
+            headers=["direction", "library", *STEP_HEADERS],
+            rows=[[c["direction"], *step_rows([c], library=True)[0]] for c in largest[:FRONT_STEPS]],
+        ),
+        section(
+            "One release, two builds",
+            [
+                "Intel builds against stock builds, release by release: ",
+                link("what an Intel build buys you", builds_file),
+                " (ratio Intel / stock of 2**25 samples, geometric mean over the backends; oneDNN on, the "
+                "default, first).",
+            ],
+            headers=BUILD_HEADERS,
+            rows=[build_cells(r) for r in build_summary(report)],
+            empty="No release measured as two builds yet.",
+        ),
+        section(
+            "The default environment",
+            "asv's pages measure accelpi's commits in one environment holding every CPU library at its "
+            "latest release, except these pins:",
+            headers=["distribution", "pinned to, and why"],
+            rows=_default_pins(root),
+        ),
+        section(
+            None,
+            [
+                f"Installed versions: {len(records)} environment(s) recorded, ",
+                status,
+                " (",
+                link("what each environment installed", "inventory.html"),
+                ").",
+            ],
+        ),
+    ]
+    front = page(
+        "accelpi: which accelerator is fastest here, and did a release change it?",
+        body,
+        figures,
+        charts_heading=None,
+        charts_first=True,
+    )
+    write_atomically(out / "index.html", front)
