@@ -158,8 +158,78 @@ def backends_option(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("-b", "--backend", dest="backends", action="append", metavar="NAME", help=help)
 
 
+class _Given(argparse.Action):
+    """Store the value and remember that it was given (``--project`` has no default folder)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_given", True)
+
+
 def results_option(parser: argparse.ArgumentParser, default: str, what: str = "asv results folder") -> None:
-    parser.add_argument("--results", default=default, help=f"{what} (default: {default})")
+    parser.add_argument(
+        "--results",
+        default=default,
+        action=_Given,
+        help=f"{what} (default: {default}; with --project: required)",
+    )
+    parser.set_defaults(results_given=False)
+
+
+def project_options(parser: argparse.ArgumentParser, measuring: bool = True) -> None:
+    """``--project DIR`` (another project's asv suite) and, for commands that measure, where
+    its environments live and which of its commits is measured."""
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="another project's asv suite: the folder of its asv.conf.json, used unchanged "
+        "(docs/projects.md); needs --results",
+    )
+    if measuring:
+        parser.add_argument(
+            "--work",
+            metavar="DIR",
+            help="with --project: where its environments and staged campaigns live "
+            "(default: ~/.cache/accelpi/projects/NAME, never inside the project)",
+        )
+        parser.add_argument(
+            "--commit",
+            dest="project_commit",
+            default="HEAD",
+            metavar="REF",
+            help="with --project: the project's commit to measure (default: HEAD)",
+        )
+        parser.add_argument(
+            "--inside-project",
+            action="store_true",
+            help="with --project: allow --results or --work inside the project's repository",
+        )
+
+
+def project_from(args: argparse.Namespace, needs_results: bool = True) -> Any:
+    """The :class:`~accelpi.releases.project.Project` that ``--project`` names (``None``
+    without it), after checking that results and environments stay out of it."""
+    from pathlib import Path
+
+    if not getattr(args, "project", None):
+        return None
+    from ..releases.project import Project
+
+    if needs_results and not getattr(args, "results_given", True):
+        raise InvalidArgument("--project needs --results DIR: the folder of that project's campaign results")
+    project = Project.other(
+        args.project, getattr(args, "work", None), getattr(args, "project_commit", "HEAD")
+    )
+    if not getattr(args, "inside_project", True):
+        top = project.repo.resolve()
+        for option, folder in (("--results", Path(args.results)), ("--work", project.work)):
+            where = folder.expanduser().resolve()
+            if where == top or top in where.parents:
+                raise InvalidArgument(
+                    f"{option} {folder}: inside the project's repository ({top}); accelpi edits nothing "
+                    "there unless asked: choose another folder, or pass --inside-project"
+                )
+    return project
 
 
 def factor_option(parser: argparse.ArgumentParser, what: str) -> None:

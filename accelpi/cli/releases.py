@@ -23,6 +23,8 @@ from .common import (
     machine_name,
     machine_option,
     print_json,
+    project_from,
+    project_options,
     results_option,
     warn_skipped,
 )
@@ -56,9 +58,16 @@ def cmd_machine(args: argparse.Namespace) -> int:
 
 def cmd_inventory(args: argparse.Namespace) -> int:
     from ..releases.record import record_default_environments
-    from ..reports.inventory import KEY_DISTRIBUTIONS, drift, version_and_build
+    from ..reports.inventory import drift, shown_distributions, version_and_build
     from ..store.records import file_records, load_inventories
 
+    if args.project and not args.results:
+        raise InvalidArgument("--project needs --results DIR: the folder of that project's campaign results")
+    if args.project and args.record:
+        raise InvalidArgument(
+            "--record records accelpi's own environments; a project's are recorded by its sweeps"
+        )
+    project = project_from(args)
     fresh = (
         record_default_environments(Path.cwd(), machine_name(args.machine), args.commit)
         if args.record
@@ -98,7 +107,9 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         print_json({"records": records, "problems": problems, "skipped": skipped, "without_files": older})
     else:
         console = get_console()
-        shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
+        shown = shown_distributions(records)
+        if project is not None:
+            console.print(f"{escape(project.describe())}:", highlight=False)
         if args.wide:
             from rich.table import Table
 
@@ -218,6 +229,30 @@ def cmd_site(args: argparse.Namespace) -> int:
     from ..site.build import build_site
 
     skipped: list[dict[str, str]] = []
+    project = project_from(args)
+    if project is not None:
+        from ..site.project import build_project_site
+
+        if args.replication or args.builds or args.no_publish:
+            raise InvalidArgument(
+                "--project writes release pages only: no --replication, --builds or --no-publish"
+            )
+        site = build_project_site(
+            project,
+            Path(args.results),
+            Path(args.html),
+            args.factor,
+            findings_md=args.findings,
+            skipped=skipped,
+        )
+        warn_skipped(skipped)
+        if args.json:
+            print_json({"site": str(site)})
+        else:
+            get_console().print(
+                f"release pages of {escape(project.name)} written to {site}/", highlight=False
+            )
+        return EXIT_OK
     site = build_site(
         Path.cwd(),
         sweeps=args.results,
@@ -263,6 +298,7 @@ def setup_arguments(sub: Any) -> None:
         "--brief", action="store_true", help="one line: whether the pins of the recorded environments held"
     )
     p.add_argument("--wide", action="store_true", help="a table, one column per distribution")
+    project_options(p, measuring=False)
 
     p = add_command(sub, "summary", cmd_summary, "this run's backends ranked by speed, from its asv result")
     results_option(p, COMMIT_RESULTS)
@@ -292,3 +328,4 @@ def setup_arguments(sub: Any) -> None:
         help="also write the 'what changed' summary as Markdown here (make publish: docs/)",
     )
     factor_option(p, "list releases slower than the previous one")
+    project_options(p, measuring=False)

@@ -26,6 +26,8 @@ from .common import (
     machine_option,
     positive,
     print_json,
+    project_from,
+    project_options,
     results_option,
     switches,
 )
@@ -40,10 +42,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _replay(args)
     if not args.library:
         raise InvalidArgument(
-            f"give a library to sweep ({', '.join(sweep_targets())}), or --replay RESULTS-FILE"
+            f"give a library to sweep ({', '.join(sweep_targets())}; with --project: any distribution "
+            "its benchmarks depend on), or --replay RESULTS-FILE"
         )
+    project = project_from(args)
     results = Path(args.results).resolve()
     machine = machine_name(args.machine)
+    console = get_console(stderr=True)  # progress and notes; the report goes to stdout
+    if project is not None:
+        console.print(f"measuring {escape(project.describe())}", highlight=False)
+        for note in project.notes():
+            console.print(f"[yellow]note[/]: {escape(note)}", highlight=False)
     campaigns, skipped = plan_campaigns(
         args.library,
         args.versions,
@@ -54,8 +63,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         order=args.order,
         window=args.window,
         known=[] if args.alone else history(results, machine, args.library),
+        project=project,
     )
-    console = get_console(stderr=True)  # progress and notes; the report goes to stdout
+    if args.bench:
+        _check_regexes(args.bench)
+        for campaign in campaigns:
+            for plan in campaign.plans:
+                plan.bench = list(args.bench)
     python = campaigns[0].plans[0].python
     for version, reason in skipped.items():
         console.print(
@@ -85,6 +99,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             "window": c.window,
                             "include": c.include(),
                             "bench": c.bench(1),
+                            "project": project.record() if project else None,
                             "estimated_seconds": cost["seconds"],
                             "disk_bytes_per_environment": cost["disk_bytes"],
                         }
@@ -95,11 +110,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 }
             )
         return EXIT_OK
-    record_cannot_install(args.library, python, skipped, results, installable=campaigns[0].plans[0].versions)
+    record_cannot_install(
+        campaigns[0].library, python, skipped, results, installable=campaigns[0].plans[0].versions
+    )
     reports = [
         run_campaign(
             campaign,
-            Path.cwd(),
+            project or Path.cwd(),
             machine,
             results,
             quick=args.quick,
@@ -112,15 +129,35 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print_json(reports)
     else:
         _print_campaigns(reports)
+    unheld = [e for r in reports for e in r["environments"] if e.get("pins_not_held")]
+    if unheld:
+        print(
+            f"accelpi: in {len(unheld)} environment(s) a pinned release was replaced after it was "
+            f"installed (first: {unheld[0]['name']}: {unheld[0]['pins_not_held']}); their results are "
+            "not those releases'",
+            file=sys.stderr,
+        )
+        return EXIT_FLAGGED
     failed = [r for r in reports if r["asv_exit"] != 0]
     if failed:
+        what = "a build or a benchmark" if any(r.get("not_built") for r in failed) else "a benchmark"
         print(
-            f"accelpi: a benchmark failed in {len(failed)} campaign(s) (asv exited "
+            f"accelpi: {what} failed in {len(failed)} campaign(s) (asv exited "
             f"{failed[0]['asv_exit']}); the others' results are kept",
             file=sys.stderr,
         )
         return EXIT_FLAGGED
     return EXIT_OK
+
+
+def _check_regexes(expressions: list[str]) -> None:
+    import re
+
+    for text in expressions:
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise InvalidArgument(f"-b {text!r} is not a regular expression: {exc}") from None
 
 
 def _print_campaigns(reports: list[dict[str, Any]]) -> None:
@@ -147,8 +184,17 @@ def _print_campaigns(reports: list[dict[str, Any]]) -> None:
                 or "-"
             )
             disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
-            problems = env.get("error") or "; ".join(
-                f"{k}: {v}" for k, v in env.get("unavailable", {}).items()
+            failing = report.get("failed", {}).get(env["name"], [])
+            problems = (
+                env.get("error")
+                or (f"the project did not build: {env['not_built']}" if env.get("not_built") else "")
+                or "; ".join(f"pin did not hold: {k} {v}" for k, v in env.get("pins_not_held", {}).items())
+                or "; ".join(
+                    [
+                        *(f"{k}: {v}" for k, v in env.get("unavailable", {}).items()),
+                        *([f"failed: {', '.join(failing)}"] if failing else []),
+                    ]
+                )
             )
             axes = " ".join(f"{k}={v}" for k, v in sorted(env.get("switches", {}).items()))
             seconds = env.get("seconds")
@@ -169,11 +215,16 @@ def _replay(args: argparse.Namespace) -> int:
     if args.library or args.versions or args.last:
         raise InvalidArgument("--replay takes no library or releases: the result file names them")
     console = get_console(stderr=True)
+    project = project_from(args, needs_results=False)
+    if project is not None:
+        where = Path(args.results).resolve() if args.results_given else None
+    else:
+        where = Path(args.results if args.results_given else REPLAY_RESULTS).resolve()
     report = replay(
         args.replay,
-        Path.cwd(),
+        project or Path.cwd(),
         machine_name(args.machine),
-        results_dir=Path(args.results if args.results != SWEEP_RESULTS else REPLAY_RESULTS).resolve(),
+        results_dir=where,
         quick=args.quick,
         progress=lambda line: console.print(line, markup=False, highlight=False),
     )
@@ -206,6 +257,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
         if len(values) != 1:  # a bisection follows one series: one value per variable
             raise InvalidArgument(f"--switch {name}={','.join(values)}: bisect takes one value, NAME=VALUE")
         chosen[name] = values[0]
+    project = project_from(args)
     result = bisect_releases(
         args.library,
         args.good,
@@ -216,6 +268,8 @@ def cmd_bisect(args: argparse.Namespace) -> int:
         factor=args.factor,
         log=lambda text: console.print(escape(text)),
         switches=chosen,
+        project=project,
+        results=Path(args.results).resolve() if project is not None else None,
     )
     if args.json:
         print_json(result)
@@ -236,8 +290,21 @@ def setup_arguments(sub: Any) -> None:
         "measure one library's releases together, in one campaign (one commit, one host, passes "
         "alternating over the releases' environments)",
     )
-    p.add_argument("library", nargs="?", help=f"a sweepable library: {', '.join(sweep_targets())}")
+    p.add_argument(
+        "library",
+        nargs="?",
+        help=f"a sweepable library: {', '.join(sweep_targets())}; with --project, any distribution "
+        "on the package index",
+    )
     p.add_argument("versions", nargs="*", help="releases to sweep, e.g. 0.60.0 0.64.0 0.68.1")
+    p.add_argument(
+        "-b",
+        "--bench",
+        action="append",
+        metavar="REGEX",
+        help="run only the benchmarks this expression selects, as asv -b (repeatable; default: the "
+        "library's benchmarks, every benchmark of a --project suite)",
+    )
     p.add_argument("--last", type=positive(int), help="the last N releases that install for this Python")
     p.add_argument(
         "--replay",
@@ -295,11 +362,14 @@ def setup_arguments(sub: Any) -> None:
         help="delete the environments once a campaign is measured (results and inventories stay)",
     )
     results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
+    project_options(p)
 
     p = add_command(
         sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower"
     )
-    p.add_argument("library", help=f"a sweepable library: {', '.join(sweep_targets())}")
+    p.add_argument(
+        "library", help=f"a sweepable library: {', '.join(sweep_targets())}; with --project, any distribution"
+    )
     p.add_argument("--good", required=True, help="a release where the benchmark is fast")
     p.add_argument("--bad", required=True, help="a later release where it is slow")
     p.add_argument(
@@ -316,3 +386,5 @@ def setup_arguments(sub: Any) -> None:
         help="run (and read) the environments with this variable, e.g. TF_ENABLE_ONEDNN_OPTS=1",
     )
     machine_option(p)
+    results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps (read, and written by the probes)")
+    project_options(p)

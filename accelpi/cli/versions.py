@@ -21,6 +21,8 @@ from .common import (
     factor_option,
     get_console,
     print_json,
+    project_from,
+    project_options,
     results_option,
     warn_skipped,
 )
@@ -31,7 +33,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
     if args.between:
         return _versions_between(args)
-    report = release_report(args.results, args.library, args.factor)
+    project = project_from(args)
+    report = release_report(args.results, args.library, args.factor, project.repo if project else None)
     warn_skipped(report["skipped"])
     if args.json:
         print_json(report)
@@ -242,8 +245,9 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument(
         "--library",
         help=f"a sweepable library ({', '.join(sweep_targets())}), or all builds of one "
-        f"({', '.join(multi_build())}); default: every one",
+        f"({', '.join(multi_build())}), or one measured with --project; default: every one",
     )
+    project_options(p, measuring=False)
     factor_option(p, "flag releases slower than the previous one")
     p.add_argument("--all", action="store_true", help="after the verdict, every value release by release")
     p.add_argument("--wide", action="store_true", help="with --all: tables with one column per release")

@@ -24,16 +24,17 @@ from ..store import SWEEP_RESULTS
 from ..store.series import collect
 from .campaign import run_campaign
 from .plan import available_releases, library, plan_campaigns
+from .project import Project
 
 __all__ = ["axes_label", "bisect_releases", "release_on_index"]
 
 Points = dict[str, dict[str, Any]]  # benchmark label -> point
 
 
-def axes_label(name: str, switches: dict[str, str]) -> str:
+def axes_label(name: str, switches: dict[str, str], project: Project | None = None) -> str:
     """How :mod:`accelpi.store.series` names the environments of ``name`` with these switches."""
     text = ", ".join(f"{k}={v}" for k, v in sorted(switches.items()))
-    return library(name).distributions[0] + (f" [{text}]" if text else "")
+    return library(name, project).distributions[0] + (f" [{text}]" if text else "")
 
 
 def release_on_index(option: str, text: str, releases: list[str], name: str) -> str:
@@ -86,6 +87,8 @@ def bisect_releases(
     factor: float = DEFAULT_FACTOR,
     log: Callable[[str], None] = print,
     switches: dict[str, str] | None = None,
+    project: Project | None = None,
+    results: Path | None = None,
 ) -> dict[str, Any]:
     """Find the first release between ``good`` and ``bad`` where ``bench`` got slower.
 
@@ -100,6 +103,10 @@ def bisect_releases(
         them, e.g. ``ThreadScaling.time_estimate\\('numba:parallel', 2``.
     switches : dict, optional
         Environment variables the environments run with (``TF_ENABLE_ONEDNN_OPTS=1``).
+    project, results : optional
+        Another project's suite (:class:`~accelpi.releases.project.Project`) instead of
+        accelpi's in ``root``, and the results folder read and written (default: the
+        checkout's ``sweeps/``; required with ``project``).
 
     Returns
     -------
@@ -109,7 +116,9 @@ def bisect_releases(
     """
     from packaging.version import InvalidVersion, Version
 
-    lib = library(name)
+    if project is not None and results is None:
+        raise InvalidArgument("--project needs --results: the folder of that project's campaign results")
+    lib = library(name, project)
     try:
         re.compile(bench)
     except re.error as exc:
@@ -129,8 +138,8 @@ def bisect_releases(
     if not Version(good) < Version(bad):
         raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
     releases = [v for v in on_index if Version(good) <= Version(v) <= Version(bad)]
-    results = root / SWEEP_RESULTS
-    axes = axes_label(name, switches or {})
+    results = Path(results) if results is not None else root / SWEEP_RESULTS
+    axes = axes_label(name, switches or {}, project)
     steps: list[dict[str, Any]] = []
 
     def pair(probe: str) -> tuple[Points, Points]:
@@ -138,17 +147,20 @@ def bisect_releases(
         if found is None:
             log(f"measuring {name} {good} and {probe} in one campaign ...")
             plans, _ = plan_campaigns(
-                name, [good, probe], switches={k: (v,) for k, v in (switches or {}).items()}
+                name,
+                [good, probe],
+                switches={k: (v,) for k, v in (switches or {}).items()},
+                project=project,
             )
             for plan in plans:
                 for one in plan.plans:
                     one.bench = [bench]  # the same expression selects the benchmark for asv
-                run_campaign(plan, root, machine, results)
+                run_campaign(plan, project or root, machine, results)
             found = _together(results, name, bench, axes, good, probe)
         if found is None:
             raise InvalidArgument(
                 f"no result of {bench!r} for {name} {good} and {probe}: does the expression match a "
-                "benchmark of the library's backends?"
+                + ("benchmark of the suite?" if project else "benchmark of the library's backends?")
             )
         return found
 

@@ -6,7 +6,8 @@ commits, differ by the host's speed as much as by their own. A campaign is one e
 
 * several releases (and switches) of one library, and what each will be compared with (its
   neighbours already in the history, the stock build of an Intel build's release), each in
-  its asv environment, all measured on **one accelpi commit, on one host**;
+  its asv environment, all measured on **one commit of the suite, on one host** (accelpi's
+  own suite, or another project's: :class:`~accelpi.releases.project.Project`);
 * in **passes**: every pass runs one round of every environment's benchmarks, and the order
   of the environments alternates from pass to pass (``serpentine``: first to last, then last
   to first), so that a drift of the host during the campaign falls on every environment
@@ -38,12 +39,13 @@ from typing import Any
 
 from ..errors import AccelpiError, InvalidArgument
 from ..libraries import canonical
-from ..store import asvcompat, git
+from ..store import asvcompat
 from ..store.campaigns import campaign_id, load_campaigns, write_campaign
 from ..store.files import write_atomically
 from ..store.records import load_inventories
 from .plan import DEFAULT_PASSES, CampaignPlan, SweepPlan, _version
-from .sweep import asv_run, delete_environments, record_environments, sweep_config
+from .project import Project
+from .sweep import asv_run, delete_environments, failures, record_environments
 
 __all__ = ["estimate", "history", "run_campaign"]
 
@@ -63,20 +65,24 @@ def history(results_dir: Path, machine: str, build: str) -> list[str]:
 
 def estimate(plan: CampaignPlan, results_dir: Path) -> dict[str, float | None]:
     """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
-    seconds per environment and pass; else from the older one-release sweeps; else 3 minutes
+    seconds per environment and pass; else from any earlier campaign, the suite costing much
+    the same whatever the library; else from the older one-release sweeps; else 3 minutes
     per environment and pass) and ``disk_bytes`` per environment (``None``: never measured)."""
     builds = {canonical(p.library.name) for p in plan.plans}
-    per_env_pass, disks, legacy = [], [], []
+    per_env_pass, any_campaign, disks, legacy = [], [], [], []
     for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
-        if canonical(str(record.get("library") or "")) in builds and record.get("environments"):
-            per_env_pass.append(record["seconds"] / (len(record["environments"]) * max(1, record["passes"])))
+        if record.get("environments") and isinstance(record.get("seconds"), int | float):
+            cost = record["seconds"] / (len(record["environments"]) * max(1, record.get("passes") or 1))
+            any_campaign.append(cost)
+            if canonical(str(record.get("library") or "")) in builds:
+                per_env_pass.append(cost)
     for record in load_inventories(results_dir) if results_dir.is_dir() else []:
         if canonical(str(record.get("swept") or "")) in builds:
             if isinstance(record.get("disk_bytes"), int | float):
                 disks.append(float(record["disk_bytes"]))
             if not record.get("campaign") and isinstance(record.get("sweep_seconds"), int | float):
                 legacy.append(float(record["sweep_seconds"]) / DEFAULT_PASSES)
-    seen = per_env_pass or legacy
+    seen = per_env_pass or any_campaign or legacy
     per = sum(seen) / len(seen) if seen else 180.0
     environments = len(plan.include())
     return {
@@ -90,9 +96,10 @@ def estimate(plan: CampaignPlan, results_dir: Path) -> dict[str, float | None]:
 
 
 @contextlib.contextmanager
-def _one_campaign_at_a_time(root: Path, what: str) -> Iterator[None]:
-    """Hold this checkout's campaign lock: two campaigns at once would measure each other."""
-    folder = root / ".asv" / "campaigns"
+def _one_campaign_at_a_time(work: Path, what: str) -> Iterator[None]:
+    """Hold the campaign lock of this work folder (a checkout's ``.asv``, another project's
+    work folder): two campaigns at once would measure each other."""
+    folder = work / "campaigns"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "lock"
     handle = path.open("a+")
@@ -134,7 +141,7 @@ def _owner(plan: CampaignPlan, env: Any) -> SweepPlan:
 
 def run_campaign(
     plan: CampaignPlan,
-    root: Path,
+    root: Path | Project,
     machine: str,
     results_dir: Path,
     quick: bool = False,
@@ -144,30 +151,40 @@ def run_campaign(
 ) -> dict[str, Any]:
     """Run one campaign and publish it (see the module's text); return its report.
 
+    ``root`` is accelpi's checkout, or another project's suite (:class:`Project`).
     Raises :class:`AccelpiError` (nothing published) when asv fails other than by a failing
-    benchmark (exit 2: such a benchmark is recorded as failed, the rest is kept).
+    benchmark or build (exit 2: a benchmark that fails is recorded as failed, a release
+    whose project does not build is left out of the later passes; the rest is kept).
     """
     from .. import machine as host
     from ..lab import calibration
 
-    root, results_dir = Path(root), Path(results_dir)
+    results_dir = Path(results_dir)
+    work = root.work if isinstance(root, Project) else Path(root) / ".asv"
     say = progress or (lambda text: None)
     measure = calibrate or calibration.calibrate
     ident = campaign_id(plan.library)
-    with _one_campaign_at_a_time(root, f"campaign {ident}"):
-        stage = root / ".asv" / "campaigns" / ident
+    with _one_campaign_at_a_time(work, f"campaign {ident}"):
+        project = root if isinstance(root, Project) else Project.ours(Path(root))
+        stage = work / "campaigns" / ident
         staged = stage / "results"
-        commit = git.head(root)
+        commit = project.commit()
         facts = host.fingerprint()
         started = time.time()
         include = plan.include()
-        say(f"campaign {ident}: {plan.describe()}, commit {commit[:8]}, machine {machine}")
+        suite = "" if project.own else f", {project.describe()}"
+        say(f"campaign {ident}: {plan.describe()}, commit {commit[:8]}, machine {machine}{suite}")
         readings = [{"after_pass": 0, "at": _utc(), "kernels": measure()}]
         passes: list[dict[str, Any]] = []
+        unbuilt: dict[str, str] = {}  # environment -> why the project did not build there
         exit_code = 0
         for number in range(1, (1 if plan.order == "asv" else plan.passes) + 1):
             ordered = include if number % 2 == 1 or plan.order == "asv" else include[::-1]
-            conf = sweep_config(ordered, root, staged)
+            if unbuilt:
+                ordered = [e for e in ordered if _env_name(project, e, staged) not in unbuilt]
+            if not ordered:
+                break
+            conf = project.asv_config(ordered, staged)
             extra = ["--quick"] if quick else []
             if plan.order == "asv":
                 extra += ["--interleave-rounds"]
@@ -177,7 +194,7 @@ def run_campaign(
             run = asv_run(
                 conf,
                 stage / "asv.conf.json",
-                root,
+                work,
                 machine,
                 commit,
                 plan.bench(number),
@@ -192,8 +209,12 @@ def run_campaign(
                     "seconds": run.seconds,
                     "rounds": run.rounds,
                     "ended": run.ended,
+                    **({"not_built": run.not_built} if run.not_built else {}),
                 }
             )
+            for name, why in run.not_built.items():
+                say(f"    the project did not build in {name}; left out of the later passes: {why[-300:]}")
+            unbuilt.update(run.not_built)
             readings.append({"after_pass": number, "at": _utc(), "kernels": measure()})
             if run.exit_code not in (0, 2):
                 raise AccelpiError(
@@ -231,9 +252,12 @@ def run_campaign(
                 "largest_change": drift,
                 "units": calibration.UNITS,
             },
+            **({"project": project.record()} if not project.own else {}),
+            **({"not_built": unbuilt} if unbuilt else {}),
         }
         config_path = stage / "asv.conf.json"
-        write_atomically(config_path, json.dumps(sweep_config(include, root, staged), indent=2))
+        write_atomically(config_path, json.dumps(project.asv_config(include, staged), indent=2))
+        chosen = plan.bench(1) if any(p.bench for p in plan.plans) else []  # -b, for a replay
         entries = record_environments(
             config_path,
             staged,
@@ -241,11 +265,24 @@ def run_campaign(
             commit,
             swept=lambda env: _owner(plan, env).library.name,
             first_use=lambda env: _owner(plan, env).library.backends,
-            extra=lambda env: {"campaign": ident, "sweep_seconds": _env_seconds(passes, env.name)},
+            extra=lambda env: {
+                "campaign": ident,
+                **({"bench": chosen} if chosen else {}),
+                "sweep_seconds": _env_seconds(passes, env.name),
+                **({"project_build": unbuilt[env.name]} if env.name in unbuilt else {}),
+            },
+            project=None if project.own else project.distribution,
         )
         for entry in entries:
             entry["seconds"] = _env_seconds(passes, entry["name"])
+            if entry["name"] in unbuilt:
+                entry["not_built"] = unbuilt[entry["name"]]
         record["environments"] = [e["name"] for e in entries if "error" not in e]
+        failed = {
+            env: names for env, names in failures(staged, machine, commit).items() if env not in unbuilt
+        }
+        if failed:
+            record["failed"] = failed
         folder = _publish(staged, results_dir, machine, ident)
         write_campaign(folder, record)
         shutil.rmtree(stage, ignore_errors=True)
@@ -263,7 +300,17 @@ def run_campaign(
         "passes": passes,
         "calibration": record["calibration"],
         "skipped": {k: v for p in plan.plans for k, v in p.skipped.items()},
+        "failed": failed,
+        "not_built": unbuilt,
     }
+
+
+def _env_name(project: Project, entry: dict[str, Any], staged: Path) -> str:
+    """The name asv gives the environment of one ``include`` entry."""
+    config = staged.parent / "names.asv.conf.json"
+    write_atomically(config, json.dumps(project.asv_config([entry], staged), indent=2))
+    (env,) = asvcompat.environments(config)
+    return env.name
 
 
 def _env_seconds(passes: list[dict[str, Any]], env_name: str) -> float | None:

@@ -17,12 +17,15 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import registry
 from ..errors import InvalidArgument, shown
 from ..libraries import Library, canonical, multi_build, sweep_target
 from . import pip
+
+if TYPE_CHECKING:
+    from .project import Project
 
 __all__ = [
     "DEFAULT_PASSES",
@@ -41,9 +44,13 @@ __all__ = [
 ]
 
 
-def library(name: str) -> Target:
-    """The sweep target ``name`` (a build such as ``numba`` or ``tensorflow-cpu``)."""
-    return Target(name, sweep_target(name))
+def library(name: str, project: Project | None = None) -> Target:
+    """The sweep target ``name``: a build of accelpi's table (``numba``, ``tensorflow-cpu``),
+    or, for another project's suite, any distribution on the package index, with what that
+    project requires (:meth:`accelpi.releases.project.Project.library`): one code path."""
+    if project is None or project.own:
+        return Target(name, sweep_target(name))
+    return Target(name, project.library(name), own=False)
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,13 @@ class Target:
 
     ``distributions`` are pinned together to the swept release (``dask`` and
     ``distributed``); ``backends`` are the registry's backends of the library, plus the
-    library's baselines (``python`` with NumPy).
+    library's baselines (``python`` with NumPy); ``own`` is false for a library swept
+    under another project's suite (no accelpi backend to run: its benchmarks are its own).
     """
 
     name: str
     lib: Library
+    own: bool = True
 
     @property
     def distributions(self) -> tuple[str, ...]:
@@ -76,6 +85,8 @@ class Target:
 
     @property
     def backends(self) -> tuple[str, ...]:
+        if not self.own:
+            return ()
         own = [s.name for s in map(registry.spec, registry.names()) if s.library == self.lib.name]
         return (*self.lib.baselines, *own)
 
@@ -124,7 +135,7 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
     release = version.split(".")
     lockstep = (f"{dist}=={'.'.join(release[:2])}.*" for dist in lib.lib.lockstep)
     constraints = (*lib.lib.constraints, *constraints, *lockstep)
-    pinned = {canonical(re.split(r"[=<>!~]", c, maxsplit=1)[0]) for c in constraints}
+    pinned = {canonical(re.split(r"[\[=<>!~]", c, maxsplit=1)[0]) for c in constraints}
     specs = [f"{dist}=={version}" for dist in lib.distributions]
     specs += [need for need in lib.needs if canonical(need) not in pinned] + list(constraints)
     done = pip.dry_run(specs)
@@ -172,6 +183,8 @@ class SweepPlan:
         """``asv run -b`` expressions: the swept backends' combinations of the chosen benchmarks."""
         if self.bench:
             return list(self.bench)
+        if not self.library.own:
+            return []  # another project's suite: every benchmark, unless -b says
         names = "|".join(re.escape(b) for b in self.library.backends)
         extra = "|threadpool" if "LaunchOverhead" in self.library.benchmarks else ""
         return [rf"\.{cls}\.\w+\('({names}{extra})'" for cls in self.library.benchmarks]
@@ -183,6 +196,7 @@ def plan_sweep(
     last: int | None = None,
     switches: dict[str, tuple[str, ...]] | None = None,
     constraints: tuple[str, ...] = (),
+    project: Project | None = None,
 ) -> SweepPlan:
     """Choose the releases (given, or the ``last`` N installable ones) and check them.
 
@@ -192,7 +206,7 @@ def plan_sweep(
     """
     from packaging.version import InvalidVersion, Version
 
-    lib = library(name)
+    lib = library(name, project)
     if not versions and not last:
         raise InvalidArgument("give the releases to sweep, or --last N")
     for version in versions or ():
@@ -282,7 +296,7 @@ class CampaignPlan:
         """asv ``-b`` expressions of pass ``number``: every benchmark in the first, the timed
         ones (:data:`REPEATED`) in the others, and :data:`TWICE` in the second too."""
         regexes = list(dict.fromkeys(r for plan in self.plans for r in plan.bench_regexes()))
-        if number == 1 or any(plan.bench for plan in self.plans):
+        if number == 1 or any(plan.bench or not plan.library.own for plan in self.plans):
             return regexes
         kept = REPEATED + (TWICE if number == 2 else ())
         return [r for r in regexes if any(f".{cls}." in r or f"\\.{cls}\\." in r for cls in kept)]
@@ -346,6 +360,7 @@ def plan_campaigns(
     order: str = "serpentine",
     window: int | None = None,
     known: list[str] | None = None,
+    project: Project | None = None,
 ) -> tuple[list[CampaignPlan], dict[str, str]]:
     """The campaigns of a sweep, and the releases that cannot install here (with why).
 
@@ -354,14 +369,16 @@ def plan_campaigns(
     releases measured beside it. An Intel build's releases bring the stock build of the same
     release (``intel-tensorflow`` 2.14.0: ``tensorflow-cpu`` 2.14.0).
     """
+    if project is not None and not project.own:
+        name = canonical(name)  # as pip and asv's result files spell it
     if passes < 1:
         raise InvalidArgument(f"--passes {passes}: at least 1")
     if order not in ORDERS:
         raise InvalidArgument(f"--order {order!r}: accepted: {', '.join(ORDERS)}")
-    main = plan_sweep(name, versions, last, switches, constraints)
+    main = plan_sweep(name, versions, last, switches, constraints, project)
     added = _neighbours(main.versions, known or [])
     if added:
-        more = plan_sweep(name, sorted(added, key=_version), None, switches, constraints)
+        more = plan_sweep(name, sorted(added, key=_version), None, switches, constraints, project)
         main = replace(
             main,
             versions=sorted({*main.versions, *more.versions}, key=_version),
@@ -370,8 +387,7 @@ def plan_campaigns(
         )
         added = {v: why for v, why in added.items() if v in more.versions}
     plans = [main]
-    library = sweep_target(name)
-    family = multi_build().get(library.name, ())
+    family = multi_build().get(sweep_target(name).name, ()) if main.library.own else ()
     reference = family[0] if family else name
     if reference != name:  # an Intel build: its stock twin, release for release
         twin = plan_sweep(reference, main.versions, None, switches, constraints)

@@ -49,6 +49,7 @@ def record_inventory(
     swept: str | None = None,
     extra: dict[str, Any] | None = None,
     first_use: tuple[str, ...] = (),
+    project: str | None = None,
 ) -> dict[str, Any]:
     """Run ``accelpi info --json`` and ``accelpi backends --json`` inside ``env``; store both.
 
@@ -59,6 +60,10 @@ def record_inventory(
     ``first_use`` names backends to run once inside the environment (a small estimate, in a
     process of its own): the record keeps ``"ok"`` or the last line of the error, so that a
     release whose backend installs but cannot run here says why (``first_use``).
+
+    ``project`` names another project's distribution: its environments hold no accelpi,
+    so the record's ``environment`` lists every installed distribution from its files
+    (:mod:`~accelpi.releases.provenance`) and ``backends`` is empty.
     """
     python = asvcompat.environment_path(env) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
@@ -71,8 +76,9 @@ def record_inventory(
         "commit": commit,
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **(extra or {}),
+        **({"project": project} if project else {}),
     }
-    for key, command in (("environment", "info"), ("backends", "backends")):
+    for key, command in () if project else (("environment", "info"), ("backends", "backends")):
         done = subprocess.run(
             [str(python), "-I", "-m", "accelpi", command, "--json"],
             capture_output=True,
@@ -90,6 +96,14 @@ def record_inventory(
         record["distributions"] = provenance.distributions(python)
     except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as exc:
         record["distributions"] = {"error": f"{type(exc).__name__}: {exc}"[-2000:]}
+    if project:
+        files = record["distributions"]
+        record["environment"] = (
+            {"libraries": {n: {"distribution": n, "version": e["version"]} for n, e in files.items()}}
+            if "error" not in files
+            else {"error": files["error"]}
+        )
+        record["backends"] = []
     _relative_executable(record)
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
     write_atomically(path, json.dumps(record, indent=1, sort_keys=True))

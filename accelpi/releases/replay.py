@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,14 +28,18 @@ from ..libraries import canonical
 from ..store import asvcompat, git
 from ..store.records import (
     INVENTORY_SUFFIX,
-    PROJECT,
     file_records,
     installed_versions,
     load_inventories,
+    project_of,
     read_record,
+)
+from ..store.records import (
+    PROJECT as PROJECT_NAME,
 )
 from . import pip
 from .plan import SweepPlan, library
+from .project import Project
 
 __all__ = ["REPLAY_RESULTS", "compare_files", "fetch", "inventory_of", "replay", "requirements"]
 
@@ -76,7 +79,7 @@ def requirements(record: dict[str, Any]) -> list[str]:
         )
     lines, lacking = [], []
     for name, entry in sorted(files.items()):
-        if name == PROJECT:
+        if name == project_of(record):
             continue
         if not entry.get("sha256") or not str(entry.get("wheel", "")).endswith(".whl"):
             lacking.append(
@@ -138,7 +141,7 @@ def compare_files(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
         a, b = before.get(name) or {}, after.get(name) or {}
         fields = (
             ("version", "content_sha256")
-            if name == PROJECT
+            if name in (project_of(old), project_of(new))
             else ("version", "wheel", "sha256", "content_sha256")
         )
         for field in fields:
@@ -151,16 +154,19 @@ def compare_files(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
 
 def replay(
     result_file: str | Path,
-    root: Path,
+    root: Path | Project,
     machine: str,
     results_dir: Path | None = None,
     quick: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Install the recorded files again, measure, and compare (see the module's text)."""
-    from .sweep import asv_run, delete_environments, record_environments, sweep_config
+    """Install the recorded files again, measure, and compare (see the module's text).
 
-    root = Path(root)
+    ``root`` is accelpi's checkout, or the other project (:class:`Project`) whose suite
+    measured the result (its record names it)."""
+    from .sweep import asv_run, delete_environments, record_environments
+
+    project = root if isinstance(root, Project) else Project.ours(Path(root))
     inventory, record = inventory_of(result_file)
     swept, commit = record.get("swept"), str(record.get("commit") or "")
     if not swept or not commit:
@@ -168,31 +174,43 @@ def replay(
             f"--replay {result_file}: not a sweep's record (no swept library or commit); "
             "replay the results of 'accelpi sweep'"
         )
-    if not git.is_commit(root, commit):
-        raise InvalidArgument(f"--replay {result_file}: commit {commit[:12]} is not in this repository")
+    measured = project_of(record)
+    if measured != project.distribution:
+        where = (
+            "accelpi's checkout" if measured == PROJECT_NAME else f"--project with {measured}'s asv folder"
+        )
+        raise InvalidArgument(
+            f"--replay {result_file}: measured with {measured}'s suite, not {project.distribution}'s: "
+            f"replay it from {where}"
+        )
+    if not git.is_commit(project.repo, commit):
+        raise InvalidArgument(
+            f"--replay {result_file}: commit {commit[:12]} is not in the repository {project.repo}"
+        )
     say = progress or (lambda text: None)
     lines = requirements(record)
-    work = root / ".asv" / "replay"
+    work = project.work / "replay"
     wheelhouse = work / "wheels" / inventory.stem
     say(f"fetching {len(lines)} recorded wheels, every sha256 checked by pip")
     wheels = fetch(lines, wheelhouse)
-    results_root = Path(results_dir or root / REPLAY_RESULTS)
+    results_root = Path(results_dir or work / "results")  # accelpi's: REPLAY_RESULTS
     version = installed_versions(record).get(canonical(swept)) or str(
         record["requested"].get(swept) or "latest"
     )
-    plan = SweepPlan(library(swept), [version], {}, {})
-    entry: dict[str, Any] = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
+    bench = [str(b) for b in record.get("bench") or []]
+    plan = SweepPlan(library(swept, project), [version], {}, {}, bench=bench or None)
+    entry: dict[str, Any] = {"python": project.python}
     entry["req"] = dict(record.get("requested") or {})
     if record.get("env_vars"):
         entry["env_nobuild"] = dict(record["env_vars"])
-    conf = sweep_config([entry], root, results_root, env_dir=work / "env")
+    conf = project.asv_config([entry], results_root, env_dir=work / "env")
     environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
     say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
     config_path = work / "asv.conf.json"
     run = asv_run(
         conf,
         config_path,
-        root,
+        work,
         machine,
         commit,
         plan.bench_regexes(),
@@ -209,7 +227,8 @@ def replay(
         commit,
         swept=lambda env: swept,
         first_use=lambda env: plan.library.backends,
-        extra=lambda env: {"replay_of": inventory.name},
+        extra=lambda env: {"replay_of": inventory.name, **({"bench": bench} if bench else {})},
+        project=None if project.own else project.distribution,
     )
     delete_environments(entries)
     replayed = [

@@ -3,15 +3,15 @@
 The building blocks of a campaign (:mod:`accelpi.releases.campaign`) and of a replay
 (:mod:`accelpi.releases.replay`):
 
-* :func:`sweep_config`: the project's asv configuration with the given environments
-  (asv ``include`` entries) instead of its matrix, writing into a results folder of the
-  caller's choice;
-* :func:`asv_run`: one ``asv run`` on one commit, its whole output kept in a log file, and
-  the order in which asv benchmarked the environments, read from asv's own output
-  (``Benchmarking ENV`` lines, one round after another);
+* :func:`asv_run`: one ``asv run`` on one commit (with the configuration
+  :meth:`~accelpi.releases.project.Project.asv_config` wrote), its whole output kept in a
+  log file, the order in which asv benchmarked the environments, read from asv's own output
+  (``Benchmarking ENV`` lines, one round after another), and the environments where the
+  project did not build (asv's ``Skipping ENV``, with the error it printed before);
 * :func:`record_environments`: after the run, each environment's inventory beside its
   result (``accelpi info --json`` and ``accelpi backends --json`` run inside it, and its
-  exact files), its disk use, and whether its backends ran at all.
+  exact files), its disk use, and whether its backends ran at all;
+* :func:`failures`: the benchmarks that failed, environment by environment.
 """
 
 from __future__ import annotations
@@ -31,25 +31,7 @@ from typing import Any
 from ..store import asvcompat
 from .record import record_inventory
 
-__all__ = ["AsvRun", "asv_run", "delete_environments", "record_environments", "sweep_config"]
-
-
-def sweep_config(
-    include: list[dict[str, Any]], root: Path, results_dir: Path, env_dir: Path | None = None
-) -> dict[str, Any]:
-    """The project's asv configuration with these environments instead of its matrix."""
-    conf = asvcompat.load_json(root / "asv.conf.json", js_comments=True)
-    conf.update(
-        repo=str(root),
-        benchmark_dir=str(root / conf.get("benchmark_dir", "benchmarks")),
-        env_dir=str(env_dir or root / conf.get("env_dir", ".asv/env")),
-        results_dir=str(results_dir),
-        html_dir=str(root / conf.get("html_dir", "html")),
-        matrix={},
-        exclude=[{"python": ".*"}],  # no default environment: the includes only
-        include=include,
-    )
-    return conf
+__all__ = ["AsvRun", "asv_run", "delete_environments", "failures", "record_environments"]
 
 
 @dataclass
@@ -63,10 +45,13 @@ class AsvRun:
     seconds: float
     rounds: list[dict[str, Any]] = field(default_factory=list)
     ended: str = ""  # when asv exited (UTC)
+    not_built: dict[str, str] = field(default_factory=dict)  # environment -> asv's error
 
 
 _ROUND = re.compile(r"For \S+ commit \S+(?: \(round (\d+)/(\d+)\))?:")
 _ENV = re.compile(r"Benchmarking (\S+)")
+_SKIPPED = re.compile(r"Skipping (\S+)$")  # asv: the project did not build in this environment
+_ERROR = re.compile(r"Error running .*\(exit status -?\d+\)")
 
 
 def _utc() -> str:
@@ -116,6 +101,8 @@ def asv_run(
     )
     tail: list[str] = []
     rounds: list[dict[str, Any]] = []
+    not_built: dict[str, str] = {}
+    error: list[str] = []  # the last error asv printed, with the lines after it
     assert process.stdout is not None
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -125,6 +112,14 @@ def asv_run(
                 tail = [*tail[-80:], line]
                 if _ROUND.search(line) or (_ENV.search(line) and not rounds):
                     rounds.append({"order": [], "at": []})
+                if _ERROR.search(line):
+                    error = [line.strip()]
+                elif error and len(error) < 40 and not _SKIPPED.search(line.strip()):
+                    error.append(line.strip())
+                skipped = _SKIPPED.search(line.strip())
+                if skipped:
+                    not_built[skipped[1]] = _last_words(error)
+                    say(f"    {skipped[1]}: not built")
                 found = _ENV.search(line)
                 if found:
                     rounds[-1]["order"].append(found[1])
@@ -140,7 +135,38 @@ def asv_run(
     rounds = [r for r in rounds if r["order"]]
     if exit_code != 0:
         say(f"    asv exited {exit_code}; its whole output: {log_path}")
-    return AsvRun(exit_code, "".join(tail)[-4000:], log_path, time.perf_counter() - began, rounds, _utc())
+    return AsvRun(
+        exit_code, "".join(tail)[-4000:], log_path, time.perf_counter() - began, rounds, _utc(), not_built
+    )
+
+
+_PROGRESS = re.compile(r"^\[\s*[\d.]+%\]\s*")
+_FOLDERS = re.compile(r"(?<![\w.])(?:/[^\s/]+)+/(?=[^\s/]+)")
+
+
+def _last_words(error: list[str]) -> str:
+    """asv's error in one line: its exit status, the command that failed (without the
+    folders of this machine: a record is committed) and the last lines it printed."""
+    if not error:
+        return "the build failed (see the asv output)"
+    lines = [_FOLDERS.sub("", _PROGRESS.sub("", line).strip("· ").strip()) for line in error]
+    lines = [line for line in lines if line and not line.startswith(("STDOUT", "STDERR", "-----"))]
+    status = re.search(r"\(exit status (-?\d+)\)", lines[0])
+    command = re.sub(r"^Error running\s+|\s*\(exit status -?\d+\)$", "", lines[0])[:200]
+    head = f"exit status {status[1]}: {command}" if status else command
+    return " | ".join([head, *lines[1:][-3:]])[-800:]
+
+
+def failures(results_dir: Path, machine: str, commit: str) -> dict[str, list[str]]:
+    """``{environment: [benchmark, ...]}``: the benchmarks that failed in each environment
+    of ``commit``'s results on ``machine`` (none: not listed)."""
+    found = {}
+    for _, result, name in asvcompat.iter_results(results_dir):
+        if name == machine and result.commit_hash == commit:
+            failed = asvcompat.failed_benchmarks(result)
+            if failed:
+                found[result.env_name] = failed
+    return found
 
 
 def _du(path: Path) -> int:
@@ -155,12 +181,15 @@ def record_environments(
     swept: Callable[[Any], str],
     first_use: Callable[[Any], tuple[str, ...]],
     extra: Callable[[Any], dict[str, Any]],
+    project: str | None = None,
 ) -> list[dict[str, Any]]:
     """Each environment's inventory beside its result; one entry per environment.
 
     ``swept``, ``first_use`` and ``extra`` give, for an environment (asv's object), the
-    swept distribution, the backends to run once inside it, and what else its record holds.
+    swept distribution, the backends to run once inside it, and what else its record holds;
+    ``project`` names another project's distribution (its environments hold no accelpi).
     """
+    from ..reports.inventory import drift
     from ..store.records import installed_versions
 
     entries = []
@@ -183,9 +212,15 @@ def record_environments(
             swept=swept(env),
             extra={"disk_bytes": sizes[env_path], **extra(env)},
             first_use=backends,
+            project=project,
         )
         entry["installed"] = installed_versions(record)
         entry["disk_bytes"] = sizes[env_path]
+        held = drift([{**record, "machine": machine, "installed": entry["installed"]}])
+        if held:  # an install step replaced a pinned release (asv's default reinstalls everything)
+            entry["pins_not_held"] = {
+                p["package"]: f"{p['requested']} asked, {p['installed']} installed" for p in held
+            }
         entry["unavailable"] = (
             {
                 b["name"]: b["reason"]

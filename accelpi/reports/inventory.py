@@ -13,12 +13,22 @@ import re
 from typing import Any
 
 from ..libraries import canonical, key_distributions
-from ..store.records import FIELDS, PROJECT, file_records, wheel_label
+from ..store.records import FIELDS, file_records, project_of, wheel_label
 
-__all__ = ["KEY_DISTRIBUTIONS", "drift", "version_and_build"]
+__all__ = ["KEY_DISTRIBUTIONS", "drift", "shown_distributions", "version_and_build"]
 
 #: The distributions that inventory tables show (everything else is in the JSON records).
 KEY_DISTRIBUTIONS = key_distributions()
+
+
+def shown_distributions(records: list[dict[str, Any]]) -> list[str]:
+    """The distributions an inventory table shows: :data:`KEY_DISTRIBUTIONS` that any record
+    holds, then what the environments of another project's suite asked for."""
+    shown = [d for d in KEY_DISTRIBUTIONS if any(d in r["installed"] for r in records)]
+    for record in records:
+        if record.get("project"):
+            shown += [d for d in map(canonical, record.get("requested") or {}) if d not in shown]
+    return shown
 
 
 def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,17 +72,20 @@ def drift(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
     """What differs between two records of one environment: versions always; the wheel's
-    file name, its sha256 and the installed files' digest where both records have them."""
+    file name, its sha256 and the installed files' digest where both records have them.
+    The project itself (accelpi, or the other project measured) is rebuilt from each commit:
+    its changes are the code's, never drift."""
+    project = {project_of(before), project_of(after)}
     changes = [
         (dist, before["installed"].get(dist), after["installed"].get(dist))
-        for dist in sorted(set(before["installed"]) | set(after["installed"]))
+        for dist in sorted(set(before["installed"]) | set(after["installed"]) - project)
         if before["installed"].get(dist) != after["installed"].get(dist)
     ]
     old, new = file_records(before), file_records(after)
     if old is None or new is None:
         return changes
     versions_seen = {dist for dist, _, _ in changes}
-    for dist in sorted((set(old) | set(new)) - versions_seen - {PROJECT}):
+    for dist in sorted((set(old) | set(new)) - versions_seen - project):
         a, b = old.get(dist) or {}, new.get(dist) or {}
         for field in FIELDS:
             if a.get(field) != b.get(field):

@@ -21,11 +21,31 @@ from .builds import build_differences, twin_differences
 from .verdicts import magnitude
 from .versions import release_steps
 
-__all__ = ["CodeHistory", "code_paths", "findings", "magnitude", "release_report"]
+__all__ = ["CodeHistory", "code_paths", "findings", "magnitude", "release_report", "swept_libraries"]
+
+
+def swept_libraries(results_dir: str | Path) -> list[str]:
+    """The libraries a results folder holds campaigns of: accelpi's sweep targets first (all
+    of them, measured or not), then those measured with another project's suite."""
+    from ..libraries import canonical
+    from ..store.campaigns import load_campaigns
+
+    known = list(sweep_targets())
+    seen = {canonical(k) for k in known}
+    folder = Path(results_dir)
+    for record in load_campaigns(folder).values() if folder.is_dir() else []:
+        name = str(record.get("library") or "")
+        if name and canonical(name) not in seen:
+            known.append(name)
+            seen.add(canonical(name))
+    return known
 
 
 def release_report(
-    results_dir: str | Path, library: str | None = None, factor: float = DEFAULT_FACTOR
+    results_dir: str | Path,
+    library: str | None = None,
+    factor: float = DEFAULT_FACTOR,
+    code_root: Path | None = None,
 ) -> dict[str, Any]:
     """Every swept library's series and release steps, the build comparisons, and the
     steps that changed significantly in either direction.
@@ -39,6 +59,9 @@ def release_report(
         (``tensorflow``); default: every one.
     factor : float
         A step counts when its ratio passes this factor and asv's test agrees.
+    code_root : path, optional
+        The repository of another project whose suite measured the results: the code
+        changed between two of its campaigns is read there (default: accelpi's own).
 
     Returns
     -------
@@ -50,10 +73,11 @@ def release_report(
         ``untested``: steps beyond the factor on the ratio alone (one sample: no test);
         ``skipped``: files that could not be read (``file``, ``why``), left out.
     """
-    if library is not None and library not in sweep_targets() and library not in BUILD_FAMILIES:
-        accepted = ", ".join([*sweep_targets(), *BUILD_FAMILIES])
+    swept = swept_libraries(results_dir)
+    if library is not None and library not in swept and library not in BUILD_FAMILIES:
+        accepted = ", ".join([*swept, *BUILD_FAMILIES])
         raise InvalidArgument(f"library={library!r} is not a swept library; accepted: {accepted}")
-    libraries = [library] if library else list(sweep_targets())
+    libraries = [library] if library else swept
     families = [f for f, dists in BUILD_FAMILIES.items() if library is None or library in (f, *dists)]
     skipped: list[dict[str, str]] = []
     builds = {}
@@ -105,9 +129,13 @@ def release_report(
                 report["improved"].append({"library": name, **c.to_dict()})
             elif c.untested:
                 report["untested"].append({"library": name, **c.to_dict()})
-    history = CodeHistory(Path(results_dir))
+    history = CodeHistory(Path(results_dir)) if code_root is None else CodeHistory(code_root, scope=())
     for data in report["libraries"].values():  # why a line breaks between two campaigns
-        paths = sorted({p for s in data["series"] for p in code_paths(s["benchmark"], s["params"])})
+        paths = (
+            sorted({p for s in data["series"] for p in code_paths(s["benchmark"], s["params"])})
+            if code_root is None
+            else [""]  # another project's suite: any file of its repository
+        )
         for before, after in itertools.pairwise(data["campaigns"]):
             after["code_since_previous"] = history.between(before["commit"], after["commit"], paths)
     report["skipped"] = list({item["file"]: item for item in skipped}.values())  # once per file
@@ -174,8 +202,9 @@ class CodeHistory:
     another host, and the code that benchmark runs, changed or not (``git diff``).
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.root = git.toplevel(folder)
+    def __init__(self, folder: Path, scope: tuple[str, ...] = ("accelpi", "benchmarks")) -> None:
+        self.root = git.toplevel(folder) if scope else Path(folder)
+        self.scope = scope
         self._diffs: dict[tuple[str, str], list[str] | None] = {}
 
     def changed(self, before: str, after: str, paths: list[str]) -> list[str] | None:
@@ -185,13 +214,11 @@ class CodeHistory:
         if self.root is None or not before or not after:
             return None
         if (before, after) not in self._diffs:
-            self._diffs[(before, after)] = git.changed_files(
-                self.root, before, after, "accelpi", "benchmarks"
-            )
+            self._diffs[(before, after)] = git.changed_files(self.root, before, after, *self.scope)
         files = self._diffs[(before, after)]
         if files is None:
             return None
-        return [f for f in files if any(f == p or f.startswith(p + "/") for p in paths)]
+        return [f for f in files if any(not p or f == p or f.startswith(p + "/") for p in paths)]
 
     def between(self, before: str, after: str, paths: list[str]) -> dict[str, Any]:
         """``{"commits": [before, after], "changed": files or None, "text": ...}``: whether

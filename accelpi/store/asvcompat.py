@@ -16,6 +16,7 @@ __all__ = [
     "benchmarks",
     "environment_path",
     "environments",
+    "failed_benchmarks",
     "is_result_better",
     "iter_results",
     "load_json",
@@ -154,6 +155,17 @@ def points(result: Any, benchmarks: dict[str, Any], key: str) -> dict[tuple[str,
             continue
         found[tuple(combo)] = {"value": value, "stats": stats[i], "samples": samples[i]}
     return found
+
+
+def failed_benchmarks(result: Any) -> list[str]:
+    """Benchmarks of a result that failed for at least one parameter combination (asv
+    writes ``null`` for a failure, and NaN for a combination the benchmark skipped)."""
+    failed = []
+    for key in sorted(result.get_all_result_keys()):
+        values = result._results.get(key)  # the raw values: get_result_value needs the params
+        if values is None or (isinstance(values, list) and any(v is None for v in values)):
+            failed.append(key)
+    return failed
 
 
 def is_result_better(before: dict[str, Any], after: dict[str, Any], factor: float) -> bool:

@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-__all__ = ["changed_files", "head", "is_commit", "is_hash", "resolve", "toplevel"]
+__all__ = ["changed_files", "head", "is_commit", "is_hash", "is_repository", "resolve", "show", "toplevel"]
 
 _HASH = re.compile(r"[0-9a-f]{4,64}")
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./@{}~^-]{0,200}")
@@ -63,3 +63,19 @@ def changed_files(root: Path, before: str, after: str, *paths: str) -> list[str]
         return None
     done = _git(root, "diff", "--name-only", "--end-of-options", before, after, "--", *paths)
     return done.stdout.split() if done.returncode == 0 else None
+
+
+def is_repository(folder: Path) -> bool:
+    """Whether ``folder`` is a git repository (a work tree or a bare one) that git can read."""
+    if not Path(folder).is_dir():
+        return False
+    return _git(folder, "rev-parse", "--git-dir").returncode == 0
+
+
+def show(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` (a hash) in the repository at ``root``, or ``None``
+    when it has no such file."""
+    if not is_hash(commit) or not _NAME.fullmatch(path):
+        return None
+    done = _git(root, "show", "--end-of-options", f"{commit}:{path}")
+    return done.stdout if done.returncode == 0 else None

@@ -28,6 +28,7 @@ __all__ = [
     "installed_versions",
     "load_inventories",
     "machine_of",
+    "project_of",
     "read_record",
     "wheel_label",
     "wheel_tags",
@@ -39,6 +40,13 @@ INVENTORY_SUFFIX = ".versions"
 
 #: The project itself is rebuilt from each commit: its files change with the code, not by drift.
 PROJECT = "accelpi"
+
+
+def project_of(record: dict[str, Any]) -> str:
+    """The distribution rebuilt from each commit in a record's environment: accelpi, or
+    the other project whose suite was measured."""
+    return canonical(str(record.get("project") or PROJECT))
+
 
 #: What drift compares, distribution by distribution.
 FIELDS = ("version", "wheel", "sha256", "content_sha256")

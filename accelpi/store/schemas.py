@@ -33,6 +33,9 @@ INVENTORY: dict[str, Any] = {
         "sweep_seconds": {"type": ["number", "null"]},
         "disk_bytes": {"type": "number"},
         "first_use": {"type": "object", "additionalProperties": {"type": "string"}},
+        "project": _NAME,
+        "project_build": {"type": "string"},
+        "bench": {"type": "array", "items": {"type": "string", "maxLength": 1000}},
         "environment": {
             "type": "object",
             "properties": {
@@ -68,6 +71,12 @@ CAMPAIGN: dict[str, Any] = {
         "passes": {"type": "integer", "minimum": 1},
         "environments": {"type": "array", "items": _NAME},
         "calibration": {"type": "object", "properties": {"change": {"type": "number"}}},
+        "project": {
+            "type": "object",
+            "properties": {"name": _NAME, "distribution": _NAME, "commit": _HASH},
+        },
+        "not_built": {"type": "object", "additionalProperties": {"type": "string"}},
+        "failed": {"type": "object", "additionalProperties": {"type": "array", "items": _NAME}},
     },
 }
 

@@ -69,7 +69,7 @@ def test_later_passes_repeat_the_timed_benchmarks_only():
 
 def test_two_campaigns_never_run_at_once(tmp_path):
     plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
-    with campaign._one_campaign_at_a_time(tmp_path, "campaign numba-1"):
+    with campaign._one_campaign_at_a_time(tmp_path / ".asv", "campaign numba-1"):  # a checkout's lock
         with pytest.raises(InvalidArgument, match=r"another campaign is running.*numba-1"):
             campaign.run_campaign(plan, tmp_path, "box", tmp_path / "results")
     assert not (tmp_path / "results").exists()
@@ -89,3 +89,24 @@ def test_a_release_that_installs_again_leaves_the_cannot_install_list(tmp_path):
     assert ("numba", "0.58.1", "3.11") in cannot_install(tmp_path)
     record_cannot_install("numba", "3.11", {}, tmp_path, installable=["0.58.1"])
     assert cannot_install(tmp_path) == {}
+
+
+def test_a_library_never_campaigned_is_costed_from_the_campaigns_of_others(tmp_path):
+    import json
+    import shutil
+
+    from ..helpers import ROOT
+
+    committed = sorted((ROOT / "sweeps").glob("*/*/*.campaign"))
+    if not committed:
+        pytest.skip("no campaign is committed under sweeps/")
+    record = json.loads(committed[0].read_text())
+    folder = tmp_path / record["machine"] / record["id"]
+    folder.mkdir(parents=True)
+    shutil.copy(committed[0], folder)
+    other = "numpy" if record["library"] != "numpy" else "numba"
+    plan = CampaignPlan(other, [_plan(other, ["1.0", "2.0"] if other == "numba" else ["2.3.5", "2.4.6"])])
+    cost = campaign.estimate(plan, tmp_path)
+    per = record["seconds"] / (len(record["environments"]) * record["passes"])
+    assert cost["per_environment_and_pass"] == pytest.approx(per)
+    assert cost["seconds"] == pytest.approx(per * 2 * plan.passes)
