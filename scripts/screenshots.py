@@ -1,5 +1,6 @@
-"""Screenshots of the published site for reviewers: the front page and a release page, at a
-desktop width (1400 px) and a phone's (412 px), in headless Chromium (Debian's package).
+"""Screenshots of the published site for reviewers: every page of ours (front, library, changes,
+builds, replication, inventory, gate), at a desktop width (1400 px) and a phone's (412 px),
+in headless Chromium (Debian's package).
 
     python scripts/screenshots.py [SITE_DIR]        # default: html/ (make publish first)
 
@@ -43,14 +44,8 @@ def main() -> int:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/accelpi"
-    pages = {"front": "index.html"}
-    releases = sorted(
-        p.name
-        for p in (site / "accelpi").glob("*.html")
-        if p.stem not in ("index", "changes", "replication", "builds", "inventory")
-    )
-    if releases:
-        pages["release"] = "tensorflow-cpu.html" if "tensorflow-cpu.html" in releases else releases[0]
+    # every page of ours: the front page, each library's, and the others
+    pages = {p.stem: p.name for p in sorted((site / "accelpi").glob("*.html"))}
     out = site / "screenshots"
     out.mkdir(exist_ok=True)
     with sync_playwright() as p:

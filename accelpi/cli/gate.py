@@ -23,6 +23,10 @@ def cmd_gate(args: argparse.Namespace) -> int:
     for option, given, found in (("base", args.base, base), ("head", args.head, head)):
         if found is None:
             raise InvalidArgument(f"{option} {shown(given)} is not a commit of the repository in {root}")
+    if args.record and Path(args.record).exists() and not Path(args.record).is_dir():
+        raise InvalidArgument(
+            f"--record {shown(args.record)} is a file; it takes a folder for the gate's runs"
+        )
     machine = machine_name(args.machine)
     extra = ["--machine", machine, *args.asv_args]
     began = time.perf_counter()
@@ -32,9 +36,10 @@ def cmd_gate(args: argparse.Namespace) -> int:
         f"gate: asv continuous exited {done.returncode} after {time.perf_counter() - began:.0f} s",
         file=sys.stderr,
     )
+    seconds = time.perf_counter() - began
     summary_file = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:  # the reviewer's table: flagged rows first, and how sure
-        from ..reports.gate import gate_report, markdown
+    if summary_file or args.record:  # the reviewer's table: flagged rows first, and how sure
+        from ..reports.gate import gate_report, markdown, record_run
 
         conf = asvcompat.load_json(root / "asv.conf.json", js_comments=True)
         results = root / conf.get("results_dir", "results")
@@ -43,8 +48,18 @@ def cmd_gate(args: argparse.Namespace) -> int:
         except AccelpiError as exc:
             print(f"gate: no summary: {exc}", file=sys.stderr)
         else:
-            with open(summary_file, "a", encoding="utf-8") as out:
-                out.write(markdown(report, done.returncode))
+            if summary_file:
+                with open(summary_file, "a", encoding="utf-8") as out:
+                    out.write(markdown(report, done.returncode))
+            if args.record:
+                try:
+                    path = record_run(report, done.returncode, seconds, Path(args.record))
+                except OSError as exc:
+                    print(f"gate: run not recorded in {args.record}: {exc.strerror or exc}", file=sys.stderr)
+                else:
+                    print(
+                        f"gate: run recorded in {path} (accelpi site --gate {args.record})", file=sys.stderr
+                    )
     return done.returncode
 
 
@@ -68,5 +83,11 @@ def setup_arguments(sub: Any) -> None:
         metavar="MD",
         help="append a Markdown summary (every gate benchmark, the verdict, how sure) to this file; "
         "default: $GITHUB_STEP_SUMMARY when set (a GitHub job summary)",
+    )
+    p.add_argument(
+        "--record",
+        metavar="DIR",
+        help="also keep this run's report as a JSON file in DIR, for the site's gate page "
+        "(accelpi site --gate DIR)",
     )
     p.add_argument("asv_args", nargs="*", metavar="-- ASV-OPTION", help="more options for asv continuous")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgument, printable
+from ..errors import InvalidArgument, printable, shown
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -253,8 +253,15 @@ def cmd_site(args: argparse.Namespace) -> int:
                 f"release pages of {escape(project.name)} written to {site}/", highlight=False
             )
         return EXIT_OK
+    gate = Path(args.gate)
+    if (gate.exists() and not gate.is_dir()) or (args.gate != "gate" and not gate.exists()):
+        raise InvalidArgument(
+            f"--gate {shown(args.gate)} is not a folder; it takes the folder of the gate's recorded "
+            "runs (accelpi gate --record DIR)"
+        )
     site = build_site(
         Path.cwd(),
+        gate=args.gate,
         sweeps=args.results,
         html_dir=args.html,
         publish=not args.no_publish,
@@ -326,6 +333,13 @@ def setup_arguments(sub: Any) -> None:
         "--findings",
         metavar="MD",
         help="also write the 'what changed' summary as Markdown here (make publish: docs/)",
+    )
+    p.add_argument(
+        "--gate",
+        metavar="DIR",
+        default="gate",
+        help="the pull-request gate's recorded runs (accelpi gate --record DIR), drawn on gate.html "
+        "(default: gate)",
     )
     factor_option(p, "list releases slower than the previous one")
     project_options(p, measuring=False)

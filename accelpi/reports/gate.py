@@ -7,19 +7,30 @@ the verdict at the gate's factor and the test that decided, and the runner's noi
 largest spread between the processes of one commit. The gate's factor was measured on the
 project's own 2-core machines; a runner whose noise comes near it says so at the top of the
 summary (a flag there may be noise, and a 10 % slowdown may pass unseen).
+
+:func:`record_run` keeps a run's report as a small JSON file (``accelpi gate --record DIR``:
+the pull-request workflow uploads it), and :func:`load_runs` reads such files back for the
+site's gate page.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from ..store import asvcompat
+from ..store.files import write_atomically
 from .verdicts import is_slower, test_used
 from .versions import format_value
 
-__all__ = ["gate_report", "markdown"]
+__all__ = ["gate_report", "load_runs", "markdown", "record_run", "verdict"]
+
+#: What a recorded gate run holds besides the report's own keys.
+RUN_KEYS = ("recorded", "exit_code", "seconds")
 
 
 def _spread(point: dict[str, Any]) -> float | None:
@@ -115,3 +126,71 @@ def markdown(report: dict[str, Any], exit_code: int) -> str:
             f"| {r['test']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def record_run(report: dict[str, Any], exit_code: int, seconds: float, folder: Path) -> Path:
+    """Keep one gate run in ``folder`` as ``gate-DATE-HEAD-BASE.json``: the report, asv's exit
+    status, how long it took and when it ended (UTC). Returns the file written."""
+    recorded = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    run = _finite(
+        {**report, "recorded": recorded, "exit_code": int(exit_code), "seconds": round(float(seconds), 1)}
+    )
+    path = Path(folder) / f"gate-{recorded.replace(':', '')}-{report['head'][:8]}-{report['base'][:8]}.json"
+    write_atomically(path, json.dumps(run, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    return path
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every infinite or NaN number as ``None`` (JSON has neither)."""
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_finite(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
+def _is_run(data: Any) -> bool:
+    if not isinstance(data, dict) or not all(
+        k in data for k in ("base", "head", "factor", "rows", *RUN_KEYS)
+    ):
+        return False
+    rows = data["rows"]
+    return isinstance(rows, list) and all(
+        isinstance(r, dict)
+        and isinstance(r.get("benchmark"), str)
+        and all(isinstance(r.get(k), int | float) and math.isfinite(r[k]) for k in ("base", "head"))
+        and (r.get("ratio") is None or isinstance(r["ratio"], int | float))
+        for r in rows
+    )
+
+
+def load_runs(folder: Path, skipped: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Every gate run recorded under ``folder`` (searched recursively: the workflow's
+    artifacts come one folder per run), newest first. A file that is not a gate run is left
+    out and named in ``skipped`` (``file``, ``why``)."""
+    runs = []
+    for path in sorted(Path(folder).rglob("gate-*.json")) if Path(folder).is_dir() else []:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            why = f"unreadable: {type(exc).__name__}"
+        else:
+            if _is_run(data):
+                runs.append(data)
+                continue
+            why = "not a gate run (base, head, factor, rows, recorded, exit_code, seconds)"
+        if skipped is not None:
+            skipped.append({"file": str(path), "why": why})
+    return sorted(runs, key=lambda r: str(r["recorded"]), reverse=True)
+
+
+def verdict(run: dict[str, Any]) -> str:
+    """A run's verdict in words, as the job summary's first line says it."""
+    if run["exit_code"] == 2:
+        return "a benchmark failed"
+    slower = sum(r["verdict"] == "slower" for r in run["rows"])
+    if slower:
+        return f"{slower} slower"
+    return "nothing slower"

@@ -20,6 +20,7 @@ from packaging.version import Version
 
 from ..errors import InvalidArgument
 from ..reports import DEFAULT_FACTOR
+from ..reports.gate import load_runs
 from ..reports.inventory import drift
 from ..reports.replicate import replication_report
 from ..reports.report import release_report
@@ -29,6 +30,7 @@ from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .asvpages import adapt
 from .front import front_page, inventory_page
+from .gate import gate_page
 from .library import library_page
 from .markdown import builds_markdown, findings_markdown, replication_markdown
 from .pages import (
@@ -44,6 +46,9 @@ __all__ = ["build_site"]
 
 OUR_DIR = "accelpi"
 
+#: Where the pull-request gate's recorded runs are gathered (``accelpi gate --record gate``).
+GATE_RUNS = "gate"
+
 #: Folders of the project a site is never written into: ``asv publish`` empties its folder first.
 PROJECT_FOLDERS = (
     COMMIT_RESULTS,
@@ -54,6 +59,8 @@ PROJECT_FOLDERS = (
     "accelpi",
     "tests",
     "scripts",
+    "projects",
+    GATE_RUNS,
 )
 
 
@@ -100,6 +107,7 @@ def build_site(
     replication_md: str | None = None,
     builds_md: str | None = None,
     skipped: list[dict[str, str]] | None = None,
+    gate: str | None = GATE_RUNS,
 ) -> Path:
     """Publish asv's site and write ours beside it; returns the site's folder.
 
@@ -109,7 +117,9 @@ def build_site(
     them the pages load the libraries from CDNs, as asv's own site does. ``findings_md``:
     also write the "what changed" summary there (``docs/what-changed.md``); ``replication_md``
     and ``builds_md``: the replication report and the Intel-builds table likewise. Unreadable
-    results files are left out and named in ``skipped`` when a list is given.
+    results files are left out and named in ``skipped`` when a list is given. ``gate``: the
+    folder of the pull-request gate's recorded runs (``accelpi gate --record``), drawn on
+    ``gate.html`` (none there: the page says how to record one).
     """
     root = Path(root)
     site = root / html_dir
@@ -173,6 +183,7 @@ def build_site(
         if (root / folder).is_dir()
         for r in load_inventories(root / folder, unread)
     ]
+    gate_page(load_runs(root / gate, unread) if gate else [], out)
     if skipped is not None:
         skipped += unread
     problems = drift(records)

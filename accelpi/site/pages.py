@@ -60,6 +60,7 @@ ACCELPI_NAV: dict[str, Any] = {
         {"text": "Intel builds", "href": "builds.html"},
         {"text": "the 2018 talk today", "href": "replication.html"},
         {"text": "what was installed", "href": "inventory.html"},
+        {"text": "the pull-request gate", "href": "gate.html"},
         {"text": "asv: every benchmark over commits", "href": "../index.html"},
     ],
 }

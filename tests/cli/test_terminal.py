@@ -77,3 +77,48 @@ def test_compare_ranks_the_fastest_first():
         ):
             rates.append(float(cells[1].replace(",", "")))
     assert len(rates) >= 3 and rates == sorted(rates, reverse=True), done.stdout
+
+
+def test_versions_gives_its_verdict_on_the_first_line_in_words():
+    done = run(["versions", "--library", "numba"])
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("numba: ") and "release step(s) slower" in lines[0], lines[:2]
+    # piped, there is no colour: a step says its direction in a word, never by a ratio alone
+    steps = [line for line in lines if line.startswith("  ") and "->" in line and "note:" not in line]
+    assert all(line.split()[0] in ("SLOWER", "faster") for line in steps), steps[:3]
+    assert len(lines) < 60, f"{len(lines)} lines before any table: the verdict is not short"
+
+
+def test_versions_all_prints_no_ratio_of_signed_values_and_cuts_no_cell():
+    done = run(["versions", "--library", "numba", "--all"])
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    import re
+
+    lines = done.stdout.splitlines()
+    # a series' values are on the line after its name; errors in sigmas are signed: no ratio
+    sigmas = [lines[i + 1] for i, line in enumerate(lines[:-1]) if "track_error_in_sigmas" in line]
+    timed = [lines[i + 1] for i, line in enumerate(lines[:-1]) if "time_estimate" in line]
+    ratio = re.compile(r"\(\d+\.\d+x")
+    assert sigmas and not any(ratio.search(line) for line in sigmas), sigmas[:3]
+    assert any(ratio.search(line) for line in timed), timed[:3]  # times do have one
+    assert "…" not in done.stdout
+
+
+def test_replicate_lists_each_backend_once_in_claim_5b():
+    done = run(["replicate"])
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = done.stdout
+    start = text.index("5b")
+    block = text[start : text.index("\n\n", start) if "\n\n" in text[start:] else len(text)]
+    names = [name for name in registry.names() if f"{name}:" in block or f"{name} " in block]
+    for name in names:
+        assert block.count(f"{name} ") + block.count(f"{name}:") <= 2, (name, block[:400])
+    assert max(len(line) for line in block.splitlines()) <= 80
+
+
+def test_backends_prints_each_install_note_once():
+    done = run(["backends"])
+    notes = [line.split("] ", 1)[1] for line in done.stdout.splitlines() if line.startswith("[")]
+    assert len(notes) == len(set(notes)), notes
+    assert len(notes) <= 8, notes

@@ -232,7 +232,7 @@ def test_asvs_throughput_graph_shows_one_environments_history_with_a_readable_le
 
 def test_a_release_page_exists_exactly_for_each_swept_library(site):
     swept = set(_report()["libraries"])
-    ours = {"index", "changes", "replication", "builds", "inventory"}
+    ours = {"index", "changes", "replication", "builds", "inventory", "gate"}
     pages = {p.stem for p in (site / "accelpi").glob("*.html")} - ours
     assert pages == swept
 

@@ -1,0 +1,145 @@
+"""The gate's report, its record and its page, from two commits of the committed history.
+
+``accelpi gate`` runs asv continuous (minutes); what it reports afterwards is read from the
+results folder asv left. These tests read the same kind of results, committed by earlier
+``asv run``s of two commits, so that the report, the job summary, the recorded run and the
+site's gate page are checked on real results.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+
+from accelpi.gate import GATE, GATE_FACTOR
+from accelpi.reports.gate import gate_report, load_runs, markdown, record_run, verdict
+
+from ..helpers import ROOT
+
+pytest.importorskip("asv", reason="asv is not installed")
+
+RESULTS = ROOT / "results"
+MACHINE = "cpu-epyc-2c"
+
+
+def _two_commits() -> tuple[str, str]:
+    """The two newest commits measured on MACHINE, oldest first (full hashes)."""
+    found = {}
+    for path in (RESULTS / MACHINE).glob("*.json"):
+        data = json.loads(path.read_text())
+        if "commit_hash" in data:
+            found[data["commit_hash"]] = max(found.get(data["commit_hash"], 0), data.get("date", 0))
+    if len(found) < 2:
+        pytest.skip(f"fewer than two commits measured on {MACHINE}")
+    newest = sorted(found, key=found.get)[-2:]
+    return newest[0], newest[1]
+
+
+@pytest.fixture(scope="module")
+def report():
+    base, head = _two_commits()
+    return gate_report(RESULTS, MACHINE, base, head, GATE_FACTOR, list(GATE))
+
+
+def test_every_row_is_a_gate_benchmark_of_both_commits_with_its_ratio_and_verdict(report):
+    import re
+
+    assert report["rows"], "no gate benchmark measured on both commits"
+    for row in report["rows"]:
+        assert any(re.search(pattern, row["benchmark"]) for pattern in GATE), row["benchmark"]
+        assert row["ratio"] == pytest.approx(row["head"] / row["base"])
+        assert row["verdict"] in ("", "slower", "faster")
+        if row["verdict"] == "slower":
+            assert row["ratio"] > GATE_FACTOR
+        if row["verdict"] == "faster":
+            assert row["ratio"] < 1 / GATE_FACTOR
+    noisy = report["noisiest"]
+    assert noisy is None or noisy["noise"] == max(
+        r["noise"] for r in report["rows"] if r["noise"] is not None
+    )
+
+
+def test_a_planted_slowdown_is_flagged_and_summarised_first(report):
+    slowed = {**report, "rows": [dict(r) for r in report["rows"]]}
+    first = slowed["rows"][-1]
+    first["head"], first["ratio"], first["verdict"] = first["base"] * 2, 2.0, "slower"
+    text = markdown(slowed, 1)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"## accelpi gate: {report['head'][:8]} against {report['base'][:8]}")
+    assert "benchmark(s) slower" in text
+    table = [line for line in lines if line.startswith("| `")]
+    assert first["benchmark"] in table[0] and "| slower |" in table[0]
+    assert verdict({**slowed, "exit_code": 1}).endswith("slower")
+    assert verdict({**slowed, "exit_code": 2}) == "a benchmark failed"
+
+
+def test_a_recorded_run_reads_back_and_broken_files_are_named_not_fatal(report, tmp_path):
+    infinite = {**report, "rows": [*report["rows"], {**report["rows"][0], "ratio": float("inf")}]}
+    path = record_run(infinite, 0, 312.4, tmp_path / "runs" / "1234")
+    assert path.name.startswith("gate-") and path.name.endswith(
+        f"{report['head'][:8]}-{report['base'][:8]}.json"
+    )
+    (tmp_path / "runs" / "gate-broken.json").write_text("{not json")
+    (tmp_path / "runs" / "gate-other.json").write_text(json.dumps({"base": "x"}))
+    skipped: list[dict[str, str]] = []
+    (run,) = load_runs(tmp_path / "runs", skipped)
+    assert run["exit_code"] == 0 and run["seconds"] == 312.4 and run["rows"][-1]["ratio"] is None
+    assert run["head"] == report["head"] and len(run["rows"]) == len(report["rows"]) + 1
+    assert sorted(s["why"][:14] for s in skipped) == ["not a gate run", "unreadable: JS"]
+    assert load_runs(tmp_path / "nowhere") == []
+
+
+def test_the_gate_page_lists_each_run_with_its_verdict_and_benchmarks(report, tmp_path):
+    from accelpi.site.gate import gate_page
+
+    runs = tmp_path / "runs"
+    record_run(report, 0, 300.0, runs)
+    slowed = {
+        **report,
+        "rows": [{**r, "verdict": "slower"} if i == 0 else r for i, r in enumerate(report["rows"])],
+    }
+    record_run({**slowed, "head": "f" * 40}, 1, 320.0, runs / "later")
+    out = tmp_path / "site"
+    gate_page(load_runs(runs), out)
+    text = (out / "gate.html").read_text()
+    assert text.count("<h2>") == 2
+    assert "1 slower" in text and "nothing slower" in text
+    assert f"<code>{report['head'][:8]}</code>" in text and "<code>ffffffff</code>" in text
+    for row in report["rows"]:
+        assert row["benchmark"] in html.unescape(text)
+    gate_page([], out)
+    assert "No gate run recorded yet" in (out / "gate.html").read_text()
+
+
+def test_record_refuses_a_file_before_running_anything(tmp_path):
+    import subprocess
+    import sys
+
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "accelpi", "gate", "HEAD", "HEAD", "--record", str(taken)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "is a file" in done.stderr, done.stderr[-500:]
+
+
+def test_site_refuses_a_gate_folder_that_is_not_one(tmp_path):
+    import subprocess
+    import sys
+
+    for given in (tmp_path / "missing", tmp_path / "file"):
+        if given.name == "file":
+            given.write_text("")
+        done = subprocess.run(
+            [sys.executable, "-m", "accelpi", "site", "--no-publish", "--html", str(tmp_path / "site"),
+             "--gate", str(given)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2 and "is not a folder" in done.stderr, done.stderr[-500:]
+        assert not (tmp_path / "site").exists()
