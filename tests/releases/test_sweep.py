@@ -193,7 +193,7 @@ def test_an_interrupted_campaign_publishes_nothing(swept, tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []  # no result, no inventory, no record
     from accelpi.releases.campaign import _one_campaign_at_a_time
 
-    with _one_campaign_at_a_time(ROOT, "the next campaign"):  # the lock was let go
+    with _one_campaign_at_a_time(ROOT / ".asv", "the next campaign"):  # the lock was let go
         pass
 
 
