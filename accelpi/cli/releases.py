@@ -245,14 +245,9 @@ def cmd_site(args: argparse.Namespace) -> int:
             findings_md=args.findings,
             skipped=skipped,
         )
-        warn_skipped(skipped)
-        if args.json:
-            print_json({"site": str(site)})
-        else:
-            get_console().print(
-                f"release pages of {escape(project.name)} written to {site}/", highlight=False
-            )
-        return EXIT_OK
+        return _site_written(
+            args, site, skipped, f"release pages of {escape(project.name)} written to {site}/"
+        )
     gate = Path(args.gate)
     if (gate.exists() and not gate.is_dir()) or (args.gate != "gate" and not gate.exists()):
         raise InvalidArgument(
@@ -271,14 +266,23 @@ def cmd_site(args: argparse.Namespace) -> int:
         builds_md=args.builds,
         skipped=skipped,
     )
+    where = (
+        f"{site}/accelpi/ (ours only: asv's pages not published again)"
+        if args.no_publish
+        else f"{site}/ (asv's pages, and ours in {site}/accelpi/)"
+    )
+    return _site_written(
+        args, site, skipped, f"site written to {where}; serve it with: make preview (loopback only)"
+    )
+
+
+def _site_written(args: argparse.Namespace, site: Path, skipped: list[dict[str, str]], message: str) -> int:
+    """What ``accelpi site`` says when done: the files it left out, then where the site is."""
     warn_skipped(skipped)
     if args.json:
         print_json({"site": str(site)})
     else:
-        get_console().print(
-            f"site written to {site}/ (asv pages, and ours in {site}/accelpi/); "
-            "serve it with: make preview (loopback only)"
-        )
+        get_console().print(message, highlight=False)
     return EXIT_OK
 
 

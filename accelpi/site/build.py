@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from packaging.version import Version
-
 from ..errors import InvalidArgument
 from ..reports import DEFAULT_FACTOR
 from ..reports.gate import load_runs
@@ -31,13 +29,11 @@ from ..store.refusals import cannot_install, cannot_run
 from .asvpages import adapt
 from .front import front_page, inventory_page
 from .gate import gate_page
-from .library import library_page
+from .library import library_pages
 from .markdown import builds_markdown, findings_markdown, replication_markdown
 from .pages import (
     builds_page,
     findings_page,
-    link,
-    marked,
     replication_page,
     write_assets,
 )
@@ -151,21 +147,7 @@ def build_site(
     report["cannot_run"] = cannot_run(root / sweeps)
     if skipped is not None:
         skipped += report["skipped"]
-    libraries = []
-    for library, data in report["libraries"].items():
-        page_name = library_page(library, data, report, out)
-        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
-        slower = sum(c["library"] == library for c in report["flagged"])
-        faster = sum(c["library"] == library for c in report["improved"])
-        libraries.append(
-            [
-                link(library, page_name),
-                ", ".join(versions),
-                str(len(data["series"])),
-                marked(slower, "bad") if slower else "0",
-                marked(faster, "good") if faster else "0",
-            ]
-        )
+    libraries = library_pages(report, out)
     changes_page = findings_page(report, out)
     if findings_md:
         write_atomically(root / findings_md, findings_markdown(report))

@@ -17,6 +17,7 @@ from ..reports.verdicts import magnitude
 from ..store import COMMIT_RESULTS, asvcompat
 from ..store.files import write_atomically
 from . import charts
+from .library import LIBRARY_HEADERS
 from .pages import (
     BUILD_HEADERS,
     STEP_HEADERS,
@@ -238,7 +239,7 @@ def front_page(
                 code("accelpi sweep"),
                 ").",
             ],
-            headers=["library", "releases", "series", "slower", "faster"],
+            headers=LIBRARY_HEADERS,
             rows=libraries,
             empty="No campaign results yet.",
         ),

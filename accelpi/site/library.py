@@ -13,7 +13,7 @@ from ..libraries import sweep_target
 from ..reports.verdicts import unsteady
 from ..store.files import write_atomically
 from . import charts
-from .pages import CAMPAIGN_NOTE, page, section, slug, steps_section
+from .pages import CAMPAIGN_NOTE, link, marked, page, section, slug, steps_section
 
 __all__ = ["campaigns_section", "library_page"]
 
@@ -27,6 +27,32 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
     cls = benchmark.split(".")[1] if benchmark.count(".") >= 2 else benchmark
     rank = CHART_ORDER.index(cls) if cls in CHART_ORDER else len(CHART_ORDER)
     return rank, benchmark, int(rest) if rest.isdigit() else 0
+
+
+#: The columns of :func:`library_pages`' rows.
+LIBRARY_HEADERS = ["library", "releases", "campaigns", "slower", "faster"]
+
+
+def library_pages(report: dict[str, Any], out: Path, note: str | None = None) -> list[list[Any]]:
+    """Write every library's page of ``report``; return a row per library for the table that
+    lists them (:data:`LIBRARY_HEADERS`: a link to its page, its releases, its campaigns, and
+    its steps slower and faster)."""
+    rows = []
+    for library, data in report["libraries"].items():
+        name = library_page(library, data, report, out, note=note)
+        versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
+        slower = sum(c["library"] == library for c in report["flagged"])
+        faster = sum(c["library"] == library for c in report["improved"])
+        rows.append(
+            [
+                link(library, name),
+                ", ".join(versions),
+                str(len(data.get("campaigns") or [])),
+                marked(slower, "bad") if slower else "0",
+                marked(faster, "good") if faster else "0",
+            ]
+        )
+    return rows
 
 
 def library_page(

@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from packaging.version import Version
-
 from ..errors import InvalidArgument
 from ..reports import DEFAULT_FACTOR
 from ..reports.inventory import drift
@@ -23,14 +21,13 @@ from ..store.files import write_atomically
 from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .front import inventory_page
-from .library import library_page
+from .library import LIBRARY_HEADERS, library_pages
 from .markdown import findings_markdown
 from .pages import (
     STEP_HEADERS,
     code,
     findings_page,
     link,
-    marked,
     navigation,
     page,
     section,
@@ -84,21 +81,7 @@ def build_project_site(
         skipped += report["skipped"]
     command = f"accelpi site --project {project.root.name}"
     with navigation(_NAV):
-        rows = []
-        for library, data in report["libraries"].items():
-            page_name = library_page(library, data, report, site, note="")
-            versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
-            slower = sum(c["library"] == library for c in report["flagged"])
-            faster = sum(c["library"] == library for c in report["improved"])
-            rows.append(
-                [
-                    link(library, page_name),
-                    ", ".join(versions),
-                    str(len(data["campaigns"])),
-                    marked(slower, "bad") if slower else "0",
-                    marked(faster, "good") if faster else "0",
-                ]
-            )
+        rows = library_pages(report, site, note="")
         changes = findings_page(report, site, command)
         records = load_inventories(results, skipped)
         inventory_page(records, drift(records), site)
@@ -116,7 +99,7 @@ def build_project_site(
             ),
             section(
                 "Libraries",
-                headers=["library", "releases", "campaigns", "slower", "faster"],
+                headers=LIBRARY_HEADERS,
                 rows=rows,
                 empty="No campaign results yet.",
             ),
