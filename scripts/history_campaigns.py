@@ -8,6 +8,10 @@ campaigns, so that the old steps can be checked against the new. A group runs on
     python scripts/history_campaigns.py numba numpy jax       # measure these groups
     python scripts/history_campaigns.py --all                 # everything, in the order below
 
+A library too long for one idle slot is cut into groups that overlap by one release
+(``tensorflow-cpu-1`` ... ``-4``): every consecutive pair of releases is inside one campaign,
+and each group can run on a different day.
+
 Each campaign's output is kept in ``.asv/history-campaigns/GROUP.log``. Run nothing else on the
 host meanwhile (no tests, no builds): the campaigns measure the host as much as the releases.
 """
@@ -39,11 +43,23 @@ GROUPS: dict[str, tuple[str, list[str], list[str]]] = {
         "2024.6.2 2024.12.1 2025.5.1 2025.9.3 2026.1.3 2026.6.0 2026.7.1 2026.8.0".split(),
         ["--delete-envs"],
     ),
-    "tensorflow-cpu": (
-        "tensorflow-cpu",
-        "2.12.0 2.12.1 2.13.0 2.13.1 2.14.0 2.14.1 2.15.1 2.16.2 2.17.1 2.18.1 2.19.1 2.20.0 2.21.0".split(),
-        ["--delete-envs"],
-    ),
+    # tensorflow-cpu: 13 releases, each with oneDNN on and off, cost about 2.8 min per environment in
+    # a campaign's first pass here (eager mode, XLA's compiles): 26 environments in one campaign
+    # would take four hours or more. Four campaigns of four releases, each overlapping the next by
+    # one release, so that every consecutive pair is measured inside one campaign; each fits an
+    # idle slot of about 50 minutes.
+    **{
+        f"tensorflow-cpu-{number}": ("tensorflow-cpu", releases.split(), ["--delete-envs", "--alone"])
+        for number, releases in enumerate(
+            [
+                "2.12.0 2.12.1 2.13.0 2.13.1",
+                "2.13.1 2.14.0 2.14.1 2.15.1",
+                "2.15.1 2.16.2 2.17.1 2.18.1",
+                "2.18.1 2.19.1 2.20.0 2.21.0",
+            ],
+            1,
+        )
+    },
     "intel-tensorflow": (
         "intel-tensorflow",
         "2.12.0 2.13.0 2.14.0".split(),

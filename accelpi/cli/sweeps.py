@@ -81,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         space = f", about {disk / 2**30:.1f} GiB per environment" if disk else ""
         console.print(
             f"campaign {number} of {len(campaigns)} on {machine}: {escape(campaign.describe())}: "
-            f"about {cost['seconds'] / 60:.0f} min{space}",
+            f"about {cost['seconds'] / 60:.0f} min (costed from {cost['basis']}){space}",
             highlight=False,
         )
     if args.plan:
@@ -101,6 +101,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             "bench": c.bench(1),
                             "project": project.record() if project else None,
                             "estimated_seconds": cost["seconds"],
+                            "estimate_basis": cost["basis"],
                             "disk_bytes_per_environment": cost["disk_bytes"],
                         }
                         for c, cost in zip(campaigns, costs, strict=True)

@@ -108,5 +108,39 @@ def test_a_library_never_campaigned_is_costed_from_the_campaigns_of_others(tmp_p
     plan = CampaignPlan(other, [_plan(other, ["1.0", "2.0"] if other == "numba" else ["2.3.5", "2.4.6"])])
     cost = campaign.estimate(plan, tmp_path)
     per = record["seconds"] / (len(record["environments"]) * record["passes"])
+    assert cost["basis"] == "other libraries' campaigns"
+    assert cost["per_environment_and_pass"] == pytest.approx(per)
+    assert cost["seconds"] == pytest.approx(per * 2 * plan.passes)
+
+
+def test_a_library_never_campaigned_is_costed_from_its_own_older_sweeps_first(tmp_path):
+    """TensorFlow's environments cost several times Numba's: its own one-release sweeps (time
+    shared between the switch values they measured) say more than another library's campaign."""
+    import json
+    import shutil
+
+    from ..helpers import ROOT
+
+    old = sorted(
+        path
+        for folder in ("sweeps", "experiments/sweeps-before-campaigns")
+        for path in (ROOT / folder).glob("cpu-epyc-2c/*tensorflow-cpu2.12.0-*ONEDNN_OPTS*.versions")
+    )
+    campaigns = sorted((ROOT / "sweeps").glob("*/*/*.campaign"))
+    if len(old) < 2 or not campaigns:
+        pytest.skip("no tensorflow-cpu 2.12.0 sweep with both oneDNN switches, or no campaign, committed")
+    (tmp_path / "cpu-epyc-2c").mkdir()
+    for path in old[:2]:
+        shutil.copy(path, tmp_path / "cpu-epyc-2c")
+    record = json.loads(campaigns[0].read_text())
+    (tmp_path / record["machine"] / record["id"]).mkdir(parents=True)
+    shutil.copy(campaigns[0], tmp_path / record["machine"] / record["id"])
+    seconds = {json.loads(path.read_text())["sweep_seconds"] for path in old[:2]}
+    assert len(seconds) == 1, "both switch values of one sweep share its time"
+
+    plan = CampaignPlan("tensorflow-cpu", [_plan("tensorflow-cpu", ["2.12.0", "2.13.0"])])
+    cost = campaign.estimate(plan, tmp_path)
+    assert cost["basis"] == "this library's one-release sweeps"
+    per = seconds.pop() / 2 * campaign.SWEEP_TO_CAMPAIGN
     assert cost["per_environment_and_pass"] == pytest.approx(per)
     assert cost["seconds"] == pytest.approx(per * 2 * plan.passes)

@@ -101,9 +101,11 @@ def swept(tmp_path_factory):
         (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={})
         for one in plan.plans:
             one.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
-        report = run_campaign(plan, ROOT, "selftest", results, quick=True)
+        said: list[str] = []
+        report = run_campaign(plan, ROOT, "selftest", results, quick=True, progress=said.append)
     finally:
         os.environ["HOME"] = old_home
+    report = {**report, "said": said}  # what the campaign told its user, line by line
     return report, results, home
 
 
@@ -147,6 +149,11 @@ def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
     (record,) = load_campaigns(results).values()
     assert len(record["calibration"]["readings"]) == DEFAULT_PASSES + 1  # before, between, after
     assert record["fingerprint"]["digest"] and record["commit"] and record["passes"] == DEFAULT_PASSES
+    # after every pass but the last, how long it took and when the rest should end
+    took = [line for line in report["said"] if re.match(r"\[pass \d/\d\] took [\d.]+ min", line)]
+    assert [line[:10] for line in took] == [f"[pass {n}/{DEFAULT_PASSES}]" for n in range(1, DEFAULT_PASSES)]
+    rest = re.compile(r"the \d left at most about \d+ min more \(by \d{4}-\d\d-\d\dT")
+    assert all(rest.search(line) for line in took)
 
 
 @pytest.mark.slow
