@@ -90,10 +90,17 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
         faster = [c for c in report["improved"] if c["library"] == library]
         campaigns = data.get("campaigns") or []
         releases = sorted({v for s in data["series"] for v in s["values"]}, key=_version)
+        references = sum(bool(c.get("reference")) for c in (*slower, *faster))
         console.print(
             f"{library}: {len(slower)} release step(s) slower by more than {factor}x with asv's test "
             f"agreeing, {len(faster)} faster; {len(releases)} release(s) in {len(campaigns)} "
-            "campaign(s), steps taken inside each only",
+            "campaign(s), steps taken inside each only"
+            + (
+                f"; {references} of them in a reference the library does not run (a baseline, a stock "
+                "twin, the thread pool): how far the benchmark moves without the library's doing"
+                if references
+                else ""
+            ),
             markup=False,
             highlight=False,
         )
@@ -112,7 +119,8 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
                     f"  {word} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
                     f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
                     f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x; {c['test']}; "
-                    f"campaign {c.get('campaign') or '-'})",
+                    f"campaign {c.get('campaign') or '-'})"
+                    + (" [reference: not the library's code]" if c.get("reference") else ""),
                     markup=False,
                     highlight=False,
                 )

@@ -64,6 +64,7 @@ class Change:
     campaign: str = ""  # the campaign both releases were measured in (steps never cross one)
     measured: str = ""  # when that campaign ended (UTC)
     untested: bool = False  # beyond the factor on the ratio alone: one sample, no test
+    reference: bool = False  # a backend the library does not run (a baseline, a stock twin)
 
     @property
     def direction(self) -> str:
@@ -74,6 +75,32 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "direction": self.direction}
+
+
+#: Methods of the launch-overhead benchmark that are no registry backend: the standard
+#: library's thread pool, beside Dask's schedulers.
+REFERENCE_METHODS = ("threadpool",)
+
+
+def reference_backends(library: str) -> set[str]:
+    """Backends whose rows a release step of ``library`` measures without running the library:
+    the registry's backends of other libraries (a baseline such as ``python`` beside NumPy, the
+    stock twin ``numpy`` beside mkl-umath) and the thread pool beside Dask. Their steps are how
+    far a benchmark moves between the campaign's environments without the library's doing.
+    Empty for a library accelpi does not know (another project's suite)."""
+    from .. import registry
+    from ..libraries import by_distribution
+
+    lib = by_distribution(library)
+    if lib is None:
+        return set()
+    own = {name for name in registry.names() if registry.spec(name).library == lib.name}
+    return (set(registry.names()) | set(REFERENCE_METHODS)) - own
+
+
+def backend_of(params: str) -> str:
+    """The first parameter of a benchmark as asv writes it (``'numba:fused', 65536``), unquoted."""
+    return params.split(",", 1)[0].strip().strip("'\"")
 
 
 def format_value(value: float, unit: str) -> str:
@@ -111,6 +138,7 @@ def release_steps(
     from packaging.version import Version
 
     all_series = collect(results_dir, library, skipped)
+    references = reference_backends(library)
     changes = []
     for s in all_series:
         releases = sorted(s.points, key=Version)
@@ -143,6 +171,7 @@ def release_steps(
                     commit_after=str(b.get("commit") or ""),
                     campaign=s.campaign,
                     measured=str(s.context.get("ended") or ""),
+                    reference=backend_of(s.params) in references,
                     untested=beyond and not tested,
                 )
             )

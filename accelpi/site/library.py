@@ -13,7 +13,7 @@ from ..libraries import sweep_target
 from ..reports.verdicts import unsteady
 from ..store.files import write_atomically
 from . import charts
-from .pages import CAMPAIGN_NOTE, link, marked, page, section, slug, steps_section
+from .pages import CAMPAIGN_NOTE, REFERENCE_NOTE, link, marked, page, section, slug, steps_section
 
 __all__ = ["campaigns_section", "library_page"]
 
@@ -138,6 +138,7 @@ def library_page(
     after = [  # the charts first: the tables are long
         section(None, CAMPAIGN_NOTE),
         *campaigns_section(data.get("campaigns") or []),
+        *([section(None, REFERENCE_NOTE)] if any(c.get("reference") for c in (*mine, *better)) else []),
         steps_section("Release steps significantly slower (memory: larger)", mine),
         steps_section("Release steps significantly faster (memory: smaller)", better),
         *(

@@ -12,6 +12,7 @@ from ..reports.report import findings
 from .pages import (
     BUILD_HEADERS,
     CAMPAIGN_NOTE,
+    REFERENCE_NOTE,
     STEP_HEADERS,
     TALK_MKL,
     build_cells,
@@ -51,6 +52,8 @@ def findings_markdown(report: dict[str, Any], generated: str = GENERATED, title:
     ]
     for library, rows in findings(report).items():
         lines += ["", f"## {library}", ""]
+        if any(c.get("reference") for c in rows):
+            lines += [REFERENCE_NOTE, ""]
         lines += markdown_table(
             ["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows]
         )

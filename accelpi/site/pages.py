@@ -169,7 +169,7 @@ def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list
         [
             *([c["library"]] if library else []),
             c["benchmark"].split(".", 1)[-1],
-            c["params"],
+            c["params"] + (" (reference)" if c.get("reference") else ""),
             c["axes"],
             f"{c['before']} → {c['after']}",
             f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
@@ -198,6 +198,15 @@ STEP_HEADERS = [
     "how sure",
     "campaign",
 ]
+
+#: Under a library's steps when some are references (pages and docs/what-changed.md say it).
+REFERENCE_NOTE = (
+    "A row whose parameters say (reference) is a backend this library does not run (a baseline, "
+    "the stock twin of a build, the standard library's thread pool beside Dask), measured in the "
+    "same environments: how far that benchmark moved between them without the library's doing. "
+    "Read the library's own steps of the same benchmark and size against it."
+)
+
 
 #: What every step means (pages and docs/what-changed.md say it).
 CAMPAIGN_NOTE = (
@@ -236,6 +245,7 @@ def findings_page(report: dict[str, Any], out: Path, command: str = "make publis
         body.append(
             section(
                 link(library, f"{slug(library)}.html"),
+                *([REFERENCE_NOTE] if any(c.get("reference") for c in rows) else []),
                 headers=["direction", *STEP_HEADERS],
                 rows=[[c["direction"], *step_rows([c])[0]] for c in rows],
             )

@@ -110,3 +110,39 @@ def test_a_build_difference_within_noise_is_not_significant(tmp_path):
         _write_results(tmp_path, {"2.14.0": value}, spread=0.3, dist=dist, import_name="tensorflow")
     (difference,) = build_differences(tmp_path, "tensorflow")
     assert not difference.significant
+
+
+def test_a_step_of_a_backend_the_library_does_not_run_is_marked_a_reference(tmp_path):
+    """The plain Python loop beside numba moves between numba's environments without numba's
+    doing: its step is flagged like any other, and said to be a reference everywhere."""
+    from accelpi.site.markdown import findings_markdown
+    from accelpi.site.pages import REFERENCE_NOTE
+
+    _write_results(tmp_path, {"0.67.0": 0.010, "0.68.1": 0.02}, backends={"numba:fused": 1.0, "python": 1.0})
+    _, changes = release_steps(tmp_path, "numba", factor=1.1)
+    marks = {c.params.split(",")[0]: c.reference for c in changes}
+    assert marks == {"'numba:fused'": False, "'python'": True}
+    assert all(c.flagged for c in changes)
+
+    done = _versions(tmp_path)
+    assert done.returncode == 1, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "2 release step(s) slower" in text and "1 of them in a reference the library does not run" in text
+    assert text.count("SLOWER") == 2 and text.count("[reference: not the library's code]") == 1
+    steps = text.split("SLOWER")[1:]  # one per step, the verdict line before them
+    assert {("'python'" in step, "[reference:" in step) for step in steps} == {(True, True), (False, False)}
+
+    report = json.loads(_versions(tmp_path, "--json").stdout)
+    assert sorted(c["reference"] for c in report["flagged"]) == [False, True]
+    page = findings_markdown(report)
+    assert REFERENCE_NOTE in page and page.count("(reference)") == 2  # the note's and the row's
+
+
+def test_another_projects_parameters_are_never_references():
+    from accelpi.reports.versions import backend_of, reference_backends
+
+    assert reference_backends("pandas") == set()  # not a library of accelpi's table
+    assert "threadpool" in reference_backends("dask") and "dask:delayed" not in reference_backends("dask")
+    twin = reference_backends("mkl-umath")  # numpy is the stock twin of numpy:mkl-umath
+    assert "numpy" in twin and "numpy:mkl-umath" not in twin
+    assert backend_of("'numba:fused', 65536") == "numba:fused" and backend_of("") == ""
