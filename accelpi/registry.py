@@ -32,7 +32,7 @@ from typing import Any, Literal
 from .errors import BackendUnavailable, InvalidArgument, shown
 from .libraries import LIBRARIES
 
-__all__ = ["BackendInfo", "Spec", "backends", "load", "names", "scaling_backends", "spec"]
+__all__ = ["BackendInfo", "Spec", "backends", "library_backends", "load", "names", "scaling_backends", "spec"]
 
 ThreadModel = Literal["serial", "pool", "library", "fixed"]
 
@@ -248,6 +248,12 @@ class BackendInfo:
 def names() -> list[str]:
     """Every registered backend name, in the registry's order."""
     return [s.name for s in _SPECS]
+
+
+def library_backends(library: str) -> list[str]:
+    """The backends of one library of the table (``Spec.library``: ``numba``, ``tensorflow``...),
+    in the registry's order."""
+    return [s.name for s in _SPECS if s.library == library]
 
 
 def tuned_backends() -> list[str]:

@@ -111,12 +111,10 @@ def main() -> int:
     if not table:
         print(f"no campaign record under {args.results}", file=sys.stderr)
         return 1
-    header = list(table[0])
     if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(header))) + "|")
-        for row in table:
-            print("| " + " | ".join(row.values()) + " |")
+        from accelpi.site.markdown import markdown_table
+
+        print("\n".join(markdown_table(list(table[0]), [list(row.values()) for row in table])))
     else:
         for row in table:
             print("  ".join(f"{k}: {v}" for k, v in row.items()))

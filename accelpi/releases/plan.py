@@ -87,8 +87,7 @@ class Target:
     def backends(self) -> tuple[str, ...]:
         if not self.own:
             return ()
-        own = [s.name for s in map(registry.spec, registry.names()) if s.library == self.lib.name]
-        return (*self.lib.baselines, *own)
+        return (*self.lib.baselines, *registry.library_backends(self.lib.name))
 
 
 # -- releases -----------------------------------------------------------------------

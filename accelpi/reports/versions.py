@@ -94,8 +94,7 @@ def reference_backends(library: str) -> set[str]:
     lib = by_distribution(library)
     if lib is None:
         return set()
-    own = {name for name in registry.names() if registry.spec(name).library == lib.name}
-    return (set(registry.names()) | set(REFERENCE_METHODS)) - own
+    return (set(registry.names()) | set(REFERENCE_METHODS)) - set(registry.library_backends(lib.name))
 
 
 def backend_of(params: str) -> str:
