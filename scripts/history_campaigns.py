@@ -47,7 +47,8 @@ GROUPS: dict[str, tuple[str, list[str], list[str]]] = {
     # a campaign's first pass here (eager mode, XLA's compiles): 26 environments in one campaign
     # would take four hours or more. Four campaigns of four releases, each overlapping the next by
     # one release, so that every consecutive pair is measured inside one campaign; each fits an
-    # idle slot of about 50 minutes.
+    # idle slot of about 50 minutes (measured on 2026-11-30: groups 1 to 3 took 36, 28 and 36
+    # minutes by their records, and a few minutes more for deleting their environments).
     **{
         f"tensorflow-cpu-{number}": ("tensorflow-cpu", releases.split(), ["--delete-envs", "--alone"])
         for number, releases in enumerate(
