@@ -4,7 +4,9 @@ The old ``docs/what-changed.md`` (at a commit before campaigns, ``--old-ref``) l
 taken across commits, days and host speeds. For each library the campaigns measured again,
 this counts its old steps (direction, benchmark, parameters, environment, releases) that the
 committed campaigns flag again in the same direction, and says how many of those were taken on
-one commit before::
+one commit before. Only old steps whose two releases some campaign of the library measured
+count (a library measured again in part, such as tensorflow-cpu up to 2.18.1, is compared over
+that part)::
 
     python scripts/surviving_steps.py --old-ref 50fa54a numba numpy jax
     python scripts/surviving_steps.py --old-ref 50fa54a numba --markdown
@@ -49,6 +51,39 @@ def key(library: str, direction: str, benchmark: str, params: str, axes: str, re
     return (library, direction, benchmark, params.replace(" ", ""), axes, releases.replace(" ", ""))
 
 
+def survivors(
+    old: list[dict[str, str]], new: set[tuple], measured: set[tuple[str, str]], libraries: list[str]
+) -> Counter:
+    """``{(library, column): count}``: the old steps of ``libraries`` between two releases in
+    ``measured`` (``(library, release)`` pairs some campaign measured), how many of them are in
+    ``new`` (the campaigns' steps, as :func:`key`) and how many of each were taken on one commit;
+    under ``"new"``, the campaigns' own steps per library."""
+    counts: Counter = Counter()
+    for row in old:
+        if row["library"] not in libraries:
+            continue
+        before, _, after = row["releases"].replace(" ", "").partition("→")
+        if not {(row["library"], before), (row["library"], after)} <= measured:
+            continue  # a step between releases no campaign has measured again yet
+        step = key(
+            row["library"],
+            row["direction"],
+            row["benchmark"],
+            row["parameters"],
+            row["environment"],
+            row["releases"],
+        )
+        found = step in new
+        same = row.get("accelpi code") == "one commit"
+        counts[row["library"], "old"] += 1
+        counts[row["library"], "old one commit"] += same
+        counts[row["library"], "again"] += found
+        counts[row["library"], "again one commit"] += same and found
+    for library in libraries:
+        counts[library, "new"] = sum(k[0] == library for k in new)
+    return counts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -62,8 +97,14 @@ def main() -> int:
 
     from accelpi.reports.report import release_report
     from accelpi.store import SWEEP_RESULTS
+    from accelpi.store.campaigns import load_campaigns
 
     report = release_report(ROOT / SWEEP_RESULTS)
+    measured = {
+        (record["library"], release)
+        for record in load_campaigns(ROOT / SWEEP_RESULTS).values()
+        for release in record["releases"]
+    }
     new = {
         key(
             c["library"],
@@ -76,25 +117,7 @@ def main() -> int:
         for direction, rows in (("slower", report["flagged"]), ("faster", report["improved"]))
         for c in rows
     }
-    counts: Counter = Counter()
-    for row in old_steps(args.old_ref):
-        if row["library"] not in args.libraries:
-            continue
-        found = key(
-            row["library"],
-            row["direction"],
-            row["benchmark"],
-            row["parameters"],
-            row["environment"],
-            row["releases"],
-        )
-        same = row.get("accelpi code") == "one commit"
-        counts[row["library"], "old"] += 1
-        counts[row["library"], "old one commit"] += same
-        counts[row["library"], "again"] += found in new
-        counts[row["library"], "again one commit"] += same and found in new
-    for library in args.libraries:
-        counts[library, "new"] = sum(k[0] == library for k in new)
+    counts = survivors(old_steps(args.old_ref), new, measured, args.libraries)
     columns = ["old", "again", "old one commit", "again one commit", "new"]
     if args.markdown:
         print(
