@@ -126,8 +126,16 @@ def _first_use(python: Path, environ: dict[str, str], backend: str) -> str:
         return "no result within 600 s"
     if done.returncode == 0:
         return "ok"
-    lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-    return (lines[-1] if lines else f"exit status {done.returncode}")[-500:]
+    return last_error(done.stderr or done.stdout) or f"exit status {done.returncode}"
+
+
+def last_error(output: str) -> str:
+    """The error a failed Python process ended on: its last unindented line (a traceback's
+    ``Type: message``) with the indented lines under it, on one line, at most 500 characters."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    starts = [i for i, line in enumerate(lines) if not line[0].isspace()]
+    tail = lines[starts[-1] :] if starts else lines[-1:]
+    return " ".join(" ".join(tail).split())[-500:]
 
 
 def record_default_environments(root: Path, machine: str, commit: str = "HEAD") -> list[dict[str, Any]]:

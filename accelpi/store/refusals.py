@@ -53,12 +53,22 @@ def cannot_install(results_dir: Path) -> dict[tuple[str, str, str], str]:
 
 def cannot_run(results_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
     """``(library, release) -> {backend: why}`` of swept releases that installed but whose
-    backends failed their first use there (recorded by the sweep, ``first_use``)."""
+    backends failed their first use there (recorded by the sweep, ``first_use``).
+
+    A backend that failed already on import says so in the inventory's backend list too, with
+    the whole message (``first_use`` of older sweeps kept only its last line): that one is
+    given then.
+    """
     found: dict[tuple[str, str], dict[str, str]] = {}
     for record in load_inventories(results_dir) if Path(results_dir).is_dir() else []:
         swept = record.get("swept")
+        at_import = {
+            b["name"]: b["reason"]
+            for b in record.get("backends") or []
+            if isinstance(b, dict) and not b.get("available", True) and isinstance(b.get("reason"), str)
+        }
         failed = {
-            name: why
+            name: " ".join((at_import.get(name) or why).split())
             for name, why in (record.get("first_use") or {}).items()
             if isinstance(why, str) and why != "ok"
         }

@@ -230,3 +230,38 @@ def test_a_release_that_installs_but_does_not_run_says_why(tmp_path):
     assert cannot_run(tmp_path) == {
         ("mkl-random", "1.2.8"): {"numpy:mkl": "Intel oneMKL FATAL ERROR: Cannot load libmkl_core.so.2."}
     }
+
+
+def test_a_backend_failing_on_import_says_the_whole_error_not_its_last_line(tmp_path):
+    """tensorflow-cpu 2.14.0 with NumPy 2: the message ends on an indented ``() -> handle``."""
+    from accelpi.store.refusals import cannot_run
+
+    machine = tmp_path / "box"
+    machine.mkdir()
+    why = (
+        "backend 'tensorflow:eager': import failed: TypeError: Unable to convert function return "
+        "value to a Python type! The signature was\n\t() -> handle"
+    )
+    record = {
+        "swept": "tensorflow-cpu",
+        "env_name": "virtualenv-py3.11-tensorflow-cpu2.14.0",
+        "environment": {"libraries": {"tensorflow": {"distribution": "tensorflow-cpu", "version": "2.14.0"}}},
+        "backends": [{"name": "tensorflow:eager", "available": False, "reason": why}],
+        "first_use": {"tensorflow:eager": "() -> handle", "tensorflow:graph": "() -> handle"},
+    }
+    (machine / f"00000000-{record['env_name']}.versions").write_text(json.dumps(record))
+    failed = cannot_run(tmp_path)[("tensorflow-cpu", "2.14.0")]
+    assert failed["tensorflow:eager"] == " ".join(why.split())
+    assert failed["tensorflow:graph"] == "() -> handle"  # nothing fuller recorded
+
+
+def test_the_first_use_error_is_the_whole_last_exception_of_a_real_process():
+    from accelpi.releases.record import last_error
+
+    code = "raise TypeError('Unable to convert function return value! The signature was\\n\\t() -> handle')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" in done.stderr
+    assert last_error(done.stderr) == (
+        "TypeError: Unable to convert function return value! The signature was () -> handle"
+    )
+    assert last_error("") == ""
