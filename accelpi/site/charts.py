@@ -171,16 +171,21 @@ def spec(
             {
                 "strokeDash": alt.StrokeDash(
                     "variant:N",
-                    legend=alt.Legend(orient="bottom", title="switch or build (dashes)", labelLimit=400),
+                    # one entry under the other: side by side they run off a phone's width
+                    legend=alt.Legend(
+                        orient="bottom", title="switch or build (dashes)", labelLimit=400, columns=1
+                    ),
                 )
             }
             if variants
             else {}
         )
-        lines_ = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
-            y=alt.Y("value:Q", axis=axis, scale=y_scale), detail="campaign:N", tooltip=tooltip, **dash
-        )
-        layer = bars + lines_
+        y = alt.Y("value:Q", axis=axis, scale=y_scale)
+        lines_ = base.mark_line().encode(y=y, detail="campaign:N", **dash)
+        # the points apart from the lines: a line's legend then draws a stroke in its dash, where
+        # a line with points would draw the point (the same for every switch)
+        points = base.mark_point(size=40, filled=True, opacity=1).encode(y=y, tooltip=tooltip)
+        layer = bars + lines_ + points
     title, subtitle = title_of(benchmark, rest, backends)
     chart = (
         layer.properties(

@@ -56,10 +56,15 @@ def test_values_are_in_human_units_with_words_for_titles_and_a_spread_and_toolti
         chart["datasets"][next(iter(chart["datasets"]))] if "datasets" in chart else chart["data"]["values"]
     )
     assert {round(r["value"]) for r in data} == {185, 190}  # milliseconds, not 1.85×10⁻¹ s
-    bars, points = chart["layer"]
+    bars, lines_, points = chart["layer"]
     assert bars["mark"]["type"] == "errorbar" and bars["encoding"]["y2"]["field"] == "high"
     assert points["encoding"]["y"]["axis"]["title"] == "ms"
-    assert points["encoding"]["strokeDash"]["field"] == "variant"
+    # the switch's legend comes from a line without points: Vega-Lite then draws each entry as a
+    # stroke in its dash (a line with points is drawn as its point, one dot for every switch)
+    assert lines_["mark"]["type"] == "line" and "point" not in lines_["mark"]
+    assert lines_["encoding"]["strokeDash"]["field"] == "variant"
+    assert lines_["encoding"]["strokeDash"]["legend"]["columns"] == 1  # fits a phone
+    assert "strokeDash" not in points["encoding"]
     tips = [t.get("title", t["field"]) for t in points["encoding"]["tooltip"]]
     assert tips[:2] == ["release", "backend"] and "25th percentile" in tips
     assert chart["config"]["legend"]["labelFontSize"] >= 10
