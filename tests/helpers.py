@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,14 @@ from accelpi import registry
 
 #: The repository's root folder.
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def script(name: str):
+    """``scripts/NAME.py`` imported as a module (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def require(name: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -12,18 +11,11 @@ import pytest
 
 from accelpi.store import asvcompat
 
-from .helpers import ROOT
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .helpers import ROOT, script
 
 
 def test_gpu_results_relabels_asvs_matrix_with_what_was_installed():
-    gpu_results = _script("gpu_results")
+    gpu_results = script("gpu_results")
     listing = (
         "Package    Version\n---------- -------\n"
         "numpy      2.4.6\ntorch      2.11.0+cu130\nNumba_Cuda 0.30.4\n"

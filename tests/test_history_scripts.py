@@ -7,24 +7,15 @@ must count an old step only when campaigns measured both of its releases again.
 
 from __future__ import annotations
 
-import importlib.util
 from itertools import pairwise
-from pathlib import Path
 
 from accelpi.libraries import sweep_targets
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .helpers import script
 
 
 def test_every_consecutive_pair_of_a_librarys_releases_is_inside_one_campaign():
-    groups = _script("history_campaigns").GROUPS
+    groups = script("history_campaigns").GROUPS
     targets = set(sweep_targets())
     by_library: dict[str, list[list[str]]] = {}
     for build, releases, _options in groups.values():
@@ -42,7 +33,7 @@ def test_every_consecutive_pair_of_a_librarys_releases_is_inside_one_campaign():
 
 def test_tensorflow_2_14_0_is_measured_with_numpy_below_2():
     """It sets no upper bound on NumPy and cannot import with NumPy 2 (its first campaign)."""
-    groups = _script("history_campaigns").GROUPS
+    groups = script("history_campaigns").GROUPS
     for build, releases, options in groups.values():
         if build == "tensorflow-cpu" and "2.14.0" in releases:
             assert options[options.index("--pin") + 1] == "numpy<2", options
@@ -61,7 +52,7 @@ def _old(library: str, direction: str, releases: str, code: str = "one commit") 
 
 
 def test_an_old_step_counts_only_where_campaigns_measured_both_releases():
-    script = _script("surviving_steps")
+    surviving = script("surviving_steps")
     old = [
         _old("numba", "slower", "0.60.0 → 0.61.2"),  # found again
         _old("numba", "faster", "0.61.2 → 0.62.1", code="a1 → b2: changed numba_.py"),  # not again
@@ -69,15 +60,15 @@ def test_an_old_step_counts_only_where_campaigns_measured_both_releases():
         _old("numpy", "slower", "2.0.2 → 2.1.3"),  # another library: not asked for
     ]
     new = {
-        script.key(
+        surviving.key(
             "numba", "slower", "Throughput.time_estimate", "'numba:fused',65536", "numba", "0.60.0→0.61.2"
         ),
-        script.key(
+        surviving.key(
             "numba", "faster", "Throughput.time_estimate", "'numba:fused',65536", "numba", "0.68.0→0.68.1"
         ),
     }
     measured = {("numba", r) for r in ("0.60.0", "0.61.2", "0.62.1")}
-    counts = script.survivors(old, new, measured, ["numba"])
+    counts = surviving.survivors(old, new, measured, ["numba"])
     assert counts["numba", "old"] == 2
     assert counts["numba", "again"] == 1
     assert counts["numba", "old one commit"] == 1

@@ -8,7 +8,6 @@ exactly the slower row, with its values and ratio.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from .asv_files import BENCH, write_result
+from .helpers import script
 
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
 
@@ -24,12 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "continuous_reliability", ROOT / "scripts" / "continuous_reliability.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("continuous_reliability")
 
 
 def _commits() -> list[str]:
