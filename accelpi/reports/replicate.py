@@ -128,25 +128,39 @@ def _fmt(x: float | None, spec: str = "{:.2f}x") -> str:
     return "not measured" if x is None else spec.format(x)
 
 
-def _tf_by_release(sweeps: Path) -> dict[str, float]:
-    """graph/eager speed ratio (2**25 samples, oneDNN on) per swept tensorflow-cpu release."""
+def _tf_by_release(sweeps: Path) -> tuple[list[str], dict[str, float]]:
+    """graph/eager speed ratio (2**25 samples, oneDNN on) per swept tensorflow-cpu release, and
+    the machines it was measured on.
+
+    Each ratio divides two values of one experiment (eager and graph measured together, in one
+    campaign); a release measured in several campaigns (the overlapping windows of TensorFlow's
+    history) takes its ratio from the one that ended last.
+    """
     from ..store.series import collect
 
     if not (sweeps / "benchmarks.json").exists():
-        return {}
-    series = {
-        s.params: s
-        for s in collect(sweeps, TF_REFERENCE)
-        if s.benchmark == "throughput.Throughput.time_estimate"
-        and s.env_vars.get("TF_ENABLE_ONEDNN_OPTS") == "1"
-    }
-    eager, graph = series.get(f"'tensorflow:eager', {LARGE}"), series.get(f"'tensorflow:graph', {LARGE}")
-    if not eager or not graph:
-        return {}
+        return [], {}
+    experiments: dict[tuple[str, str], dict[str, Any]] = {}
+    for s in collect(sweeps, TF_REFERENCE):
+        if (
+            s.benchmark == "throughput.Throughput.time_estimate"
+            and s.env_vars.get("TF_ENABLE_ONEDNN_OPTS") == "1"
+        ):
+            experiments.setdefault((s.machine, s.experiment), {})[s.params] = s
+    newest: dict[str, tuple[str, float]] = {}  # release -> (when its experiment ended, ratio)
+    machines = set()
+    for (machine, _), series in experiments.items():
+        eager, graph = series.get(f"'tensorflow:eager', {LARGE}"), series.get(f"'tensorflow:graph', {LARGE}")
+        if not eager or not graph:
+            continue
+        ended = str(eager.context.get("ended") or "")
+        for v in set(eager.points) & set(graph.points):
+            if graph.points[v]["value"] and (v not in newest or ended >= newest[v][0]):
+                newest[v] = (ended, eager.points[v]["value"] / graph.points[v]["value"])
+                machines.add(machine)
     from packaging.version import Version
 
-    common = sorted(set(eager.points) & set(graph.points), key=Version)
-    return {v: eager.points[v]["value"] / graph.points[v]["value"] for v in common}
+    return sorted(machines), {v: newest[v][1] for v in sorted(newest, key=Version)}
 
 
 def _mkl(sweeps: Path) -> tuple[list[str], list[float]]:
@@ -261,11 +275,12 @@ def replication_report(root: str | Path) -> dict[str, Any]:
             ["throughput.Throughput.time_estimate"],
         )
         graph_eager = _ratio(r["tensorflow:graph"], r["tensorflow:eager"])
-        by_release = _tf_by_release(sweeps)
+        swept_on, by_release = _tf_by_release(sweeps)
         row(
             "5a. TensorFlow graph (tf.function) vs eager on CPU",
             "graph ~2.4x eager",
-            {machine: f"graph {_fmt(graph_eager)} eager; per {TF_REFERENCE} release (oneDNN on): "
+            {machine: f"graph {_fmt(graph_eager)} eager; per {TF_REFERENCE} release (oneDNN on"
+                      + (f", on {', '.join(swept_on)}" if swept_on and swept_on != [machine] else "") + "): "
                       + (", ".join(f"{v} {x:.2f}x" for v, x in by_release.items()) or "no sweep")},
             "not measured" if graph_eager is None else ("holds" if 1.2 <= graph_eager <= 4.8 else "changed"),
             "holds when graph is faster than eager by 1.2x to 4.8x (within 2x of 2.4x)",

@@ -146,3 +146,25 @@ def test_the_cuda_first_call_comes_from_the_check_of_the_gpu_runs_commit(tmp_pat
     assert "first call 1.2 s" in _claim(replication_report(root), "3.")["today"]["cpu-epyc-2c"]
     (checks / f"compare-{newest['commit_hash'][:8]}.json").unlink()
     assert "first call 9.8 s" in _claim(replication_report(root), "3.")["today"]["cpu-epyc-2c"]
+
+
+def test_graph_over_eager_per_release_spans_every_campaign_each_ratio_from_one(tmp_path):
+    """TensorFlow's history is measured in overlapping campaigns: every release appears, each
+    ratio divides eager by graph of one campaign, and a release measured twice takes the newer."""
+    from accelpi.reports.replicate import _tf_by_release
+
+    from ..asv_files import write_release_results
+
+    on = {"TF_ENABLE_ONEDNN_OPTS": "1"}
+    common = dict(dist="tensorflow-cpu", import_name="tensorflow", env_vars=on, machine="box")
+    write_release_results(
+        tmp_path, {"2.12.0": 1.0, "2.13.1": 1.0}, campaign="tensorflow-cpu-A", day=10, first_commit=1,
+        backends={"tensorflow:eager": 2.0, "tensorflow:graph": 1.0}, **common,
+    )  # fmt: skip
+    write_release_results(
+        tmp_path, {"2.13.1": 1.0, "2.14.1": 1.0}, campaign="tensorflow-cpu-B", day=11, first_commit=1,
+        backends={"tensorflow:eager": 3.0, "tensorflow:graph": 1.0}, **common,
+    )  # fmt: skip
+    machines, ratios = _tf_by_release(tmp_path)
+    assert machines == ["box"]
+    assert ratios == pytest.approx({"2.12.0": 2.0, "2.13.1": 3.0, "2.14.1": 3.0})
