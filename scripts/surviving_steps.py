@@ -5,8 +5,7 @@ taken across commits, days and host speeds. For each library the campaigns measu
 this counts its old steps (direction, benchmark, parameters, environment, releases) that the
 committed campaigns flag again in the same direction, and says how many of those were taken on
 one commit before. Only old steps whose two releases some campaign of the library measured
-count (a library measured again in part, such as tensorflow-cpu up to 2.18.1, is compared over
-that part)::
+count (a library measured again in part is compared over that part)::
 
     python scripts/surviving_steps.py --old-ref 50fa54a numba numpy jax
     python scripts/surviving_steps.py --old-ref 50fa54a numba --markdown
