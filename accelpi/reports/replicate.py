@@ -147,8 +147,7 @@ def _tf_by_release(sweeps: Path) -> tuple[list[str], dict[str, float]]:
             and s.env_vars.get("TF_ENABLE_ONEDNN_OPTS") == "1"
         ):
             experiments.setdefault((s.machine, s.experiment), {})[s.params] = s
-    newest: dict[str, tuple[str, float]] = {}  # release -> (when its experiment ended, ratio)
-    machines = set()
+    newest: dict[str, tuple[str, float, str]] = {}  # release -> (when its experiment ended, ratio, machine)
     for (machine, _), series in experiments.items():
         eager, graph = series.get(f"'tensorflow:eager', {LARGE}"), series.get(f"'tensorflow:graph', {LARGE}")
         if not eager or not graph:
@@ -156,11 +155,11 @@ def _tf_by_release(sweeps: Path) -> tuple[list[str], dict[str, float]]:
         ended = str(eager.context.get("ended") or "")
         for v in set(eager.points) & set(graph.points):
             if graph.points[v]["value"] and (v not in newest or ended >= newest[v][0]):
-                newest[v] = (ended, eager.points[v]["value"] / graph.points[v]["value"])
-                machines.add(machine)
+                newest[v] = (ended, eager.points[v]["value"] / graph.points[v]["value"], machine)
     from packaging.version import Version
 
-    return sorted(machines), {v: newest[v][1] for v in sorted(newest, key=Version)}
+    machines = sorted({machine for _, _, machine in newest.values()})
+    return machines, {v: newest[v][1] for v in sorted(newest, key=Version)}
 
 
 def _mkl(sweeps: Path) -> tuple[list[str], list[float]]:
