@@ -2,7 +2,8 @@
 
 ``scripts/history_campaigns.py`` must put every consecutive pair of a library's releases inside
 one campaign (groups cut from one library overlap by a release); ``scripts/surviving_steps.py``
-must count an old step only when campaigns measured both of its releases again.
+must count an old step only when campaigns measured both of its releases again;
+``scripts/campaign_agreement.py`` must compare two campaigns only over the releases both ran.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from itertools import pairwise
 
 from accelpi.libraries import sweep_targets
 
-from .helpers import script
+from .helpers import ROOT, script
+
+#: The host the committed campaigns ran on.
+MACHINE = "amd-epyc-2c-aa63a279"
 
 
 def test_every_consecutive_pair_of_a_librarys_releases_is_inside_one_campaign():
@@ -75,3 +79,22 @@ def test_an_old_step_counts_only_where_campaigns_measured_both_releases():
     assert counts["numba", "again one commit"] == 1
     assert counts["numba", "new"] == 2
     assert ("numpy", "old") not in counts
+
+
+def test_two_campaigns_of_the_same_releases_are_compared_step_by_step(tmp_path):
+    """The campaign A/A of docs/benchmarking.md, from the committed campaigns: only releases
+    both ran (2.14.0 did not import in the first), each campaign's own steps between them."""
+    agreement = script("campaign_agreement")
+    first = ROOT / "experiments" / "campaigns-superseded" / MACHINE / "tensorflow-cpu-20261130T140648Z"
+    second = ROOT / "sweeps" / MACHINE / "tensorflow-cpu-20261130T170020Z"
+    agreement._copy([first, second], tmp_path)
+    ids = [first.name, second.name]
+    found = agreement.agreement(tmp_path, "tensorflow-cpu", *ids, factor=1.1)
+    assert found["releases"] == ["2.13.1", "2.14.1", "2.15.1"]
+    steps = {c: {(*agreement._row(x), x.direction) for x in found["steps"][c]} for c in ids}
+    assert (len(steps[ids[0]]), len(steps[ids[1]]), len(steps[ids[0]] & steps[ids[1]])) == (8, 4, 2)
+    assert all(x.before != "2.14.0" and x.after != "2.14.0" for c in ids for x in found["steps"][c])
+    assert agreement.kind("throughput.Throughput.time_estimate", "'tensorflow:xla', 65536") == (
+        "time, 2**16 samples"
+    )
+    assert agreement.kind("first_call.FirstCall.timeraw_first_call", "'tensorflow:xla'") == "first calls"

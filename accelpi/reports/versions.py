@@ -28,6 +28,7 @@ __all__ = [
     "format_value",
     "lower_is_better",
     "release_steps",
+    "step",
 ]
 
 
@@ -138,40 +139,46 @@ def release_steps(
 
     all_series = collect(results_dir, library, skipped)
     references = reference_backends(library)
-    changes = []
-    for s in all_series:
-        releases = sorted(s.points, key=Version)
-        for before, after in itertools.pairwise(releases):
-            a, b = s.points[before], s.points[after]
-            ratio = b["value"] / a["value"] if a["value"] else math.inf
-            directed = lower_is_better(s.benchmark)
-            test = test_used(a, b)
-            tested = not test.startswith("ratio only")
-            beyond = directed and (is_slower(a, b, factor) or is_slower(b, a, factor))
-            changes.append(
-                Change(
-                    s.machine,
-                    s.benchmark,
-                    s.params,
-                    s.axes,
-                    before,
-                    after,
-                    a["value"],
-                    b["value"],
-                    ratio,
-                    tested and significant(a, b, factor),
-                    tested and directed and is_slower(a, b, factor),
-                    s.unit,
-                    improved=tested and directed and is_slower(b, a, factor),
-                    samples_before=len(a["samples"] or ()),
-                    samples_after=len(b["samples"] or ()),
-                    test=test,
-                    commit_before=str(a.get("commit") or ""),
-                    commit_after=str(b.get("commit") or ""),
-                    campaign=s.campaign,
-                    measured=str(s.context.get("ended") or ""),
-                    reference=backend_of(s.params) in references,
-                    untested=beyond and not tested,
-                )
-            )
+    changes = [
+        step(s, before, after, factor, references)
+        for s in all_series
+        for before, after in itertools.pairwise(sorted(s.points, key=Version))
+    ]
     return all_series, changes
+
+
+def step(
+    s: Series, before: str, after: str, factor: float, references: frozenset[str] | set[str] = frozenset()
+) -> Change:
+    """The change from release ``before`` to ``after`` of one series (both among its points),
+    with asv's test at ``factor``; ``references`` names the backends that make a reference row."""
+    a, b = s.points[before], s.points[after]
+    ratio = b["value"] / a["value"] if a["value"] else math.inf
+    directed = lower_is_better(s.benchmark)
+    test = test_used(a, b)
+    tested = not test.startswith("ratio only")
+    beyond = directed and (is_slower(a, b, factor) or is_slower(b, a, factor))
+    return Change(
+        s.machine,
+        s.benchmark,
+        s.params,
+        s.axes,
+        before,
+        after,
+        a["value"],
+        b["value"],
+        ratio,
+        tested and significant(a, b, factor),
+        tested and directed and is_slower(a, b, factor),
+        s.unit,
+        improved=tested and directed and is_slower(b, a, factor),
+        samples_before=len(a["samples"] or ()),
+        samples_after=len(b["samples"] or ()),
+        test=test,
+        commit_before=str(a.get("commit") or ""),
+        commit_after=str(b.get("commit") or ""),
+        campaign=s.campaign,
+        measured=str(s.context.get("ended") or ""),
+        reference=backend_of(s.params) in references,
+        untested=beyond and not tested,
+    )
