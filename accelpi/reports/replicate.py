@@ -162,18 +162,20 @@ def _tf_by_release(sweeps: Path) -> tuple[list[str], dict[str, float]]:
     return machines, {v: newest[v][1] for v in sorted(newest, key=Version)}
 
 
-def _mkl(sweeps: Path) -> tuple[list[str], list[float]]:
+def _mkl(sweeps: Path) -> tuple[list[str], list[float], list[str]]:
     """Intel's build's speed-up over tensorflow-cpu, one figure per Intel build, release and
     switch (the geometric mean over the TensorFlow backends at 2**25 samples; each backend is
-    on the Intel-builds page), and those figures with oneDNN on, the stock build's default."""
+    on the Intel-builds page), those figures with oneDNN on, the stock build's default, and
+    the machines the figures were measured on."""
     import math
 
     from ..libraries import switch_label
     from .builds import build_differences
 
     if not (sweeps / "benchmarks.json").exists():
-        return [], []
+        return [], [], []
     groups: dict[tuple[str, str, str], list[float]] = {}
+    machines: set[str] = set()
     for d in build_differences(sweeps, "tensorflow"):
         if (
             d.benchmark == "throughput.Throughput.time_estimate"
@@ -181,13 +183,14 @@ def _mkl(sweeps: Path) -> tuple[list[str], list[float]]:
             and d.ratio > 0
         ):
             groups.setdefault((d.other, d.release, d.context), []).append(d.ratio)
+            machines.add(d.machine)
     rows, default = [], []
     for (build, release, context), ratios in sorted(groups.items()):
         gain = math.exp(-sum(map(math.log, ratios)) / len(ratios)) - 1
         rows.append(f"{build} {release} [{switch_label(context)}] {gain:+.0%}")
         if "TF_ENABLE_ONEDNN_OPTS=0" not in context:
             default.append(gain)
-    return rows, default
+    return rows, default, sorted(machines)
 
 
 def replication_report(root: str | Path) -> dict[str, Any]:
@@ -287,12 +290,13 @@ def replication_report(root: str | Path) -> dict[str, Any]:
             {"TensorFlow graph / eager speed, 2**25 samples, oneDNN on": {"graph/eager": by_release}}
             if by_release else None,
         )  # fmt: skip
-        mkl, default = _mkl(sweeps)
+        mkl, default, mkl_on = _mkl(sweeps)
         within = all(0.1 <= gain <= 0.4 for gain in default)
         row(
             "5b. An MKL (Intel) build of TensorFlow is faster",
             "~+20 %",
-            {machine: "; ".join(mkl) or "not measured: no sweep of an Intel build"},
+            {machine: (f"on {', '.join(mkl_on)}: " if mkl_on and mkl_on != [machine] else "")
+                      + ("; ".join(mkl) or "not measured: no sweep of an Intel build")},
             "not measured" if not default else ("holds" if within else "changed"),
             "holds when Intel's build is +10 % to +40 % faster (within 2x of +20 %) with oneDNN on, the "
             "stock build's default; with oneDNN off the stock build loses what Intel's keeps",

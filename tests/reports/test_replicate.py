@@ -168,3 +168,16 @@ def test_graph_over_eager_per_release_spans_every_campaign_each_ratio_from_one(t
     machines, ratios = _tf_by_release(tmp_path)
     assert machines == ["box"]
     assert ratios == pytest.approx({"2.12.0": 2.0, "2.13.1": 3.0, "2.14.1": 3.0})
+
+
+def test_the_intel_build_claim_names_the_machine_its_campaigns_ran_on():
+    """The row is keyed by the commit history's machine; the Intel builds were swept on
+    another: the figures say which (they once read as the commit history machine's)."""
+    from accelpi.reports.replicate import _mkl
+
+    figures, default, machines = _mkl(ROOT / "sweeps")
+    assert figures and default, "the committed sweeps hold no Intel TensorFlow build beside its twin"
+    assert machines and all((ROOT / "sweeps" / m).is_dir() for m in machines), machines
+    ((machine, text),) = _claim(replication_report(ROOT), "5b.")["today"].items()
+    if machines != [machine]:
+        assert text.startswith(f"on {', '.join(machines)}: "), text
