@@ -157,7 +157,11 @@ def spec(
             xOffset=alt.XOffset("backend:N", sort=ordered),
             tooltip=tooltip,
             **(
-                {"shape": alt.Shape("variant:N", legend=alt.Legend(orient="bottom", title="switch or build"))}
+                {
+                    "shape": alt.Shape(
+                        "variant:N", legend=alt.Legend(orient="top", title="switch or build", columns=1)
+                    )
+                }
                 if variants
                 else {}
             ),
@@ -171,9 +175,10 @@ def spec(
             {
                 "strokeDash": alt.StrokeDash(
                     "variant:N",
-                    # one entry under the other: side by side they run off a phone's width
+                    # above the chart, one entry under the other: beside the backends' legend,
+                    # or side by side, the labels ran off a phone's width
                     legend=alt.Legend(
-                        orient="bottom", title="switch or build (dashes)", labelLimit=400, columns=1
+                        orient="top", title="switch or build (dashes)", labelLimit=400, columns=1
                     ),
                 )
             }

@@ -151,6 +151,18 @@ def test_our_pages_show_loaded_plots_and_fit_a_phone(browser, server, site):
             }))"""
         )
         assert smallest >= 10, f"{href}: chart text {smallest:.1f} px"
+        # every text of a chart (legend labels included) drawn inside its chart: a legend
+        # wider than the phone lost the end of "oneDNN on (the default)" to the SVG's edge
+        outside = lib_page.evaluate(
+            """[...document.querySelectorAll('div.vega svg')].flatMap(svg => {
+                const box = svg.getBoundingClientRect();
+                return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+                    .filter(t => { const r = t.getBoundingClientRect();
+                                   return r.right > box.right + 1 || r.left < box.left - 1; })
+                    .map(t => t.textContent);
+            })"""
+        )
+        assert not outside, f"{href}: chart text beyond the chart's edge: {outside}"
         errors += lib_errors
     assert not errors, errors
 
