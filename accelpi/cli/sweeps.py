@@ -182,6 +182,12 @@ def _print_campaigns(reports: list[dict[str, Any]]) -> None:
                     for build in report.get("builds", [report["library"]])
                     if build in installed
                 )
+                # nothing could report what is installed (the build died on import): what was asked
+                or " ".join(
+                    f"{build} {env['requested'][build]} (asked)"
+                    for build in report.get("builds", [report["library"]])
+                    if env.get("requested", {}).get(build)
+                )
                 or "-"
             )
             disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""

@@ -21,6 +21,7 @@ from ..errors import InvalidArgument
 from ..store import asvcompat, git
 from ..store.files import write_atomically
 from ..store.records import INVENTORY_SUFFIX
+from ..store.refusals import exit_status
 from . import provenance
 
 __all__ = ["record_default_environments", "record_inventory"]
@@ -88,7 +89,9 @@ def record_inventory(
             timeout=600,
         )
         record[key] = (
-            json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-2000:]}
+            json.loads(done.stdout)
+            if done.returncode == 0
+            else {"error": done.stderr.strip()[-2000:] or exit_status(done.returncode)}
         )
     if first_use:
         record["first_use"] = {name: _first_use(python, environ, name) for name in first_use}
@@ -126,7 +129,7 @@ def _first_use(python: Path, environ: dict[str, str], backend: str) -> str:
         return "no result within 600 s"
     if done.returncode == 0:
         return "ok"
-    return last_error(done.stderr or done.stdout) or f"exit status {done.returncode}"
+    return last_error(done.stderr or done.stdout) or exit_status(done.returncode)
 
 
 def last_error(output: str) -> str:

@@ -215,6 +215,7 @@ def record_environments(
             project=project,
         )
         entry["installed"] = installed_versions(record)
+        entry["requested"] = dict(env.requirements)
         entry["disk_bytes"] = sizes[env_path]
         held = drift([{**record, "machine": machine, "installed": entry["installed"]}])
         if held:  # an install step replaced a pinned release (asv's default reinstalls everything)
@@ -228,7 +229,9 @@ def record_environments(
                 if isinstance(b, dict) and b["name"] in backends and not b["available"]
             }
             if isinstance(record["backends"], list)
-            else {}
+            # the inventory itself could not run (a build killed on import): each backend's
+            # first use says why
+            else {name: why for name, why in (record.get("first_use") or {}).items() if why != "ok"}
         )
         entries.append(entry)
     return entries

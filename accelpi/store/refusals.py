@@ -7,13 +7,14 @@ install but fail their first use are read from the inventories (``first_use``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..libraries import canonical
 from .files import write_atomically
 from .records import load_inventories
 
-__all__ = ["CANNOT_INSTALL", "cannot_install", "cannot_run", "record_cannot_install"]
+__all__ = ["CANNOT_INSTALL", "cannot_install", "cannot_run", "exit_status", "record_cannot_install"]
 
 #: Releases that cannot be installed here, with pip's reason: one line each, tab-separated
 #: (library, release, Python, reason), beside the results (not ``.json``: asv reads those).
@@ -68,11 +69,36 @@ def cannot_run(results_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
             if isinstance(b, dict) and not b.get("available", True) and isinstance(b.get("reason"), str)
         }
         failed = {
-            name: " ".join((at_import.get(name) or why).split())
+            name: _signal(" ".join((at_import.get(name) or why).split()))
             for name, why in (record.get("first_use") or {}).items()
             if isinstance(why, str) and why != "ok"
         }
         if swept and failed:
-            release = record["installed"].get(canonical(swept), "?")
+            # a build that cannot even be imported leaves no installed versions: the release
+            # the sweep asked for then names it
+            asked = (record.get("requested") or {}).get(swept)
+            release = record["installed"].get(canonical(swept)) or (asked if isinstance(asked, str) else "?")
             found.setdefault((swept, release), {}).update(failed)
     return found
+
+
+def _signal(why: str) -> str:
+    """``exit status -4`` (what sweeps before 2026-11-30 recorded) in the words the sweep
+    now records: ``killed by SIGILL (Illegal instruction)``."""
+    match = re.fullmatch(r"exit status (-\d+)", why)
+    return exit_status(int(match.group(1))) if match else why
+
+
+def exit_status(code: int) -> str:
+    """A failed process's exit status in words: ``exit status 3``, or for a process a signal
+    killed (a negative status), which signal and what it means (``killed by SIGILL (Illegal
+    instruction)``: a build for a CPU feature this host lacks)."""
+    import signal
+
+    if code < 0:
+        try:
+            number = signal.Signals(-code)
+        except ValueError:
+            return f"killed by signal {-code}"
+        return f"killed by {number.name} ({signal.strsignal(number) or 'no description'})"
+    return f"exit status {code}"

@@ -255,6 +255,34 @@ def test_a_backend_failing_on_import_says_the_whole_error_not_its_last_line(tmp_
     assert failed["tensorflow:graph"] == "() -> handle"  # nothing fuller recorded
 
 
+def test_a_build_killed_on_import_names_its_release_and_signal(tmp_path):
+    """intel-tensorflow-avx512 on a host without AVX-512: every process importing it dies of
+    SIGILL, the inventory could not run, and the sweep recorded only ``exit status -4``."""
+    from accelpi.store.refusals import cannot_run, exit_status
+
+    killed = subprocess.run([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"])
+    assert killed.returncode == -4
+    assert exit_status(killed.returncode) == "killed by SIGILL (Illegal instruction)"
+    assert exit_status(3) == "exit status 3"
+    machine = tmp_path / "box"
+    machine.mkdir()
+    record = {
+        "swept": "intel-tensorflow-avx512",
+        "env_name": "virtualenv-py3.11-intel-tensorflow-avx5122.12.0",
+        "requested": {"intel-tensorflow-avx512": "2.12.0", "numpy": "1.23.5"},
+        "environment": {"error": ""},
+        "backends": {"error": ""},
+        "first_use": {"tensorflow:eager": "exit status -4", "tensorflow:graph": "exit status -4"},
+    }
+    (machine / f"00000000-{record['env_name']}.versions").write_text(json.dumps(record))
+    assert cannot_run(tmp_path) == {
+        ("intel-tensorflow-avx512", "2.12.0"): {
+            "tensorflow:eager": "killed by SIGILL (Illegal instruction)",
+            "tensorflow:graph": "killed by SIGILL (Illegal instruction)",
+        }
+    }
+
+
 def test_the_first_use_error_is_the_whole_last_exception_of_a_real_process():
     from accelpi.releases.record import last_error
 

@@ -38,6 +38,9 @@ def test_committed_inventories_name_no_absolute_path():
     records = [r for folder in folders if folder.is_dir() for r in load_inventories(folder)]
     assert records
     for r in records:
+        if "error" in r["environment"]:  # the inventory could not run (a build killed on import)
+            assert isinstance(r["environment"]["error"], str), r["file"]
+            continue
         executable = r["environment"]["python"]["executable"]
         assert not Path(executable).is_absolute(), (r["file"], executable)
 
