@@ -14,10 +14,14 @@ machine's ``machine.json``), so that each keeps its own series. Only the release
 both count; a step is taken between consecutive releases of those (a release only one
 campaign ran is skipped over in both), with the test and factor ``accelpi versions`` uses.
 
-Prints the steps each campaign flags (slower) or finds improved (faster), how many the other
-campaign finds again in the same direction, and how far the same row's ratio differs between
-the two (the larger ratio over the smaller, minus one) for each kind of row: times at each
-sample count, first calls, peak memory.
+Prints, for each test (the process-level test of ``accelpi versions``, and asv's test on the
+pooled samples that it replaced), the steps each campaign flags (slower) or finds improved
+(faster) and how many the other campaign finds again in the same direction; how many rows
+the two campaigns decide in opposite directions (slower in one, faster in the other); of the
+rows one campaign decides (slower, faster or same), how many the other decides the same way or
+leaves undecided; and how far the same row's ratio differs between the two (the larger ratio
+over the smaller, minus one) for each kind of row: times at each sample count, first calls,
+peak memory.
 
 Read-only: nothing is measured.
 """
@@ -51,9 +55,12 @@ def kind(benchmark: str, params: str) -> str:
     return "time"
 
 
-def agreement(results: Path, library: str, first: str, second: str, factor: float) -> dict:
+def agreement(
+    results: Path, library: str, first: str, second: str, factor: float, pooled: bool = False
+) -> dict:
     """``{"steps": {campaign: [Change]}, "differences": {kind: [relative difference]},
-    "releases": [...]}`` for the two campaigns ``first`` and ``second`` under ``results``."""
+    "releases": [...], "rows": {row: {campaign: Change}}}`` for the two campaigns ``first`` and
+    ``second`` under ``results`` (``pooled``: asv's test on pooled samples, the old one)."""
     from packaging.version import Version
 
     from accelpi.reports.versions import collect, reference_backends, step
@@ -66,7 +73,7 @@ def agreement(results: Path, library: str, first: str, second: str, factor: floa
     for s in series:
         releases = [r for r in shared if r in s.points]
         for before, after in itertools.pairwise(releases):
-            change = step(s, before, after, factor, references)
+            change = step(s, before, after, factor, references, pooled=pooled)
             by_row[_row(change)][s.campaign] = change
     steps: dict[str, list] = {first: [], second: []}
     differences: dict[str, list[float]] = defaultdict(list)
@@ -79,6 +86,28 @@ def agreement(results: Path, library: str, first: str, second: str, factor: floa
             if a > 0 and b > 0:
                 differences[kind(row[0], row[1])].append(max(a, b) / min(a, b) - 1)
     return {"steps": steps, "differences": differences, "releases": shared, "rows": by_row}
+
+
+DECIDED = ("slower", "faster", "same")
+
+
+def consistency(rows: dict, first: str, second: str) -> dict[str, int]:
+    """Over the rows both campaigns compared: ``opposite`` (slower in one, faster in the
+    other), and for each campaign the rows it decided (``decided_FIRST``) and how many of those
+    the other decided the same way or left undecided (``kept_FIRST``)."""
+    found = {"opposite": 0}
+    for this, other in ((first, second), (second, first)):
+        decided = kept = 0
+        for changes in rows.values():
+            if len(changes) != 2 or changes[this].outcome not in DECIDED:
+                continue
+            decided += 1
+            kept += changes[other].outcome in (changes[this].outcome, "undecided")
+        found[f"decided_{this}"], found[f"kept_{this}"] = decided, kept
+    found["opposite"] = sum(
+        len(c) == 2 and {c[first].outcome, c[second].outcome} == {"slower", "faster"} for c in rows.values()
+    )
+    return found
 
 
 def _row(change) -> tuple[str, ...]:
@@ -118,18 +147,39 @@ def main() -> int:
         parser.error("the same campaign twice: nothing to compare")
     with tempfile.TemporaryDirectory() as tmp:
         _copy([args.first.resolve(), args.second.resolve()], Path(tmp))
-        found = agreement(Path(tmp), args.library, ids[0], ids[1], args.factor)
+        tests = {
+            "the process-level test": agreement(Path(tmp), args.library, ids[0], ids[1], args.factor),
+            "asv's test on pooled samples": agreement(
+                Path(tmp), args.library, ids[0], ids[1], args.factor, pooled=True
+            ),
+        }
+    found = tests["the process-level test"]
     print(f"releases both campaigns ran: {', '.join(found['releases']) or 'none'}")
-    for this, other in (ids, ids[::-1]):
-        mine = found["steps"][this]
-        theirs = {(*_row(x), x.direction) for x in found["steps"][other]}
-        again = sum((*_row(x), x.direction) in theirs for x in mine)
-        print(f"{this}: {len(mine)} step(s) beyond {args.factor}x with asv's test, {again} in {other} too")
-        for x in mine:
-            there = found["rows"][_row(x)].get(other)
-            elsewhere = f"{there.ratio:.2f}x" if there else "not measured"
-            print(f"    {x.benchmark}({x.params}) [{x.axes}] {x.before} -> {x.after}: ", end="")
-            print(f"{x.ratio:.2f}x, there {elsewhere}")
+    for name, found in tests.items():
+        print(f"{name}:")
+        for this, other in (ids, ids[::-1]):
+            mine = found["steps"][this]
+            theirs = {(*_row(x), x.direction) for x in found["steps"][other]}
+            again = sum((*_row(x), x.direction) in theirs for x in mine)
+            print(
+                f"  {this}: {len(mine)} step(s) slower or faster beyond {args.factor}x, "
+                f"{again} in {other} too"
+            )
+            for x in mine:
+                there = found["rows"][_row(x)].get(other)
+                elsewhere = f"{there.ratio:.2f}x {there.outcome}" if there else "not measured"
+                print(f"      {x.benchmark}({x.params}) [{x.axes}] {x.before} -> {x.after}: ", end="")
+                print(f"{x.ratio:.2f}x {x.interval_text()}, there {elsewhere}")
+        agree = consistency(found["rows"], *ids)
+        print(f"  rows decided in opposite directions: {agree['opposite']}")
+        for this, other in (ids, ids[::-1]):
+            decided, kept = agree[f"decided_{this}"], agree[f"kept_{this}"]
+            share = f" ({kept / decided:.0%})" if decided else ""
+            print(
+                f"  {this} decided {decided} row(s) (slower, faster or same); {other} decided "
+                f"{kept} of them the same way or left them undecided{share}"
+            )
+    found = tests["the process-level test"]
     print("the same row's ratio in the two campaigns: the larger over the smaller, minus one")
     for name, values in sorted(found["differences"].items()):
         print(

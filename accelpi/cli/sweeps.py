@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
-from ..releases.plan import DEFAULT_PASSES, ORDERS
+from ..releases.plan import DEFAULT_EXTRA_PASSES, DEFAULT_PASSES, ORDERS
 from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -36,6 +36,7 @@ from .common import (
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..releases.campaign import estimate, history, run_campaign
     from ..releases.plan import plan_campaigns
+    from ..reports.report import provisional_releases
     from ..store.refusals import record_cannot_install
 
     if args.replay:
@@ -49,6 +50,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     results = Path(args.results).resolve()
     machine = machine_name(args.machine)
     console = get_console(stderr=True)  # progress and notes; the report goes to stdout
+    if args.confirm:
+        if args.versions or args.last:
+            raise InvalidArgument(
+                "--confirm measures the releases of the provisional steps: give no releases"
+            )
+        args.versions = provisional_releases(results, args.library, args.factor)
+        if not args.versions:
+            console.print(
+                f"{escape(args.library)}: no provisional step in {escape(str(results))}: nothing to confirm"
+            )
+            return EXIT_OK
+        console.print(
+            f"confirming the provisional steps of {escape(args.library)}: {', '.join(args.versions)}"
+        )
     if project is not None:
         console.print(f"measuring {escape(project.describe())}", highlight=False)
         for note in project.notes():
@@ -62,8 +77,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         passes=args.passes,
         order=args.order,
         window=args.window,
-        known=[] if args.alone else history(results, machine, args.library),
+        known=[] if args.alone or args.confirm else history(results, machine, args.library),
         project=project,
+        control=not args.no_control,
+        extra_passes=args.extra_passes,
     )
     if args.bench:
         _check_regexes(args.bench)
@@ -95,6 +112,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             "builds": [p.library.name for p in c.plans],
                             "added": c.added,
                             "passes": c.passes,
+                            "extra_passes": c.extra_passes,
                             "order": c.order,
                             "window": c.window,
                             "include": c.include(),
@@ -252,43 +270,6 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if report["differences"] or report["asv_exit"] != 0 else EXIT_OK
 
 
-# -- accelpi bisect -----------------------------------------------------------------
-
-
-def cmd_bisect(args: argparse.Namespace) -> int:
-    from ..releases.bisect import bisect_releases
-
-    console = get_console(stderr=True)
-    chosen = {}
-    for name, values in (switches(args.switch) or {}).items():
-        if len(values) != 1:  # a bisection follows one series: one value per variable
-            raise InvalidArgument(f"--switch {name}={','.join(values)}: bisect takes one value, NAME=VALUE")
-        chosen[name] = values[0]
-    project = project_from(args)
-    result = bisect_releases(
-        args.library,
-        args.good,
-        args.bad,
-        args.bench,
-        machine_name(args.machine),
-        Path.cwd(),
-        factor=args.factor,
-        log=lambda text: console.print(escape(text)),
-        switches=chosen,
-        project=project,
-        results=Path(args.results).resolve() if project is not None else None,
-    )
-    if args.json:
-        print_json(result)
-    else:
-        get_console().print(
-            f"{args.library}: first release where {args.bench!r} is slower than in {args.good} "
-            f"by more than {args.factor}x: [bold]{result['first_bad']}[/] "
-            f"(last good: {result['last_good']}; {len(result['steps'])} release(s) probed)"
-        )
-    return EXIT_OK
-
-
 def setup_arguments(sub: Any) -> None:
     p = add_command(
         sub,
@@ -345,6 +326,26 @@ def setup_arguments(sub: Any) -> None:
         help=f"passes over every environment, the order reversed each time (default {DEFAULT_PASSES})",
     )
     p.add_argument(
+        "--extra-passes",
+        type=int,
+        default=DEFAULT_EXTRA_PASSES,
+        metavar="N",
+        help="then at most N more passes of only the rows whose verdict is still undecided "
+        f"(default {DEFAULT_EXTRA_PASSES}; 0: none)",
+    )
+    p.add_argument(
+        "--no-control",
+        action="store_true",
+        help="do not measure the newest release twice (the campaign's own A/A pair)",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="measure again exactly the releases of the library's provisional steps (decided in one "
+        "campaign only), so that each is confirmed or disputed",
+    )
+    factor_option(p, "with --confirm: the factor of the steps to confirm")
+    p.add_argument(
         "--order",
         choices=ORDERS,
         default="serpentine",
@@ -369,29 +370,4 @@ def setup_arguments(sub: Any) -> None:
         help="delete the environments once a campaign is measured (results and inventories stay)",
     )
     results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
-    project_options(p)
-
-    p = add_command(
-        sub, "bisect", cmd_bisect, "find the first release of a library where a benchmark got slower"
-    )
-    p.add_argument(
-        "library", help=f"a sweepable library: {', '.join(sweep_targets())}; with --project, any distribution"
-    )
-    p.add_argument("--good", required=True, help="a release where the benchmark is fast")
-    p.add_argument("--bad", required=True, help="a later release where it is slow")
-    p.add_argument(
-        "-b",
-        "--bench",
-        required=True,
-        help="regex over benchmark(params), as asv -b takes it, e.g. \"Throughput.time_estimate\\('numba'\"",
-    )
-    factor_option(p, "the first release slower than --good")
-    p.add_argument(
-        "--switch",
-        action="append",
-        metavar="NAME=VALUE",
-        help="run (and read) the environments with this variable, e.g. TF_ENABLE_ONEDNN_OPTS=1",
-    )
-    machine_option(p)
-    results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps (read, and written by the probes)")
     project_options(p)

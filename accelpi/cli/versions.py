@@ -48,7 +48,8 @@ def cmd_versions(args: argparse.Namespace) -> int:
     if not report["libraries"] and not report["builds"]:
         wanted = args.library or ", ".join(sweep_targets())
         print(f"accelpi: no results of {wanted} over two or more releases in {args.results}", file=sys.stderr)
-    return EXIT_FLAGGED if report["flagged"] else EXIT_OK
+    counted = [c for c in report["flagged"] if args.provisional or c.get("confirmation") == "confirmed"]
+    return EXIT_FLAGGED if counted else EXIT_OK
 
 
 def _versions_between(args: argparse.Namespace) -> int:
@@ -72,15 +73,27 @@ def _versions_between(args: argparse.Namespace) -> int:
             {args.library: rows}, args.factor, f"one release, {args.between} compared", args.wide
         )
         get_console().print(
-            f"{len(significant)} of {len(rows)} rows differ by more than {args.factor}x with asv's test"
+            f"{len(significant)} of {len(rows)} rows differ by more than {args.factor}x, the verdict's "
+            "test agreeing"
         )
     return EXIT_OK
 
 
+def _status(c: dict[str, Any]) -> str:
+    """``confirmed by numba-2026...``, ``provisional: one campaign``, ``disputed: ...``."""
+    others = [f"{o['campaign']} {o['ratio']:.2f}x {o['outcome']}" for o in c.get("elsewhere") or []]
+    if c.get("confirmation") == "confirmed":
+        return "confirmed by " + ", ".join(o for o in others if c["outcome"] in o)
+    if c.get("confirmation") == "disputed":
+        return "disputed: " + "; ".join(others)
+    return "provisional: " + ("no other campaign measured it" if not others else "; ".join(others))
+
+
 def print_verdict(report: dict[str, Any], factor: float) -> None:
     """The answer first: per library, how many release steps got slower or faster by more
-    than ``factor`` with asv's test agreeing, in how many campaigns; then each such step on
-    a line of its own, with its campaign."""
+    than ``factor`` with the verdict's test agreeing (:func:`accelpi.reports.verdicts.compare`),
+    how many of them a second campaign confirmed, in how many campaigns; then each such step
+    on a line of its own, with its interval, its campaign and its confirmation."""
     from ..reports.verdicts import unsteady
     from ..reports.versions import format_value
 
@@ -90,11 +103,14 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
         faster = [c for c in report["improved"] if c["library"] == library]
         campaigns = data.get("campaigns") or []
         releases = sorted({v for s in data["series"] for v in s["values"]}, key=_version)
+        disputed = [c for c in report.get("disputed", []) if c["library"] == library]
         references = sum(bool(c.get("reference")) for c in (*slower, *faster))
+        confirmed = sum(c.get("confirmation") == "confirmed" for c in (*slower, *faster))
         console.print(
-            f"{library}: {len(slower)} release step(s) slower by more than {factor}x with asv's test "
-            f"agreeing, {len(faster)} faster; {len(releases)} release(s) in {len(campaigns)} "
-            "campaign(s), steps taken inside each only"
+            f"{library}: {len(slower)} release step(s) slower by more than {factor}x with the "
+            f"verdict's test agreeing, {len(faster)} faster ({confirmed} of them confirmed by a second "
+            f"campaign, the rest provisional; {len(disputed)} disputed); {len(releases)} release(s) in "
+            f"{len(campaigns)} campaign(s), steps taken inside each only"
             + (
                 f"; {references} of them in a reference the library does not run (a baseline, a stock "
                 "twin, the thread pool): how far the benchmark moves without the library's doing"
@@ -113,13 +129,14 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
                     markup=False,
                     highlight=False,
                 )
-        for word, rows in (("SLOWER", slower), ("faster", faster)):
+        for word, rows in (("SLOWER", slower), ("faster", faster), ("DISPUTED", disputed)):
             for c in rows:
+                interval = f" {c['low']:.2f}-{c['high']:.2f}" if c.get("low") and c.get("high") else ""
                 console.print(
                     f"  {word} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
                     f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
-                    f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x; {c['test']}; "
-                    f"campaign {c.get('campaign') or '-'})"
+                    f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x{interval}; "
+                    f"{c['test']}; campaign {c.get('campaign') or '-'}; {_status(c)})"
                     + (" [reference: not the library's code]" if c.get("reference") else ""),
                     markup=False,
                     highlight=False,
@@ -129,7 +146,7 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
         worse = sum(d["significant"] and d["lower_is_better"] and d["ratio"] > 1 for d in rows)
         console.print(
             f"{family}, one release as two builds: {len(rows)} row(s), {better} faster and {worse} "
-            f"slower than the stock build by more than {factor}x (asv's test agreeing)",
+            f"slower than the stock build by more than {factor}x (the verdict's test agreeing)",
             markup=False,
             highlight=False,
         )
@@ -160,7 +177,7 @@ def print_versions(report: dict[str, Any], factor: float, wide: bool = False) ->
         }
         title = (
             f"{library}: value per release, each campaign apart (ratio to the previous release of "
-            f"the campaign; SLOWER/faster: beyond {factor}x and significant)"
+            f"the campaign; SLOWER/faster: beyond {factor}x, the verdict's test agreeing)"
         )
 
         def cell(s: dict[str, Any], v: str, changes: dict = changes) -> str:
@@ -258,6 +275,11 @@ def setup_arguments(sub: Any) -> None:
     project_options(p, measuring=False)
     factor_option(p, "flag releases slower than the previous one")
     p.add_argument("--all", action="store_true", help="after the verdict, every value release by release")
+    p.add_argument(
+        "--provisional",
+        action="store_true",
+        help="exit 1 on any step decided slower, not only on those a second campaign confirmed",
+    )
     p.add_argument("--wide", action="store_true", help="with --all: tables with one column per release")
     p.add_argument(
         "--between",

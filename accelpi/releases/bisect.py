@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InvalidArgument, shown
 from ..reports import DEFAULT_FACTOR
-from ..reports.verdicts import is_slower
+from ..reports.verdicts import compare
 from ..store import SWEEP_RESULTS
 from ..store.series import collect
 from .campaign import run_campaign
@@ -165,7 +165,9 @@ def bisect_releases(
         return found
 
     def slower(reference: Points, probe: Points) -> bool:
-        return any(is_slower(reference[k], probe[k], factor) for k in reference if k in probe)
+        return any(
+            compare(reference[k], probe[k], factor).outcome == "slower" for k in reference if k in probe
+        )
 
     reference, worst = pair(bad)
     if not slower(reference, worst):

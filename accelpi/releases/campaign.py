@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -39,13 +40,14 @@ from typing import Any
 
 from ..errors import AccelpiError, InvalidArgument
 from ..libraries import canonical
-from ..store import asvcompat
+from ..store import asvcompat, processes
 from ..store.campaigns import campaign_id, load_campaigns, write_campaign
 from ..store.files import write_atomically
 from ..store.records import load_inventories
 from .plan import CampaignPlan, SweepPlan, _version
 from .project import Project
-from .sweep import asv_run, delete_environments, failures, record_environments
+from .sweep import asv_run, delete_environments, failures, record_environments, sample_counts
+from .undecided import undecided_rows
 
 __all__ = ["estimate", "history", "run_campaign"]
 
@@ -218,12 +220,25 @@ def run_campaign(
         say(f"campaign {ident}: {plan.describe()}, commit {commit[:8]}, machine {machine}{suite}")
         readings = [{"after_pass": 0, "at": _utc(), "kernels": measure()}]
         passes: list[dict[str, Any]] = []
+        counted: list[dict[str, dict[str, list[int]]]] = []  # samples per row after each pass
         unbuilt: dict[str, str] = {}  # environment -> why the project did not build there
         exit_code = 0
-        for number in range(1, (1 if plan.order == "asv" else plan.passes) + 1):
+        total = 1 if plan.order == "asv" else plan.passes + plan.extra_passes
+        more: list[str] = []  # the rows still undecided after the planned passes
+        extra_passes: list[dict[str, Any]] = []
+        for number in range(1, total + 1):
             ordered = include if number % 2 == 1 or plan.order == "asv" else include[::-1]
             if unbuilt:
-                ordered = [e for e in ordered if _env_name(project, e, staged) not in unbuilt]
+                ordered = [e for e in ordered if project.environment_name(e, staged) not in unbuilt]
+            if number > plan.passes:
+                more = undecided_rows(plan, project, ordered, staged, machine, commit, counted)
+                if not more:
+                    break
+                extra_passes.append({"pass": number, "rows": more})
+                say(
+                    f"[extra pass {number - plan.passes} of at most {plan.extra_passes}] {len(more)} row(s) "
+                    "still undecided: measured once more"
+                )
             if not ordered:
                 break
             conf = project.asv_config(ordered, staged)
@@ -232,14 +247,15 @@ def run_campaign(
                 extra += ["--interleave-rounds"]
             else:
                 extra += ["-a", "rounds=1", *(["--append-samples"] if number > 1 else [])]
-            say(f"[pass {number}/{plan.passes}] {len(ordered)} environment(s), order {plan.order}")
+            if number <= plan.passes:
+                say(f"[pass {number}/{plan.passes}] {len(ordered)} environment(s), order {plan.order}")
             run = asv_run(
                 conf,
                 stage / "asv.conf.json",
                 work,
                 machine,
                 commit,
-                plan.bench(number),
+                [f"^{re.escape(row)}$" for row in more] if number > plan.passes else plan.bench(number),
                 extra,
                 stage / f"asv-pass-{number}.log",
                 say,
@@ -257,8 +273,9 @@ def run_campaign(
             for name, why in run.not_built.items():
                 say(f"    the project did not build in {name}; left out of the later passes: {why[-300:]}")
             unbuilt.update(run.not_built)
+            counted.append(sample_counts(staged, machine, commit))
             readings.append({"after_pass": number, "at": _utc(), "kernels": measure()})
-            left = plan.passes - number if plan.order != "asv" else 0
+            left = max(0, plan.passes - number) if plan.order != "asv" else 0
             if left > 0 and run.exit_code in (0, 2):
                 # the first passes time first calls too: the rest is at most this long
                 rest = run.seconds * left
@@ -304,6 +321,11 @@ def run_campaign(
             },
             **({"project": project.record()} if not project.own else {}),
             **({"not_built": unbuilt} if unbuilt else {}),
+            **({"extra_passes": extra_passes} if extra_passes else {}),
+            "processes": {
+                env: processes.processes_per_pass([c.get(env, {}) for c in counted])
+                for env in sorted({env for c in counted for env in c})
+            },
         }
         config_path = stage / "asv.conf.json"
         write_atomically(config_path, json.dumps(project.asv_config(include, staged), indent=2))
@@ -353,14 +375,6 @@ def run_campaign(
         "failed": failed,
         "not_built": unbuilt,
     }
-
-
-def _env_name(project: Project, entry: dict[str, Any], staged: Path) -> str:
-    """The name asv gives the environment of one ``include`` entry."""
-    config = staged.parent / "names.asv.conf.json"
-    write_atomically(config, json.dumps(project.asv_config([entry], staged), indent=2))
-    (env,) = asvcompat.environments(config)
-    return env.name
 
 
 def _env_seconds(passes: list[dict[str, Any]], env_name: str) -> float | None:

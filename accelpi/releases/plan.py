@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .. import registry
 from ..errors import InvalidArgument, shown
 from ..libraries import Library, canonical, multi_build, sweep_target
+from ..store.series import CONTROL
 from . import pip
 
 if TYPE_CHECKING:
@@ -140,9 +141,8 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
     done = pip.dry_run(specs)
     if done.returncode != 0:
         return pip.reason(done)
-    chosen = {}
-    for item in json.loads(done.stdout)["install"]:
-        chosen[canonical(item["metadata"]["name"])] = item["metadata"]["version"]
+    installs = json.loads(done.stdout)["install"]
+    chosen = {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in installs}
     return {dist: chosen[dist] for dist in (*lib.distributions, *lib.needs) if dist in chosen}
 
 
@@ -160,9 +160,11 @@ class SweepPlan:
     pins: dict[str, dict[str, str]] = field(default_factory=dict)  # version -> resolved requirements
     python: str = f"{sys.version_info.major}.{sys.version_info.minor}"
     bench: list[str] | None = None  # asv -b expressions instead of the library's benchmarks
+    control: str | None = None  # the release measured twice, as the campaign's own A/A pair
 
     def include(self) -> list[dict[str, Any]]:
-        """asv ``include`` entries: one per release and combination of switches."""
+        """asv ``include`` entries: one per release and combination of switches, and a second
+        of each for the ``control`` release (:data:`CONTROL`, which nothing reads, set)."""
         entries = []
         for version in self.versions:
             req: dict[str, str] = {dist: version for dist in self.library.distributions}
@@ -171,6 +173,8 @@ class SweepPlan:
             combos: list[dict[str, str]] = [{}]
             for name, values in self.switches.items():
                 combos = [{**combo, name: value} for combo in combos for value in values]
+            if version == self.control:
+                combos = [{**combo, **copy} for combo in combos for copy in ({}, {CONTROL: "copy"})]
             for combo in combos:
                 entry: dict[str, Any] = {"python": self.python, "req": req}
                 if combo:
@@ -244,10 +248,12 @@ def plan_sweep(
 
 # -- campaigns ----------------------------------------------------------------------
 
-#: Passes of a campaign. Measured with A/A campaigns (docs/benchmarking.md): with two, a
-#: sub-millisecond call whose time differs from process to process (TensorFlow's eager call
-#: at 2**16) was a false alarm at the default factor; with four, none was.
-DEFAULT_PASSES = 4
+#: Passes of a campaign: one benchmark process per pass, the unit of the verdict's test. Six:
+#: by the variance components of the committed campaigns (docs/benchmarking.md) four processes
+#: a side bound a ratio within about +-15 % at 2**25 samples, six within +-10 %.
+DEFAULT_PASSES = 6
+
+DEFAULT_EXTRA_PASSES = 2  #: then passes of only the rows still undecided, at most this many
 
 #: How the environments are ordered from pass to pass (see the module's text).
 ORDERS = ("serpentine", "asv")
@@ -256,9 +262,8 @@ ORDERS = ("serpentine", "asv")
 #: memory: one value per environment), except :data:`TWICE`.
 REPEATED = ("Throughput", "ThreadScaling", "LaunchOverhead")
 
-#: Measured in the first two passes, once in each direction of the environments' order: a
-#: first call's samples are fresh interpreters, but all taken at one moment of the campaign,
-#: and in one pass a copy of a release measured 1.13x apart from another (an A/A campaign).
+#: Measured in the first two passes, once in each direction of the environments' order (in
+#: one pass, an A/A campaign's copies of a release were 1.13x apart).
 TWICE = ("FirstCall",)
 
 
@@ -273,6 +278,7 @@ class CampaignPlan:
     order: str = "serpentine"
     window: tuple[int, int] | None = None  # (number, of) when the sweep is cut in windows
     added: dict[str, str] = field(default_factory=dict)  # release -> why the campaign has it
+    extra_passes: int = 0  # at most this many more passes of the rows still undecided
 
     def include(self) -> list[dict[str, Any]]:
         """asv ``include`` entries, release by release, each release's builds side by side."""
@@ -360,18 +366,24 @@ def plan_campaigns(
     window: int | None = None,
     known: list[str] | None = None,
     project: Project | None = None,
+    control: bool = True,
+    extra_passes: int = DEFAULT_EXTRA_PASSES,
 ) -> tuple[list[CampaignPlan], dict[str, str]]:
     """The campaigns of a sweep, and the releases that cannot install here (with why).
 
     ``known``: releases of ``name`` already in this machine's history; each asked release
-    brings its nearest neighbours among them into its campaign, so that it is compared with
-    releases measured beside it. An Intel build's releases bring the stock build of the same
-    release (``intel-tensorflow`` 2.14.0: ``tensorflow-cpu`` 2.14.0).
+    brings its nearest neighbours among them into its campaign. An Intel build's releases bring
+    the stock build of the same release (``intel-tensorflow`` 2.14.0: ``tensorflow-cpu`` 2.14.0).
+
+    ``extra_passes``: then at most this many passes of the rows still undecided
+    (:mod:`accelpi.releases.undecided`). ``control``: each campaign measures its newest release
+    twice (:data:`~accelpi.store.series.CONTROL`), its own A/A pair (the verdict's floor).
     """
     if project is not None and not project.own:
         name = canonical(name)  # as pip and asv's result files spell it
-    if passes < 1:
-        raise InvalidArgument(f"--passes {passes}: at least 1")
+    for option, value, low, high in (("--passes", passes, 1, 100), ("--extra-passes", extra_passes, 0, 20)):
+        if not low <= value <= high:
+            raise InvalidArgument(f"{option} {value}: from {low} to {high}")
     if order not in ORDERS:
         raise InvalidArgument(f"--order {order!r}: accepted: {', '.join(ORDERS)}")
     main = plan_sweep(name, versions, last, switches, constraints, project)
@@ -393,18 +405,16 @@ def plan_campaigns(
         plans.append(twin)
         for version in twin.versions:
             added.setdefault(f"{reference} {version}", "the stock build of the same release, beside it")
-    releases = main.versions
-    campaigns = []
-    cut = windows(releases, window)
+    campaigns, cut = [], windows(main.versions, window)
     for number, chosen in enumerate(cut, 1):
+        subsets = [_subset(plan, chosen) for plan in plans]
+        why = {v: w for v, w in added.items() if v.rsplit(" ", 1)[-1] in chosen}
+        if control and len(chosen) > 1:
+            subsets[0].control = chosen[-1]
+            why[f"control {chosen[-1]}"] = f"measured twice ({CONTROL}=copy): the campaign's own A/A pair"
         campaigns.append(
             CampaignPlan(
-                name,
-                [_subset(plan, chosen) for plan in plans],
-                passes,
-                order,
-                (number, len(cut)) if len(cut) > 1 else None,
-                {v: why for v, why in added.items() if v.rsplit(" ", 1)[-1] in chosen},
+                name, subsets, passes, order, (number, len(cut)) if len(cut) > 1 else None, why, extra_passes
             )
         )
     return campaigns, main.skipped

@@ -19,6 +19,7 @@ library instead of its matrix. :class:`Project` is the one place that knows the 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -29,6 +30,7 @@ from typing import Any
 from ..errors import InvalidArgument, shown
 from ..libraries import Library, by_distribution, canonical, sweep_targets
 from ..store import asvcompat, git
+from ..store.files import write_atomically
 
 __all__ = ["Project", "default_work_folder"]
 
@@ -299,6 +301,14 @@ class Project:
         )
 
     # -- asv ----------------------------------------------------------------------------
+
+    def environment_name(self, entry: dict[str, Any], staged: Path) -> str:
+        """The name asv gives the environment of one ``include`` entry (``staged``: the
+        campaign's results folder, whose parent takes the configuration asv reads)."""
+        config = staged.parent / "names.asv.conf.json"
+        write_atomically(config, json.dumps(self.asv_config([entry], staged), indent=2))
+        (env,) = asvcompat.environments(config)
+        return env.name
 
     def asv_config(
         self, include: list[dict[str, Any]], results_dir: Path, env_dir: Path | None = None

@@ -28,10 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store import asvcompat
+from ..store import asvcompat, processes
 from .record import record_inventory
 
-__all__ = ["AsvRun", "asv_run", "delete_environments", "failures", "record_environments"]
+__all__ = [
+    "AsvRun",
+    "asv_run",
+    "delete_environments",
+    "failures",
+    "record_environments",
+    "sample_counts",
+]
 
 
 @dataclass
@@ -166,6 +173,17 @@ def failures(results_dir: Path, machine: str, commit: str) -> dict[str, list[str
             failed = asvcompat.failed_benchmarks(result)
             if failed:
                 found[result.env_name] = failed
+    return found
+
+
+def sample_counts(results_dir: Path, machine: str, commit: str) -> dict[str, dict[str, list[int]]]:
+    """``{environment: {benchmark: [samples per parameter combination]}}`` of ``commit``'s
+    results on ``machine``: taken after every pass of a campaign, so that the record says
+    which process each sample came from (:mod:`accelpi.store.processes`)."""
+    found = {}
+    for _, result, name in asvcompat.iter_results(results_dir):
+        if name == machine and result.commit_hash == commit:
+            found[result.env_name] = processes.sample_counts(result)
     return found
 
 

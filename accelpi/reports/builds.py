@@ -2,13 +2,12 @@
 
 Two builds of one release (``intel-tensorflow`` against ``tensorflow-cpu``), or one build
 with two values of a variable (``TF_ENABLE_ONEDNN_OPTS=0`` against ``1``; a variable
-nothing reads, for an A/A test). Each pair is compared with asv's significance test, as
-release steps are in :mod:`accelpi.reports.versions`.
+nothing reads, for an A/A test). Each pair is compared by
+:func:`accelpi.reports.verdicts.compare`, as release steps are in :mod:`accelpi.reports.versions`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..store.series import BUILD_FAMILIES, Series, collect
 from . import DEFAULT_FACTOR
-from .verdicts import check_factor, lower_is_better, significant, test_used
+from .verdicts import check_factor, compare, lower_is_better
 
 __all__ = ["Difference", "build_differences", "switch_differences", "twin_differences", "variants"]
 
@@ -45,6 +44,11 @@ class Difference:
     commit_reference: str = ""  # the accelpi commits each side was measured at
     commit_other: str = ""
     campaign: str = ""  # the campaign both sides were measured in (never two)
+    outcome: str = ""  # verdicts.compare's: slower, faster, same, undecided, untested
+    low: float | None = None  # the ratio's interval
+    high: float | None = None
+    test: str = ""  # the test, in words
+    processes: int = 0  # the fewer processes of the two sides (0: not known)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,7 +78,7 @@ def _pairs(
                 continue
             for release in sorted(set(ref.points) & set(s.points), key=Version):
                 a, b = ref.points[release], s.points[release]
-                tested = not test_used(a, b).startswith("ratio only")  # one sample: no test decides
+                verdict = compare(a, b, factor, lower_is_better(benchmark))
                 differences.append(
                     Difference(
                         machine,
@@ -86,14 +90,19 @@ def _pairs(
                         other,
                         a["value"],
                         b["value"],
-                        b["value"] / a["value"] if a["value"] else math.inf,
-                        tested and significant(a, b, factor),
+                        verdict.ratio,
+                        verdict.significant,
                         ref.unit,
                         lower_is_better(benchmark),
-                        min(len(a["samples"] or ()), len(b["samples"] or ())),
+                        min(verdict.samples),
                         a.get("commit", ""),
                         b.get("commit", ""),
                         ref.campaign,
+                        verdict.outcome,
+                        verdict.low,
+                        verdict.high,
+                        verdict.test,
+                        min(verdict.processes),
                     )
                 )
     return differences

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..store import asvcompat
 from ..store.files import write_atomically
-from .verdicts import is_slower, test_used
+from .verdicts import compare, lower_is_better
 from .versions import format_value
 
 __all__ = ["gate_report", "load_runs", "markdown", "record_run", "verdict"]
@@ -69,16 +69,19 @@ def gate_report(
         if base not in found or head not in found:
             continue
         a, b = found[base], found[head]
-        verdict = "slower" if is_slower(a, b, factor) else "faster" if is_slower(b, a, factor) else ""
+        compared = compare(a, b, factor, lower_is_better(label.split("(", 1)[0]))
         rows.append(
             {
                 "benchmark": label.split(".", 1)[-1],
                 "base": a["value"],
                 "head": b["value"],
                 "unit": a["unit"],
-                "ratio": b["value"] / a["value"] if a["value"] else float("inf"),
-                "verdict": verdict,
-                "test": test_used(a, b),
+                "ratio": compared.ratio,
+                "verdict": compared.outcome if compared.significant else "",
+                "outcome": compared.outcome,
+                "low": compared.low,
+                "high": compared.high,
+                "test": compared.test,
                 "noise": max((s for s in (_spread(a), _spread(b)) if s is not None), default=None),
             }
         )

@@ -21,7 +21,15 @@ from .builds import build_differences, twin_differences
 from .verdicts import magnitude
 from .versions import release_steps
 
-__all__ = ["CodeHistory", "code_paths", "findings", "magnitude", "release_report", "swept_libraries"]
+__all__ = [
+    "CodeHistory",
+    "code_paths",
+    "findings",
+    "magnitude",
+    "provisional_releases",
+    "release_report",
+    "swept_libraries",
+]
 
 
 def swept_libraries(results_dir: str | Path) -> list[str]:
@@ -69,7 +77,10 @@ def release_report(
         ``factor``; ``libraries``: per library its ``series`` (values per release) and
         ``changes`` (every step between consecutive releases); ``builds``: per library
         with several builds, one release as each build against the reference build;
-        ``flagged`` (steps significantly slower) and ``improved`` (significantly faster);
+        ``flagged`` (steps slower by the verdict's test) and ``improved`` (faster), each
+        step once, from its newest campaign, with its ``confirmation`` (provisional or
+        confirmed) and the other campaigns that measured it (``elsewhere``); ``disputed``:
+        steps two campaigns decided differently, once each, never as findings;
         ``untested``: steps beyond the factor on the ratio alone (one sample: no test);
         ``skipped``: files that could not be read (``file``, ``why``), left out.
     """
@@ -96,6 +107,7 @@ def release_report(
         "flagged": [],
         "improved": [],
         "untested": [],
+        "disputed": [],
     }
     for name in libraries:
         if name in BUILD_FAMILIES and name not in sweep_targets():
@@ -122,13 +134,16 @@ def release_report(
             "changes": [c.to_dict() for c in changes],
             "campaigns": campaigns_of(series),
         }
-        for c in changes:
-            if c.flagged:
-                report["flagged"].append({"library": name, **c.to_dict()})
+        for c in _once(changes):
+            entry = {"library": name, **c.to_dict()}
+            if c.confirmation == "disputed":
+                report["disputed"].append(entry)
+            elif c.flagged:
+                report["flagged"].append(entry)
             elif c.improved:
-                report["improved"].append({"library": name, **c.to_dict()})
+                report["improved"].append(entry)
             elif c.untested:
-                report["untested"].append({"library": name, **c.to_dict()})
+                report["untested"].append(entry)
     history = CodeHistory(Path(results_dir)) if code_root is None else CodeHistory(code_root, scope=())
     for data in report["libraries"].values():  # why a line breaks between two campaigns
         paths = (
@@ -254,6 +269,19 @@ def campaigns_of(series: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _once(changes: list[Any]) -> list[Any]:
+    """Each step once: a step several campaigns measured is shown from the newest campaign
+    that decided a direction (else the newest), the others in its ``elsewhere``, so that a
+    confirmed or disputed step is never two findings."""
+    chosen: dict[tuple[str, ...], Any] = {}
+    for c in changes:
+        key = c.row if c.campaign else (*c.row, c.measured)
+        rank = (c.outcome in ("slower", "faster"), c.measured)
+        if key not in chosen or rank > (chosen[key].outcome in ("slower", "faster"), chosen[key].measured):
+            chosen[key] = c
+    return list(chosen.values())
+
+
 def _spread(point: dict[str, Any]) -> list[float] | None:
     """The interquartile range asv stored for a point (``q_25``, ``q_75``), if any."""
     stats = point.get("stats") or {}
@@ -262,13 +290,28 @@ def _spread(point: dict[str, Any]) -> list[float] | None:
     return None
 
 
-def findings(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The "what changed" summary: per library, its significant release steps in both
-    directions, largest first (the report's ``flagged`` and ``improved`` rows, no others)."""
+def findings(report: dict[str, Any], confirmation: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    """The "what changed" summary: per library, its release steps decided slower or faster,
+    largest first (the report's ``flagged`` and ``improved`` rows, no others); only those whose
+    ``confirmation`` is one of ``confirmation`` when given (``("confirmed",)``: findings)."""
     by_library: dict[str, list[dict[str, Any]]] = {}
     for change in (*report["flagged"], *report["improved"]):
+        if confirmation and change.get("confirmation") not in confirmation:
+            continue
         by_library.setdefault(change["library"], []).append(change)
     return {
         library: sorted(rows, key=lambda c: (-magnitude(c), c["benchmark"], c["params"], c["axes"]))
         for library, rows in by_library.items()
     }
+
+
+def provisional_releases(results: Path, library: str, factor: float = DEFAULT_FACTOR) -> list[str]:
+    """The releases of ``library``'s provisional steps in ``results`` (decided slower or faster
+    in one campaign, not yet measured in another), oldest first."""
+    from packaging.version import Version
+
+    if not (results / "benchmarks.json").exists():
+        return []
+    report = release_report(results, library, factor)
+    steps = [c for c in (*report["flagged"], *report["improved"]) if c.get("confirmation") == "provisional"]
+    return sorted({v for c in steps for v in (c["before"], c["after"])}, key=Version)

@@ -1,28 +1,73 @@
-"""Whether two measurements differ: a ratio beyond a factor, and asv's significance test.
+"""Whether two measurements differ: one door, :func:`compare`, for every verdict.
 
-One place for the verdict every report gives (release steps, builds, switches, bisection),
-as pyperformance keeps its in ``compare.py``; the test itself is asv's
-(:func:`accelpi.store.asvcompat.is_result_better`).
+Release steps, builds and switches, bisection, the pull-request gate, the site and the
+replication report all ask :func:`compare` and read its :class:`Comparison` (as pyperf's
+``CompareResult``): the ratio, its interval, the outcome, the test in words, and how many
+processes and samples each side had. Nothing decides a verdict by reading its wording.
+
+The test is at the level of the **process**. A campaign's samples come from a few benchmark
+processes (one per pass); samples inside one process share its memory layout, JIT and thread
+placement, so treating 40 samples of 4 processes as 40 independent draws (asv's
+Mann-Whitney U) is too sure of itself wherever the variance sits between processes
+(docs/benchmarking.md measures how much). Where each sample's process is known
+(:mod:`accelpi.store.processes`), each process is summarised by the median of its samples
+and the ratio's interval comes from Welch's t on the logarithms of those medians, one value
+per process: an interval at the level where the variance is (Kalibera & Jones 2013), exact
+for normal per-process logarithms and honest with four processes a side, where a bootstrap
+over four processes has 35 distinct resamples and understates the spread. The interval is
+centred on the ratio of the two values (asv's medians, the figures every table shows), with the
+half-width Welch's t gives.
+
+Outcomes, for a ratio ``after / before`` and a ``factor`` f:
+
+``slower``
+    the interval lies above 1 and the ratio is beyond f (for memory: larger);
+``faster``
+    the interval lies below 1 and the ratio is below 1/f (for memory: smaller);
+``same``
+    the whole interval lies inside [1/f, f]: any change is smaller than the factor;
+``undecided``
+    none of these: the data cannot tell a change beyond the factor from none (more
+    processes would);
+``untested``
+    no test can run: one sample or one process a side, or a value with no ratio.
+
+Where processes are not known (results recorded before campaigns kept them, and not
+inferable), asv's own test decides on the pooled samples, as before, and the test's words
+say so; the interval is then computed as if every sample were independent.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InvalidArgument
-from ..store import asvcompat
+from ..store import asvcompat, processes
 
 __all__ = [
+    "CONFIDENCE",
+    "OUTCOMES",
     "UNSTEADY",
+    "Comparison",
     "check_factor",
-    "is_slower",
+    "compare",
     "lower_is_better",
     "magnitude",
-    "significant",
-    "test_used",
+    "magnitude_of",
     "unsteady",
+    "word",
 ]
+
+#: The confidence of every interval (two-sided). Chosen from the campaigns' variance
+#: components and the A/A campaigns (docs/benchmarking.md, "The test at the level of the
+#: process"): at 0.99 no A/A pair of the committed campaigns is decided slower or faster.
+CONFIDENCE = 0.99
+
+#: Every outcome :func:`compare` gives, in the order tables list them.
+OUTCOMES = ("slower", "faster", "same", "undecided", "untested")
 
 
 def check_factor(factor: float) -> None:
@@ -38,33 +83,224 @@ def lower_is_better(name: str) -> bool:
     return leaf.startswith(("time_", "timeraw_", "peakmem_", "mem_"))
 
 
-def test_used(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """Which of asv's tests decides whether two points differ, in words."""
-    stats = [p.get("stats") or {} for p in (a, b)]
-    if not all(stats) or any(s.get("repeat", 0) == 1 for s in stats):
-        return "ratio only (one sample: no test)"
-    if a.get("samples") is not None and b.get("samples") is not None:
-        return f"Mann-Whitney U, {len(a['samples'])} + {len(b['samples'])} samples"
-    return "99% confidence intervals (no samples recorded)"
+@dataclass(frozen=True)
+class Comparison:
+    """Two measurements of one benchmark compared: ``after`` over ``before``.
 
-
-def is_slower(before: dict[str, Any], after: dict[str, Any], factor: float) -> bool:
-    """asv's own test, the one ``asv continuous`` uses: ``after`` is larger than ``before``
-    by more than ``factor`` and the recorded samples say the difference is significant.
-
-    ``before`` and ``after`` are points: ``value``, ``stats`` and ``samples`` as
-    :mod:`asv.results` reads them. A ratio means something for positive values only: a
-    signed value (an error in σ) or a zero is never "slower" (asv's test would call -0.5
-    against -0.5 a change, since -0.5 < -0.5 / 1.1).
+    ``ratio`` is the ratio of the two values (asv's medians); ``low`` and ``high`` bound it
+    at ``confidence`` (``None``: no interval, see ``outcome``); ``test`` says in words which
+    test gave them, over how many processes and samples.
     """
-    if not (before["value"] > 0 and after["value"] > 0):
-        return False
-    return asvcompat.is_result_better(before, after, factor)
+
+    ratio: float
+    low: float | None
+    high: float | None
+    outcome: str
+    test: str
+    processes: tuple[int, int]  # per side (0: not known)
+    samples: tuple[int, int]
+    confidence: float
+    why: str = ""  # what kept it from a decision (``undecided``, ``untested``)
+    unit: str = ""  # what the test treated as one draw: "process", "sample" (pooled), "statistics"
+
+    @property
+    def significant(self) -> bool:
+        """A change beyond the factor, in either direction, that the test confirms."""
+        return self.outcome in ("slower", "faster")
+
+    @property
+    def tested(self) -> bool:
+        return self.outcome != "untested"
+
+    @property
+    def by_process(self) -> bool:
+        """Whether the test treated the process as the unit."""
+        return self.unit == "process"
+
+    def interval(self) -> str:
+        """``[0.93, 1.21]``, or ``""`` without one."""
+        if self.low is None or self.high is None:
+            return ""
+        return f"[{self.low:.3g}, {self.high:.3g}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["processes"] = list(self.processes)
+        found["samples"] = list(self.samples)
+        return found
 
 
-def significant(a: dict[str, Any], b: dict[str, Any], factor: float) -> bool:
-    """asv's test, both ways: the two points differ by more than ``factor``, significantly."""
-    return is_slower(a, b, factor) or is_slower(b, a, factor)
+def word(outcome: str, unit: str) -> str:
+    """An outcome as people read it for a benchmark's unit: memory is larger or smaller."""
+    if unit == "bytes":
+        return {"slower": "larger", "faster": "smaller"}.get(outcome, outcome)
+    return outcome
+
+
+def _t_quantile(p: float, df: float) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
+def _welch(x: list[float], y: list[float], confidence: float) -> float:
+    """Half the width of the interval of ``mean(y) - mean(x)`` by Welch's t (unequal
+    variances)."""
+    vx = statistics.variance(x) / len(x)
+    vy = statistics.variance(y) / len(y)
+    se = math.sqrt(vx + vy)
+    if se == 0:
+        return 0.0
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    return _t_quantile(1 - (1 - confidence) / 2, df) * se
+
+
+def _logs(values: list[float]) -> list[float] | None:
+    return [math.log(v) for v in values] if values and all(v > 0 for v in values) else None
+
+
+def compare(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    factor: float,
+    directed: bool = True,
+    confidence: float = CONFIDENCE,
+    pooled: bool = False,
+) -> Comparison:
+    """The verdict on ``after`` against ``before``.
+
+    Parameters
+    ----------
+    before, after : dict
+        Points as :mod:`accelpi.store` reads them: ``value``, ``stats`` and ``samples`` (asv's),
+        and ``processes`` (samples per process, in order; ``None`` where not known) with
+        ``processes_known`` (how that is known, or why not).
+    factor : float
+        The smallest change that counts (1.1: 10 %).
+    directed : bool
+        Whether lower is better (times, memory). A track (accuracy) is never slower or faster:
+        its changes beyond the factor are ``undecided``.
+    confidence : float
+        Of the interval, two-sided.
+    pooled : bool
+        Ignore the processes: asv's test on the pooled samples, as before processes were
+        kept (to compare the two tests on the same data; never a report's default).
+    """
+    check_factor(factor)
+    a, b = before, after
+    samples = (len(a.get("samples") or ()), len(b.get("samples") or ()))
+    if not (a["value"] > 0 and b["value"] > 0):
+        return Comparison(
+            math.inf if not a["value"] else b["value"] / a["value"],
+            None,
+            None,
+            "untested",
+            "no ratio (a value at or below zero)",
+            (0, 0),
+            samples,
+            confidence,
+            "a value at or below zero has no ratio",
+        )
+    ratio = b["value"] / a["value"]
+    groups = [processes.split(p.get("samples"), p.get("processes")) for p in (a, b)]
+    counts = tuple(len(g) if g else 0 for g in groups)
+    medians = [_logs([statistics.median(s) for s in g]) if g else None for g in groups]
+    if medians[0] and medians[1] and min(counts) >= 2 and not pooled:
+        half = _welch(medians[0], medians[1], confidence)
+        test = (
+            f"Welch's t over processes, {counts[0]} + {counts[1]} processes "
+            f"({samples[0]} + {samples[1]} samples)"
+        )
+        return _decide(
+            ratio,
+            ratio / math.exp(half),
+            ratio * math.exp(half),
+            None,
+            factor,
+            directed,
+            test,
+            counts,
+            samples,
+            confidence,
+            "process",
+        )
+    if min(samples) >= 2 and all(p.get("stats") for p in (a, b)):
+        logs = [_logs(list(p["samples"])) for p in (a, b)]
+        half = _welch(logs[0], logs[1], confidence) if logs[0] and logs[1] else None
+        known = "ignored" if pooled else "one process" if min(counts) == 1 else "unknown"
+        test = f"Mann-Whitney U on pooled samples, {samples[0]} + {samples[1]} (processes {known})"
+        asv = (asvcompat.is_result_better(a, b, factor), asvcompat.is_result_better(b, a, factor))
+        return _decide(
+            ratio,
+            None if half is None else ratio / math.exp(half),
+            None if half is None else ratio * math.exp(half),
+            asv,
+            factor,
+            directed,
+            test,
+            counts,
+            samples,
+            confidence,
+            "sample",
+        )
+    stats = [p.get("stats") or {} for p in (a, b)]
+    if all(stats) and all(s.get("repeat", 0) > 1 for s in stats) and all("ci_99_a" in s for s in stats):
+        low = stats[1]["ci_99_a"] / stats[0]["ci_99_b"] if stats[0]["ci_99_b"] > 0 else None
+        high = stats[1]["ci_99_b"] / stats[0]["ci_99_a"] if stats[0]["ci_99_a"] > 0 else None
+        asv = (asvcompat.is_result_better(a, b, factor), asvcompat.is_result_better(b, a, factor))
+        test = "99% confidence intervals (no samples recorded)"
+        return _decide(ratio, low, high, asv, factor, directed, test, counts, samples, 0.99, "statistics")
+    return Comparison(
+        ratio,
+        None,
+        None,
+        "untested",
+        "ratio only (one sample: no test)",
+        counts,
+        samples,
+        confidence,
+        "one sample a side: no test can tell a change from noise",
+    )
+
+
+def _decide(
+    ratio: float,
+    low: float | None,
+    high: float | None,
+    asv: tuple[bool, bool] | None,
+    factor: float,
+    directed: bool,
+    test: str,
+    counts: tuple[int, ...],
+    samples: tuple[int, int],
+    confidence: float,
+    unit: str,
+) -> Comparison:
+    """The outcome from the interval (or, where processes are not known, asv's test)."""
+    if asv is not None:
+        slower, faster = asv
+    else:
+        slower = low is not None and low > 1 and ratio > factor
+        faster = high is not None and high < 1 and ratio < 1 / factor
+    inside = low is not None and high is not None and low >= 1 / factor and high <= factor
+    why = ""
+    if directed and slower:
+        outcome = "slower"
+    elif directed and faster:
+        outcome = "faster"
+    elif inside:
+        outcome = "same"
+    else:
+        outcome = "undecided"
+        if not directed:
+            why = "a track has no direction"
+        elif low is None or high is None:
+            why = "no interval"
+        elif low <= 1 <= high:
+            why = f"the interval [{low:.3g}, {high:.3g}] holds both no change and a change beyond {factor}x"
+        else:
+            why = f"a change, but the interval [{low:.3g}, {high:.3g}] reaches past {factor}x and within it"
+    return Comparison(ratio, low, high, outcome, test, (counts[0], counts[1]), samples, confidence, why, unit)
 
 
 #: A campaign during which the host's own speed (its calibration) moved by more than this
@@ -80,5 +316,9 @@ def unsteady(context: dict[str, Any]) -> bool:
 
 def magnitude(change: dict[str, Any]) -> float:
     """How large a step is, whichever its direction: 1.5x slower and 1.5x faster are equal."""
-    ratio = change["ratio"]
+    return magnitude_of(change["ratio"])
+
+
+def magnitude_of(ratio: float) -> float:
+    """A ratio's size whichever its direction (1.5 for 1.5x and for 0.667x; inf for none)."""
     return max(ratio, 1 / ratio) if ratio > 0 else float("inf")

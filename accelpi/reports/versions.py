@@ -10,14 +10,13 @@ a slowdown that passes it is flagged, a speed-up that passes it is an improvemen
 from __future__ import annotations
 
 import itertools
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..store.series import BUILD_FAMILIES, Series, collect
 from . import DEFAULT_FACTOR
-from .verdicts import check_factor, is_slower, lower_is_better, significant, test_used
+from .verdicts import Comparison, check_factor, compare, lower_is_better, magnitude_of
 
 __all__ = [
     "BUILD_FAMILIES",
@@ -37,8 +36,9 @@ class Change:
     """The step between two consecutive releases in a series: both measured in one campaign
     (a series never spans two), so the step is the releases' doing, not the host's.
 
-    ``flagged``: slower (for memory: larger) by more than the factor, and significant by
-    asv's test (the test ``asv continuous`` uses); ``improved``: the same, faster (smaller).
+    The verdict is :func:`accelpi.reports.verdicts.compare`'s: ``outcome`` (slower, faster,
+    same, undecided, untested), the ratio's interval ``low``-``high`` and the test in words.
+    ``flagged``: the outcome is slower (for memory: larger); ``improved``: faster (smaller).
     Both only for times and memory (``lower_is_better``); a tracked value such as accuracy has
     no direction. Where one side has a single sample (peak memory: asv measures it once), no
     test can decide: such a step beyond the factor is ``untested``, never flagged or improved.
@@ -59,13 +59,29 @@ class Change:
     improved: bool = False
     samples_before: int = 0  # samples recorded on each side (0: statistics only)
     samples_after: int = 0
-    test: str = ""  # which of asv's tests decided, in words (see verdicts.test_used)
+    test: str = ""  # which test decided, in words (verdicts.compare)
     commit_before: str = ""  # the accelpi commit each release was measured at
     commit_after: str = ""
     campaign: str = ""  # the campaign both releases were measured in (steps never cross one)
     measured: str = ""  # when that campaign ended (UTC)
     untested: bool = False  # beyond the factor on the ratio alone: one sample, no test
     reference: bool = False  # a backend the library does not run (a baseline, a stock twin)
+    outcome: str = ""  # slower, faster, same, undecided or untested (verdicts.OUTCOMES)
+    low: float | None = None  # the ratio's interval at `confidence`
+    high: float | None = None
+    confidence: float = 0.0
+    processes_before: int = 0  # benchmark processes on each side (0: not known)
+    processes_after: int = 0
+    why: str = ""  # what kept the step from a decision
+    floor: float | None = None  # how far the campaign's controls moved this row (a magnitude)
+    floor_why: str = ""  # which control moved that far
+    confirmation: str = ""  # for a decided step: provisional, confirmed or disputed (confirm)
+    elsewhere: list[dict[str, Any]] = field(default_factory=list)  # the same step, other campaigns
+
+    @property
+    def row(self) -> tuple[str, ...]:
+        """What makes two campaigns' steps one step: benchmark, parameters, axes, releases."""
+        return (self.benchmark, self.params, self.axes, self.before, self.after)
 
     @property
     def direction(self) -> str:
@@ -73,6 +89,12 @@ class Change:
         (no change beyond the factor that a test confirms, or no direction)."""
         worse, better = ("larger", "smaller") if self.unit == "bytes" else ("slower", "faster")
         return worse if self.flagged else better if self.improved else ""
+
+    def interval_text(self) -> str:
+        """The ratio's interval as people read it (``[1.02, 1.31]``), or ``""``."""
+        if self.low is None or self.high is None:
+            return ""
+        return f"[{self.low:.3g}, {self.high:.3g}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "direction": self.direction}
@@ -132,7 +154,10 @@ def release_steps(
         ``tensorflow`` for every TensorFlow build.
     factor : float
         A change is flagged when the later release is slower by more than this factor
-        and asv's significance test agrees.
+        and the verdict's test (:func:`~accelpi.reports.verdicts.compare`) agrees.
+
+    A step no larger than what the campaign's controls moved is no finding (:func:`floors`):
+    its outcome is ``undecided`` and ``why`` says which control moved as far.
     """
     check_factor(factor)
     from packaging.version import Version
@@ -144,20 +169,81 @@ def release_steps(
         for s in all_series
         for before, after in itertools.pairwise(sorted(s.points, key=Version))
     ]
-    return all_series, changes
+    return all_series, confirm(floors(all_series, changes, factor))
+
+
+def _size(params: str) -> str:
+    """A row's parameters but its backend: what a reference row shares with it."""
+    return params.split(",", 1)[1].strip() if "," in params else ""
+
+
+def floors(series: list[Series], changes: list[Change], factor: float) -> list[Change]:
+    """``changes`` with each step's floor: how far the campaign's controls moved the same
+    benchmark without the library's doing, and the steps no larger than that demoted.
+
+    Two controls, both inside the step's own campaign: the control copy (the campaign's newest
+    release measured twice, :data:`~accelpi.store.series.CONTROL`): how far two environments of
+    one release differ in this row; and the reference rows (backends the library does not run,
+    :func:`reference_backends`) of the same benchmark and parameters between the same two
+    releases: how far the environment alone moved a benchmark."""
+    control: dict[tuple[str, ...], tuple[float, str]] = {}
+    for s in series:
+        for release in sorted(set(s.controls) & set(s.points)):
+            moved = compare(s.points[release], s.controls[release], factor, lower_is_better(s.benchmark))
+            key = (s.campaign, s.benchmark, s.params, s.axes)
+            if moved.ratio > 0 and magnitude_of(moved.ratio) > control.get(key, (1.0, ""))[0]:
+                control[key] = (
+                    magnitude_of(moved.ratio),
+                    f"the control copy of {release} moved {moved.ratio:.2f}x",
+                )
+    reference: dict[tuple[str, ...], tuple[float, str]] = {}
+    for c in changes:
+        if c.reference and c.ratio > 0:
+            key = (c.campaign, c.benchmark, _size(c.params), c.axes, c.before, c.after)
+            if magnitude_of(c.ratio) > reference.get(key, (1.0, ""))[0]:
+                reference[key] = (
+                    magnitude_of(c.ratio),
+                    f"the reference row {backend_of(c.params)} moved {c.ratio:.2f}x",
+                )
+    found = []
+    for c in changes:
+        moved = [control.get((c.campaign, c.benchmark, c.params, c.axes))]
+        if not c.reference:
+            moved.append(reference.get((c.campaign, c.benchmark, _size(c.params), c.axes, c.before, c.after)))
+        moved = [m for m in moved if m is not None]
+        if not moved or not c.campaign:
+            found.append(c)
+            continue
+        height, what = max(moved)
+        c = replace(c, floor=height, floor_why=what)
+        if (c.flagged or c.improved) and magnitude_of(c.ratio) <= height:
+            c = replace(
+                c,
+                flagged=False,
+                improved=False,
+                significant=False,
+                outcome="undecided",
+                why=f"no larger than what the campaign's controls moved ({what})",
+            )
+        found.append(c)
+    return found
 
 
 def step(
-    s: Series, before: str, after: str, factor: float, references: frozenset[str] | set[str] = frozenset()
+    s: Series,
+    before: str,
+    after: str,
+    factor: float,
+    references: frozenset[str] | set[str] = frozenset(),
+    pooled: bool = False,
 ) -> Change:
     """The change from release ``before`` to ``after`` of one series (both among its points),
-    with asv's test at ``factor``; ``references`` names the backends that make a reference row."""
+    by :func:`~accelpi.reports.verdicts.compare` at ``factor`` (``pooled``: asv's test on the
+    pooled samples instead, for comparing the two tests); ``references`` names the backends
+    that make a reference row."""
     a, b = s.points[before], s.points[after]
-    ratio = b["value"] / a["value"] if a["value"] else math.inf
     directed = lower_is_better(s.benchmark)
-    test = test_used(a, b)
-    tested = not test.startswith("ratio only")
-    beyond = directed and (is_slower(a, b, factor) or is_slower(b, a, factor))
+    verdict = compare(a, b, factor, directed, pooled=pooled)
     return Change(
         s.machine,
         s.benchmark,
@@ -167,18 +253,71 @@ def step(
         after,
         a["value"],
         b["value"],
-        ratio,
-        tested and significant(a, b, factor),
-        tested and directed and is_slower(a, b, factor),
+        verdict.ratio,
+        verdict.significant,
+        directed and verdict.outcome == "slower",
         s.unit,
-        improved=tested and directed and is_slower(b, a, factor),
-        samples_before=len(a["samples"] or ()),
-        samples_after=len(b["samples"] or ()),
-        test=test,
+        improved=directed and verdict.outcome == "faster",
+        samples_before=verdict.samples[0],
+        samples_after=verdict.samples[1],
+        test=verdict.test,
         commit_before=str(a.get("commit") or ""),
         commit_after=str(b.get("commit") or ""),
         campaign=s.campaign,
         measured=str(s.context.get("ended") or ""),
         reference=backend_of(s.params) in references,
-        untested=beyond and not tested,
+        untested=directed and not verdict.tested and _beyond(verdict, factor),
+        **_interval(verdict),
     )
+
+
+def _beyond(verdict: Comparison, factor: float) -> bool:
+    return verdict.ratio > factor or verdict.ratio < 1 / factor
+
+
+def _interval(verdict: Comparison) -> dict[str, Any]:
+    """The fields every report row takes from a verdict besides the ratio."""
+    return {
+        "outcome": verdict.outcome,
+        "low": verdict.low,
+        "high": verdict.high,
+        "confidence": verdict.confidence,
+        "processes_before": verdict.processes[0],
+        "processes_after": verdict.processes[1],
+        "why": verdict.why,
+    }
+
+
+#: Outcomes that decide a step; ``same`` contradicts a direction, ``undecided`` nothing.
+DECIDED = ("slower", "faster", "same")
+
+
+def confirm(changes: list[Change]) -> list[Change]:
+    """Each step with what other campaigns measured of the same step (``elsewhere``) and, for
+    a decided step, its ``confirmation``: ``confirmed`` when another, independent campaign
+    (another day, another host) gave the same outcome; ``disputed`` when one gave another
+    decided outcome (slower against faster or same); else ``provisional``. An undecided
+    campaign neither confirms nor disputes."""
+    rows: dict[tuple[str, ...], list[Change]] = {}
+    for c in changes:
+        if c.campaign:
+            rows.setdefault(c.row, []).append(c)
+    found = []
+    for c in changes:
+        others = [o for o in rows.get(c.row, []) if o.campaign != c.campaign]
+        elsewhere = [
+            {"campaign": o.campaign, "machine": o.machine, "outcome": o.outcome, "ratio": o.ratio}
+            for o in others
+        ]
+        status = ""
+        decided = {o.outcome for o in others if o.outcome in DECIDED}
+        if c.outcome in ("slower", "faster") or (c.outcome == "same" and decided - {"same"}):
+            status = (
+                "disputed"
+                if decided - {c.outcome}
+                else "confirmed"
+                if c.outcome in decided
+                else "provisional"
+            )
+        found.append(replace(c, confirmation=status, elsewhere=elsewhere))
+    return found

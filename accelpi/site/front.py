@@ -20,7 +20,6 @@ from . import charts
 from .library import LIBRARY_HEADERS
 from .pages import (
     BUILD_HEADERS,
-    STEP_HEADERS,
     build_cells,
     build_summary,
     code,
@@ -29,8 +28,8 @@ from .pages import (
     page,
     section,
     slug,
-    step_rows,
 )
+from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["asv_graph", "front_page", "inventory_page"]
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..reports.report import findings
+from ..reports.verdicts import CONFIDENCE
 from .pages import (
     BUILD_HEADERS,
     CAMPAIGN_NOTE,
     REFERENCE_NOTE,
-    STEP_HEADERS,
     TALK_MKL,
     build_cells,
     build_summary,
     builds_note,
-    step_rows,
 )
+from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["builds_markdown", "findings_markdown", "markdown_table", "replication_markdown"]
 
@@ -39,26 +39,45 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def findings_markdown(report: dict[str, Any], generated: str = GENERATED, title: str = "") -> str:
     """The "what changed" summary as Markdown (docs/what-changed.md), from the same rows;
-    ``generated`` says how it was made, ``title`` whose benchmarks it reports."""
+    ``generated`` says how it was made, ``title`` whose benchmarks it reports. Confirmed steps
+    (two campaigns agree) are the findings; provisional and disputed steps are listed apart."""
     lines = [
         f"# What changed, release by release{': ' + title if title else ''}",
         "",
         generated,
         f"Each row: a step between two consecutive releases that changed a benchmark by more than "
-        f"{report['factor']}x, with asv's significance test agreeing (the rows `flagged` and `improved` of "
-        "`accelpi versions --json`), largest first.",
+        f"{report['factor']}x, the verdict's test agreeing (the ratio's interval at "
+        f"{CONFIDENCE:.0%} lies past 1, over the benchmark processes of each side: the rows "
+        "`flagged` and `improved` of `accelpi versions --json`), largest first. A step is a finding "
+        "once a second, independent campaign gave the same outcome (confirmed); until then it is "
+        "provisional, and where two campaigns disagree it is disputed.",
         "",
         CAMPAIGN_NOTE,
     ]
-    for library, rows in findings(report).items():
-        lines += ["", f"## {library}", ""]
-        if any(c.get("reference") for c in rows):
-            lines += [REFERENCE_NOTE, ""]
+    sections = (
+        ("Findings: confirmed by a second campaign", findings(report, ("confirmed",))),
+        ("Provisional: one campaign so far", findings(report, ("provisional",))),
+    )
+    for heading, found in sections:
+        lines += ["", f"## {heading}"]
+        for library, rows in found.items():
+            lines += ["", f"### {library}", ""]
+            if any(c.get("reference") for c in rows):
+                lines += [REFERENCE_NOTE, ""]
+            lines += markdown_table(
+                ["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows]
+            )
+        if not found:
+            lines += ["", "None."]
+    disputed = report.get("disputed") or []
+    lines += ["", "## Disputed: campaigns that disagree", ""]
+    if disputed:
         lines += markdown_table(
-            ["direction", *STEP_HEADERS], [[c["direction"], *step_rows([c])[0]] for c in rows]
+            ["library", "outcome here", *STEP_HEADERS],
+            [[c["library"], c["outcome"], *step_rows([c])[0]] for c in disputed],
         )
-    if not findings(report):
-        lines += ["", "No significant change between any two swept releases."]
+    else:
+        lines += ["None."]
     return "\n".join(lines) + "\n"
 
 

@@ -14,13 +14,12 @@ from typing import Any
 
 from ..libraries import sweep_targets, switch_label
 from ..reports.report import findings
-from ..reports.versions import format_value
 from ..store.files import write_atomically
+from .steps import STEP_HEADERS, step_rows
 
 __all__ = [
     "CAMPAIGN_NOTE",
     "CHART_SCRIPTS",
-    "STEP_HEADERS",
     "build_cells",
     "build_summary",
     "builds_page",
@@ -32,7 +31,6 @@ __all__ = [
     "page",
     "section",
     "slug",
-    "step_rows",
     "steps_section",
     "write_assets",
 ]
@@ -161,43 +159,6 @@ def write_assets(out: Path, node_modules: Path) -> list[str]:
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:120]
 
-
-def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list[str]]:
-    """Significant release steps as table rows: what, where, the two releases, values, ratio,
-    and how sure (asv's test on how many samples)."""
-    return [
-        [
-            *([c["library"]] if library else []),
-            c["benchmark"].split(".", 1)[-1],
-            c["params"] + (" (reference)" if c.get("reference") else ""),
-            c["axes"],
-            f"{c['before']} → {c['after']}",
-            f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
-            f"{c['ratio']:.2f}x",
-            c["test"],
-            campaign_label(c),
-        ]
-        for c in changes
-    ]
-
-
-def campaign_label(row: dict[str, Any]) -> str:
-    """``numba-20261130T051200Z (2026-11-30)``: the campaign a row was measured in, and when."""
-    campaign = row.get("campaign") or "measured alone"
-    when = str(row.get("measured") or "")[:10]
-    return f"{campaign} ({when})" if when else campaign
-
-
-STEP_HEADERS = [
-    "benchmark",
-    "parameters",
-    "environment",
-    "releases",
-    "values",
-    "ratio",
-    "how sure",
-    "campaign",
-]
 
 #: Under a library's steps when some are references (pages and docs/what-changed.md say it).
 REFERENCE_NOTE = (

@@ -24,16 +24,15 @@ from .front import inventory_page
 from .library import LIBRARY_HEADERS, library_pages
 from .markdown import findings_markdown
 from .pages import (
-    STEP_HEADERS,
     code,
     findings_page,
     link,
     navigation,
     page,
     section,
-    step_rows,
     write_assets,
 )
+from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["build_project_site"]
 

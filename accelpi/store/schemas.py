@@ -77,6 +77,17 @@ CAMPAIGN: dict[str, Any] = {
         },
         "not_built": {"type": "object", "additionalProperties": {"type": "string"}},
         "failed": {"type": "object", "additionalProperties": {"type": "array", "items": _NAME}},
+        # environment -> benchmark -> per parameter combination, the samples each process gave
+        "processes": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 10**6}},
+                },
+            },
+        },
     },
 }
 

@@ -24,11 +24,16 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import canonical, multi_build, sweep_targets
-from . import asvcompat
+from . import asvcompat, processes
 from .campaigns import load_campaigns
 from .records import INVENTORY_SUFFIX, installed_versions, read_record
 
-__all__ = ["BUILD_FAMILIES", "Series", "collect", "context_of"]
+__all__ = ["BUILD_FAMILIES", "CONTROL", "Series", "collect", "context_of"]
+
+#: The variable (nothing reads it) that marks a campaign's control copy: its newest release
+#: measured a second time (:func:`accelpi.releases.plan.plan_campaigns`). The copy's values
+#: join their series as ``controls``, never as a release of its own.
+CONTROL = "ACCELPI_CONTROL"
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Series:
     campaign: str = ""  # the campaign's id ("": measured outside any campaign)
     context: dict[str, Any] = field(default_factory=dict)  # commit, start, end, host of the campaign
     experiment: str = ""  # what was measured together: the campaign, or one result file alone
+    controls: dict[str, dict[str, Any]] = field(default_factory=dict)  # release -> its control copy
 
     @property
     def label(self) -> str:
@@ -150,7 +156,9 @@ def collect(
             local = Version(version).local
         except InvalidVersion:
             continue
-        switches = ", ".join(f"{k}={v}" for k, v in sorted(result.env_vars.items()))
+        env_vars = {k: v for k, v in result.env_vars.items() if k != CONTROL}
+        copy = CONTROL in result.env_vars  # the campaign's control: the same release again
+        switches = ", ".join(f"{k}={v}" for k, v in sorted(env_vars.items()))
         # a local label names another build of the release (torch's +cpu wheel beside the
         # CUDA wheels of the index): a series of its own, never a step in the releases' line
         build = dist + (f"+{local}" if local else "")
@@ -187,19 +195,22 @@ def collect(
                         info.get("unit", ""),
                         distribution=dist,
                         switches=switches,
-                        env_vars=dict(result.env_vars),
+                        env_vars=env_vars,
                         campaign=campaign["id"] if campaign else "",
                         context=context,
                         experiment=together,
                     ),
                 )
-                stamp = (ident, version)
+                stamp = (ident, version, copy)
                 if latest.get(stamp, -1) > (result.date or 0):
                     continue  # keep the newest commit's value for a release
                 latest[stamp] = result.date or 0
-                s.points[version] = {
+                sizes, known = processes.counts(campaign, result.env_name, key, i, len(samples[i] or ()))
+                (s.controls if copy else s.points)[version] = {
                     "value": values[i],
                     "samples": samples[i],
+                    "processes": sizes,  # samples per process, in pass order (None: not known)
+                    "processes_known": known,
                     "stats": stats[i],
                     "commit": result.commit_hash,
                     "env": result.env_name,

@@ -98,7 +98,7 @@ def swept(tmp_path_factory):
     old_home = os.environ["HOME"]
     os.environ["HOME"] = str(home)
     try:
-        (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={})
+        (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={}, extra_passes=1)
         for one in plan.plans:
             one.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
         said: list[str] = []
@@ -133,22 +133,35 @@ def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
     # read from asv's own output ("Benchmarking ENV"): the order really run, pass by pass
     report, results, _ = swept
     orders = [r["order"] for entry in report["passes"] for r in entry["rounds"]]
-    assert len(orders) == DEFAULT_PASSES and len(orders[0]) == 2
-    for number, order in enumerate(orders):  # release order in the odd passes, reversed in the even
+    # the releases, and the newest once more as the campaign's control (ACCELPI_CONTROL=copy)
+    assert len(orders) >= DEFAULT_PASSES and len(orders[0]) == 3
+    for number, order in enumerate(orders[:DEFAULT_PASSES]):  # reversed in the even passes
         assert order == (orders[0] if number % 2 == 0 else orders[0][::-1])
-    assert ["numba0.67.0" in name for name in orders[0]] == [True, False]
+    assert ["numba0.67.0" in name for name in orders[0]] == [True, False, False]
     # every timed benchmark got one process per pass: two samples, appended
     from accelpi.store import asvcompat
 
     (path,) = [p for p in (results / "selftest").rglob("*numba0.68.1*.json")]
     points = asvcompat.points(asvcompat.load_result(path), asvcompat.benchmarks(results), BENCH)
     (point,) = [p for label, p in points.items() if label[0] == "'numba:fused'"]
-    assert len(point["samples"]) == DEFAULT_PASSES
     from accelpi.store.campaigns import load_campaigns
 
     (record,) = load_campaigns(results).values()
-    assert len(record["calibration"]["readings"]) == DEFAULT_PASSES + 1  # before, between, after
+    extra = record.get("extra_passes") or []  # more passes of the rows still undecided, if any
+    assert len(point["samples"]) == DEFAULT_PASSES + len(extra)
+    assert len(record["calibration"]["readings"]) == DEFAULT_PASSES + len(extra) + 1  # between passes
     assert record["fingerprint"]["digest"] and record["commit"] and record["passes"] == DEFAULT_PASSES
+    # which process each sample came from, environment by environment: one sample each (--quick)
+    assert len(record["processes"]) == 3
+    for rows in record["processes"].values():
+        (measured,) = [r for r in rows[BENCH] if r]  # the one combination this campaign ran
+        assert measured[:DEFAULT_PASSES] == [1] * DEFAULT_PASSES
+    series, changes = release_steps(results, "numba")
+    (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
+    assert sorted(s.controls) == ["0.68.1"] and s.points["0.68.1"]["processes_known"] == "recorded"
+    (step,) = [c for c in changes if c.params == "'numba:fused', 65536"]
+    assert step.processes_before >= DEFAULT_PASSES and step.low < step.ratio < step.high
+    assert step.floor_why.startswith("the control copy of 0.68.1 moved")
     # after every pass but the last, how long it took and when the rest should end
     took = [line for line in report["said"] if re.match(r"\[pass \d/\d\] took [\d.]+ min", line)]
     assert [line[:10] for line in took] == [f"[pass {n}/{DEFAULT_PASSES}]" for n in range(1, DEFAULT_PASSES)]

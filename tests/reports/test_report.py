@@ -132,7 +132,7 @@ def _row_key(cells: list[str]) -> tuple[str, ...]:
 
 def test_the_summary_page_is_exactly_versions_json(tmp_path):
     from accelpi.site.build import build_site
-    from accelpi.site.pages import step_rows
+    from accelpi.site.steps import step_rows
 
     site = build_site(ROOT, html_dir=str(tmp_path / "html"), publish=False)
     page = (site / "accelpi" / "changes.html").read_text()
