@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 ASV    := $(BIN)/asv
 
-.PHONY: venv tools test lint bench compare machine publish screenshots preview continuous continuous-full gpu-carry clean
+.PHONY: venv tools test test-quick lint bench compare machine publish screenshots preview continuous continuous-full gpu-carry clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,12 @@ tools: .tools/.installed
 test: venv tools  ## run the test suite (and the linter)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The edit loop: what needs no campaign, no browser and no package index (a few minutes, not
+# the twenty of `make test`, which CI runs).
+test-quick: venv  ## ruff and the fast tests (no real campaign, browser or package index)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -x -m "not slow and not network" --ignore=tests/site
 
 lint: venv
 	$(BIN)/ruff check .

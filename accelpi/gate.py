@@ -49,7 +49,7 @@ def command(base: str, head: str, factor: float, bench: list[str] | None, extra:
     The gate's benchmarks run ``GATE_ROUNDS`` rounds; the whole suite runs each benchmark's
     own (asv's ``-a`` would set every benchmark's, ``FirstCall``'s single round included).
     """
-    selected = [arg for regex in bench or () for arg in ("-b", regex)]
+    selected = [f"--bench={regex}" for regex in bench or ()]  # a regex starting with "-" is no option
     if bench:
         selected += ["-a", f"rounds={GATE_ROUNDS}"]
     return [

@@ -197,9 +197,13 @@ def sweep_targets() -> dict[str, Library]:
 
 def sweep_target(build: str) -> Library:
     """The library of the sweepable build ``build``; other names raise :class:`InvalidArgument`."""
+    import difflib
+
     targets = sweep_targets()
     if build not in targets:
-        raise InvalidArgument(f"library={build!r} cannot be swept; accepted: {', '.join(targets)}")
+        close = difflib.get_close_matches(str(build), list(targets), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InvalidArgument(f"library={build!r} cannot be swept{hint}; accepted: {', '.join(targets)}")
     return targets[build]
 
 

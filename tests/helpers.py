@@ -16,6 +16,16 @@ from accelpi import registry
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
+def committed_report() -> dict:
+    """``accelpi versions --json`` of the committed sweeps (built once per test session: the
+    tests that read it must not change it)."""
+    from accelpi.reports.report import release_report
+    from accelpi.store import SWEEP_RESULTS
+
+    return release_report(ROOT / SWEEP_RESULTS)
+
+
 def script(name: str):
     """``scripts/NAME.py`` imported as a module (the scripts are not a package)."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")

@@ -95,11 +95,9 @@ def chosen(names: Sequence[str], run: Callable[[str, int], None]) -> tuple[str, 
             "chosen_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         try:
-            path = cache_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.{os.getpid()}")
-            partial.write_text(json.dumps(record, indent=1, sort_keys=True))
-            os.replace(partial, path)
+            from ..store.files import write_atomically
+
+            write_atomically(cache_path(), json.dumps(record, indent=1, sort_keys=True))
         except OSError:  # a read-only home: the next process chooses again
             pass
         _choice = (best, "timed on this CPU")

@@ -88,15 +88,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             for plan in campaign.plans:
                 plan.bench = list(args.bench)
     python = campaigns[0].plans[0].python
+    said = get_console() if args.plan and not args.json else console  # a plan is the output: stdout
     for version, reason in skipped.items():
-        console.print(
+        said.print(
             f"[yellow]cannot install[/] {args.library} {version} for Python {python}: {escape(reason)}"
         )
     costs = [estimate(c, results) for c in campaigns]
     for number, (campaign, cost) in enumerate(zip(campaigns, costs, strict=True), 1):
         disk = cost["disk_bytes"]
         space = f", about {disk / 2**30:.1f} GiB per environment" if disk else ""
-        console.print(
+        said.print(
             f"campaign {number} of {len(campaigns)} on {machine}: {escape(campaign.describe())}: "
             f"about {cost['seconds'] / 60:.0f} min (costed from {cost['basis']}){space}",
             highlight=False,
@@ -317,7 +318,9 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument("--quick", action="store_true", help="asv --quick: one sample per benchmark")
     machine_option(p)
     p.add_argument(
-        "--plan", action="store_true", help="only say what is measured already, what would run, and how long"
+        "--plan",
+        action="store_true",
+        help="only say what would run, what cannot be installed and why, and about how long (on stdout)",
     )
     p.add_argument(
         "--passes",

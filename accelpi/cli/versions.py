@@ -48,8 +48,14 @@ def cmd_versions(args: argparse.Namespace) -> int:
     if not report["libraries"] and not report["builds"]:
         wanted = args.library or ", ".join(sweep_targets())
         print(f"accelpi: no results of {wanted} over two or more releases in {args.results}", file=sys.stderr)
+    for row in report.get("not_compared", []):
+        print(
+            f"accelpi: {row['library']} {row['release']} (campaign {row['campaign']}): every benchmark "
+            f"failed, not compared: {row['why']}",
+            file=sys.stderr,
+        )
     counted = [c for c in report["flagged"] if args.provisional or c.get("confirmation") == "confirmed"]
-    return EXIT_FLAGGED if counted else EXIT_OK
+    return EXIT_FLAGGED if counted or report.get("not_compared") else EXIT_OK
 
 
 def _versions_between(args: argparse.Namespace) -> int:

@@ -151,6 +151,7 @@ def bisect_releases(
                 [good, probe],
                 switches={k: (v,) for k, v in (switches or {}).items()},
                 project=project,
+                control=False,  # each probe is one pair: its verdict alone decides the step
             )
             for plan in plans:
                 for one in plan.plans:

@@ -13,6 +13,7 @@ disk at once; :func:`estimate` says what it costs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -104,15 +105,12 @@ def available_releases(distribution: str) -> list[str]:
         raise InvalidArgument(
             f"pip finds no releases of {distribution}: {(done.stderr or done.stdout).strip()[-300:]}"
         )
-    releases = []
+    releases = set()
     for text in match.group(1).split(","):
-        try:
+        with contextlib.suppress(InvalidVersion):
             version = Version(text.strip())
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease and not version.is_devrelease:
-            releases.append(str(version))
-    return sorted(set(releases), key=Version, reverse=True)
+            releases |= {str(version)} if not (version.is_prerelease or version.is_devrelease) else set()
+    return sorted(releases, key=Version, reverse=True)
 
 
 def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dict[str, str] | str:
@@ -241,7 +239,8 @@ def plan_sweep(
         else:
             skipped[version] = resolved
     if not chosen:
-        raise InvalidArgument(f"no release of {name} can be installed here: {skipped}")
+        why = "; ".join(f"{version}: {reason}" for version, reason in skipped.items())
+        raise InvalidArgument(f"no release of {name} can be installed here ({why})")
     chosen.sort(key=Version)
     return SweepPlan(lib, chosen, dict(lib.switches if switches is None else switches), skipped, pins)
 

@@ -37,6 +37,14 @@ __all__ = ["Project", "default_work_folder"]
 #: asv's own install command (asv 0.6), used when a configuration names none.
 _DEFAULT_INSTALL = "in-dir={env_dir} python -m pip install {wheel_file} --force-reinstall"
 
+#: asv's default build command (``asv/environment.py``) with ``--no-deps``: without it, ``pip
+#: wheel`` puts the project's dependencies' wheels beside its own in the build cache, and asv
+#: stops ("Found multiple wheels ... Cannot decide correct one").
+_DEFAULT_BUILD = [
+    "PIP_NO_BUILD_ISOLATION=0 python -m build",
+    "python -m pip wheel --no-deps -w {build_cache_dir} {build_dir}",
+]
+
 #: Environment types whose requirements accelpi installs from the package index instead.
 _CONDA_LIKE = ("conda", "mamba", "rattler")
 
@@ -197,6 +205,11 @@ class Project:
                 "it uses asv's default install command, which reinstalls every dependency at its latest "
                 "release: the project is installed with --no-deps instead (each dependency is pinned)"
             )
+        if self.conf.get("build_command") is None:
+            said.append(
+                "it uses asv's default build command, whose pip wheel also builds every dependency "
+                "(asv then cannot tell the project's wheel): it is built with --no-deps instead"
+            )
         pythons = [str(p) for p in self.conf.get("pythons") or []]
         if pythons and self.python not in pythons:
             said.append(f"its pythons are {', '.join(pythons)}; measured with this Python, {self.python}")
@@ -337,6 +350,8 @@ class Project:
                 # ("pip install WHEEL --force-reinstall"): the swept release would be replaced.
                 # Every dependency is pinned in the environment already, so none is needed.
                 conf["install_command"] = [f"{_DEFAULT_INSTALL} --no-deps"]
+            if conf.get("build_command") is None:
+                conf["build_command"] = list(_DEFAULT_BUILD)
             conf.update(
                 repo=str(self.repo),
                 benchmark_dir=str(self.benchmark_dir),

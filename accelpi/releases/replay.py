@@ -41,7 +41,16 @@ from . import pip
 from .plan import SweepPlan, library
 from .project import Project
 
-__all__ = ["REPLAY_RESULTS", "compare_files", "fetch", "inventory_of", "replay", "requirements"]
+__all__ = [
+    "REPLAY_RESULTS",
+    "compare_files",
+    "fetch",
+    "inventory_of",
+    "replay",
+    "requested",
+    "requirements",
+    "switches_of",
+]
 
 #: Where replays write their results (not committed: a replay checks, it adds no history).
 REPLAY_RESULTS = Path(".asv") / "replay" / "results"
@@ -113,6 +122,50 @@ def _pinned(name: str, entry: dict[str, Any]) -> str:
             "distribution name, a release number and a sha256; the record was altered"
         )
     return f"{name}=={version} --hash=sha256:{sha}"
+
+
+def requested(record: dict[str, Any]) -> dict[str, str]:
+    """The environment's requirements as the record says asv was asked for them, each checked
+    to be a distribution the record has a file of, at its recorded release (or ``""``): asv
+    hands every key and value to pip, so a key ``git+https://...`` or a value ``2.2.6
+    --dry-run`` in an altered record would be pip's to act on."""
+    files = {canonical(k): v for k, v in (file_records(record) or {}).items()}
+    found: dict[str, str] = {}
+    for name, value in dict(record.get("requested") or {}).items():
+        entry = files.get(canonical(str(name))) if _NAME.fullmatch(str(name)) else None
+        if entry is None or value not in ("", str(entry.get("version"))):
+            raise InvalidArgument(
+                f"cannot replay: the record asks for {shown(str(name))} {shown(str(value))}, which is not a "
+                "distribution it recorded a file of at that release; the record was altered"
+            )
+        found[str(name)] = str(value)
+    return found
+
+
+#: Variables a replayed record may set besides the library's switches and the project's matrix.
+_OWN_VARIABLE = re.compile(r"ACCELPI_[A-Z0-9_]{1,40}")
+
+
+def switches_of(record: dict[str, Any], plan: SweepPlan, project: Project) -> dict[str, str]:
+    """The record's environment variables, each one the sweep can have set: a switch of the
+    library or one of accelpi's own (``ACCELPI_...``), with a value of letters, digits and
+    ``.:=_-`` (never ``LD_PRELOAD``, never a path). The project's matrix variables are left to
+    its own configuration, which sets them again."""
+    allowed, theirs = set(plan.library.switches), set(project.matrix()[1])
+    found: dict[str, str] = {}
+    for name, value in dict(record.get("env_vars") or {}).items():
+        name, value = str(name), str(value)
+        if name in theirs:
+            continue
+        if not (name in allowed or _OWN_VARIABLE.fullmatch(name)) or not re.fullmatch(
+            r"[\w.:=-]{0,100}", value
+        ):
+            raise InvalidArgument(
+                f"cannot replay: the record sets {shown(name)}={shown(value)}, which the sweep never sets; "
+                "the record was altered"
+            )
+        found[name] = value
+    return found
 
 
 def fetch(lines: list[str], wheelhouse: Path, timeout: float = 3600) -> list[str]:
@@ -199,10 +252,10 @@ def replay(
     )
     bench = [str(b) for b in record.get("bench") or []]
     plan = SweepPlan(library(swept, project), [version], {}, {}, bench=bench or None)
-    entry: dict[str, Any] = {"python": project.python}
-    entry["req"] = dict(record.get("requested") or {})
-    if record.get("env_vars"):
-        entry["env_nobuild"] = dict(record["env_vars"])
+    entry: dict[str, Any] = {"python": project.python, "req": requested(record)}
+    variables = switches_of(record, plan, project)
+    if variables:
+        entry["env_nobuild"] = variables
     conf = project.asv_config([entry], results_root, env_dir=work / "env")
     environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
     say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")

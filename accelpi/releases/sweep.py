@@ -95,7 +95,7 @@ def asv_run(
         config.get("launch_method", "spawn"),
     ]
     for regex in bench:
-        command += ["-b", regex]
+        command.append(f"--bench={regex}")  # one argument: a regex starting with "-" is no option
     command += [*extra, f"{commit}^!"]
     began = time.perf_counter()
     process = subprocess.Popen(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import asvcompat
-from ..store.files import write_atomically
+from ..store.files import read_text, write_atomically
 from .verdicts import compare, lower_is_better
 from .versions import format_value
 
@@ -176,8 +176,8 @@ def load_runs(folder: Path, skipped: list[dict[str, str]] | None = None) -> list
     runs = []
     for path in sorted(Path(folder).rglob("gate-*.json")) if Path(folder).is_dir() else []:
         try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
+            data = json.loads(read_text(path, limit=2**20))
+        except (OSError, ValueError, RecursionError) as exc:
             why = f"unreadable: {type(exc).__name__}"
         else:
             if _is_run(data):

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
 from ..store.campaigns import load_campaigns
+from ..store.files import read_text
 
 __all__ = ["machines"]
 
@@ -39,9 +40,9 @@ def machines(root: Path) -> list[dict[str, Any]]:
             info: dict[str, Any] = {}
             for candidate in (folder / name / "machine.json", *folder.glob(f"{name}/*/machine.json")):
                 try:
-                    info = json.loads(candidate.read_text())
+                    info = json.loads(read_text(candidate))
                     break
-                except (OSError, ValueError):
+                except (OSError, ValueError, RecursionError):
                     continue
             found[name] = {
                 "machine": name,

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..libraries import multi_build
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
+from ..store.files import read_text
 from .summary import GPU_N, LARGE, SMALL, run_summary
 
 __all__ = ["replication_report"]
@@ -33,8 +34,8 @@ def _machines(results: Path) -> list[str]:
 
 def _cores(results: Path, machine: str) -> int:
     try:
-        return int(json.loads((results / machine / "machine.json").read_text()).get("num_cpu") or 1)
-    except (OSError, ValueError, TypeError):
+        return int(json.loads(read_text(results / machine / "machine.json")).get("num_cpu") or 1)
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return 1
 
 
@@ -62,7 +63,7 @@ def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
         if summary["device"] == "cuda" and rates.get("numba-cuda"):
             firsts = {}
             for path in sorted((root / "experiments" / "gpu").glob("*/compare*.json")):
-                for row in json.loads(path.read_text())["rows"]:
+                for row in json.loads(read_text(path))["rows"]:
                     if row["backend"] == "numba-cuda" and row.get("first_call_s"):
                         firsts[path.stem.rsplit("-", 1)[-1]] = row["first_call_s"]
             own = [short for short in firsts if summary["commit"].startswith(short)]

@@ -108,11 +108,13 @@ def release_report(
         "improved": [],
         "untested": [],
         "disputed": [],
+        "not_compared": [],
     }
     for name in libraries:
         if name in BUILD_FAMILIES and name not in sweep_targets():
             continue  # a family's releases are reported build by build
         series, changes = release_steps(results_dir, name, factor, skipped)
+        report["not_compared"] += every_benchmark_failed(results_dir, name, series)
         series = [s for s in series if len(s.points) > 1 or s.campaign]
         if not series:
             continue
@@ -267,6 +269,45 @@ def campaigns_of(series: list[Any]) -> list[dict[str, Any]]:
         {**entry, "releases": sorted(entry["releases"], key=Version)}
         for entry in sorted(found.values(), key=lambda e: (e["started"], e["campaign"]))
     ]
+
+
+def every_benchmark_failed(results_dir: str | Path, library: str, series: list[Any]) -> list[dict[str, str]]:
+    """The releases a campaign of ``library`` installed but measured nothing of (every
+    benchmark failed: a project built against NumPy 1 run with NumPy 2, a build killed by
+    SIGILL), with why; without this they vanished from every table. One row per release and
+    campaign."""
+    from ..libraries import canonical
+    from ..store.campaigns import load_campaigns
+    from ..store.records import load_inventories
+    from ..store.refusals import cannot_run
+
+    folder = Path(results_dir)
+    if not folder.is_dir():
+        return []
+    measured = {(p["campaign"], p["env"]) for s in series for p in (*s.points.values(), *s.controls.values())}
+    campaigns, broken = load_campaigns(folder), cannot_run(folder)
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for record in load_inventories(folder):
+        campaign = campaigns.get(str(record.get("campaign") or ""))
+        if campaign is None or canonical(str(record.get("swept") or "")) != canonical(library):
+            continue
+        if (campaign["id"], record["env_name"]) in measured:
+            continue
+        asked = (record.get("requested") or {}).get(record["swept"])
+        release = str((record.get("installed") or {}).get(canonical(library)) or asked or "?")
+        failed = (campaign.get("failed") or {}).get(record["env_name"]) or []
+        why = (
+            (campaign.get("not_built") or {}).get(record["env_name"])
+            or "; ".join(f"{b}: {w}" for b, w in sorted(broken.get((record["swept"], release), {}).items()))
+            or (f"{len(failed)} benchmark(s) failed: {', '.join(failed[:3])}" if failed else "no result")
+        )
+        found[(release, campaign["id"])] = {
+            "library": library,
+            "release": release,
+            "campaign": campaign["id"],
+            "why": str(why)[:300],
+        }
+    return list(found.values())
 
 
 def _once(changes: list[Any]) -> list[Any]:

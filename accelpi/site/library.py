@@ -127,20 +127,23 @@ def library_page(
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
     unsure = [c for c in report.get("untested", []) if c["library"] == library]
+    disputed = [c for c in report.get("disputed", []) if c["library"] == library]
     body = [
         section(
             None,
             f"Each chart puts the {library} release on the x-axis (one asv environment per release). Lower "
-            "is better for times and memory. The tables under the charts list the steps that pass "
-            f"{report['factor']}x with asv's significance test agreeing.",
+            "is better for times and memory. The tables under the charts list the steps beyond "
+            f"{report['factor']}x whose interval (over the benchmark processes of each side) excludes no "
+            "change; a step is provisional until a second campaign finds it again (confirmed).",
         )
     ]
     after = [  # the charts first: the tables are long
         section(None, CAMPAIGN_NOTE),
         *campaigns_section(data.get("campaigns") or []),
         *([section(None, REFERENCE_NOTE)] if any(c.get("reference") for c in (*mine, *better)) else []),
-        steps_section("Release steps significantly slower (memory: larger)", mine),
-        steps_section("Release steps significantly faster (memory: smaller)", better),
+        steps_section("Release steps slower (memory: larger)", mine),
+        steps_section("Release steps faster (memory: smaller)", better),
+        *([steps_section("Disputed: campaigns that disagree", disputed)] if disputed else []),
         *(
             [steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)]
             if unsure

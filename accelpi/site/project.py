@@ -46,15 +46,24 @@ _NAV = {
 }
 
 
+#: The file this command leaves in the folder it writes: only a folder holding it (or a new or
+#: empty one) is written again, never one that merely has an ``index.html`` of someone else's.
+MARKER = ".accelpi-project-site"
+
+
 def _check_folder(project: Any, site: Path) -> None:
-    """A new or empty folder, or one this command wrote before; never the project."""
+    """A new or empty folder, or one this command wrote before (its :data:`MARKER`); never the
+    project."""
     target, top = site.resolve(), project.repo.resolve()
     if target == top or top in target.parents or target in top.parents:
         raise InvalidArgument(f"--html {site}: inside the project's repository ({top}) or above it")
     if target.exists() and not target.is_dir():
         raise InvalidArgument(f"--html {site}: not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / "index.html").is_file():
-        raise InvalidArgument(f"--html {site}: not empty and not a site written before; choose a new folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise InvalidArgument(
+            f"--html {site}: not empty and not a site this command wrote (no {MARKER} in it): its files "
+            "would be replaced; choose a new folder"
+        )
 
 
 def build_project_site(
@@ -72,6 +81,7 @@ def build_project_site(
         raise InvalidArgument(f"no campaign results in {results} (benchmarks.json is missing)")
     _check_folder(project, site)
     site.mkdir(parents=True, exist_ok=True)
+    write_atomically(site / MARKER, f"written by accelpi site --project {project.root.name}\n")
     missing = write_assets(site, node_modules or Path(".tools") / "node_modules")
     report = release_report(results, None, factor, project.repo)
     report["cannot_install"] = cannot_install(results)

@@ -33,9 +33,13 @@ __all__ = [
 
 
 def load_json(path: str | Path, **kwargs: Any) -> Any:
-    """asv's JSON reader (it accepts the comments of ``asv.conf.json``)."""
+    """asv's JSON reader (it accepts the comments of ``asv.conf.json``), for a regular file of
+    a bounded size only (``ValueError`` else: a FIFO would block asv's reader forever)."""
     from asv import util
 
+    from .files import check_regular
+
+    check_regular(Path(path))
     return util.load_json(str(path), **kwargs)
 
 
@@ -68,17 +72,46 @@ def iter_results(
     A file asv cannot read (empty, truncated, binary, another shape) is left out and named
     in ``skipped`` (``{"file", "why"}``) when a list is given.
     """
-    from asv.results import Results, iter_results_paths
+    from asv.results import Results
 
-    for machine_dir, filename, machine_name in iter_results_paths(str(results_dir)):
+    from .files import check_regular
+
+    for machine_dir, filename, machine_name in _results_paths(Path(results_dir), skipped):
         path = Path(machine_dir) / filename
         try:
+            check_regular(path)
             result = Results.load(str(path), machine_name=machine_name)
         except Exception as exc:  # one bad file must not take the report down
             if skipped is not None:
                 skipped.append({"file": str(path), "why": why(exc)})
             continue
         yield path, result, machine_name
+
+
+def _results_paths(results_dir: Path, skipped: list[dict[str, str]] | None) -> Iterator[tuple[str, str, str]]:
+    """asv's ``iter_results_paths``, with each folder's ``machine.json`` read by the store's
+    bounded reader (asv's own opens it as it finds it: a FIFO there blocked it forever)."""
+    import json
+    import os
+
+    from .files import read_text
+
+    for root, _dirs, files in os.walk(results_dir):
+        names = [
+            f for f in sorted(files) if f.endswith(".json") and f not in ("machine.json", "benchmarks.json")
+        ]
+        if not names:
+            continue
+        try:
+            machine = json.loads(read_text(Path(root) / "machine.json")).get("machine")
+            if not isinstance(machine, str):
+                raise ValueError("its machine is not a name")
+        except (OSError, ValueError, AttributeError, RecursionError) as exc:
+            if skipped is not None:
+                skipped.append({"file": str(Path(root) / "machine.json"), "why": why(exc)})
+            continue
+        for name in names:
+            yield root, name, machine
 
 
 def load_result(path: Path) -> Any:
@@ -112,7 +145,9 @@ def write_result_json(path: Path, result: dict[str, Any]) -> None:
     """Write a result file's JSON as asv writes it."""
     import json
 
-    path.write_text(json.dumps(result, separators=(", ", ": ")) + "\n")
+    from .files import write_atomically
+
+    write_atomically(path, json.dumps(result, separators=(", ", ": ")) + "\n")
 
 
 def result_filename(machine: str, commit: str, env_name: str) -> Path:
@@ -191,10 +226,17 @@ def machine_entry(name: str) -> dict[str, str] | None:
     from asv import util
     from asv.machine import MachineCollection
 
+    from ..errors import InvalidArgument
+    from .files import check_regular
+
     path = Path(MachineCollection.get_machine_file_path())
-    if not path.is_file():
+    if not path.exists():
         return None
-    entry = util.load_json(str(path), MachineCollection.api_version).get(name)
+    try:
+        check_regular(path, limit=2**20)
+        entry = util.load_json(str(path), MachineCollection.api_version).get(name)
+    except (ValueError, RecursionError, AttributeError, util.UserError) as exc:
+        raise InvalidArgument(f"asv's machine file {path} cannot be read: {why(exc)}") from None
     return entry if isinstance(entry, dict) else None
 
 

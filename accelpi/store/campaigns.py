@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomically
+from .files import read_text, write_atomically
 from .schemas import check
 
 __all__ = ["CAMPAIGN_SUFFIX", "campaign_id", "load_campaigns", "read_campaign", "write_campaign"]
@@ -45,7 +45,7 @@ def write_campaign(folder: Path, record: dict[str, Any]) -> Path:
 def read_campaign(path: Path) -> dict[str, Any]:
     """One campaign record, checked for shape; raises ``ValueError`` saying what is wrong."""
     try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
+        record = json.loads(read_text(path))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"not a JSON text ({type(exc).__name__})") from None
     if not isinstance(record, dict):

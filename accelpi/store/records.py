@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..libraries import canonical
+from .files import read_text
 from .schemas import check
 
 __all__ = [
@@ -71,7 +72,7 @@ def installed_versions(record: Any) -> dict[str, str]:
 def read_record(path: Path) -> dict[str, Any]:
     """One inventory record, checked for shape; raises ``ValueError`` saying what is wrong."""
     try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
+        record = json.loads(read_text(path))
     except UnicodeDecodeError:
         raise ValueError("not text (binary data)") from None
     except json.JSONDecodeError as exc:
@@ -93,7 +94,7 @@ def machine_of(folder: Path, results_dir: Path) -> str:
         if candidate == top.parent:
             break
         try:
-            name = json.loads((candidate / "machine.json").read_text()).get("machine")
+            name = json.loads(read_text(candidate / "machine.json")).get("machine")
         except (OSError, ValueError, AttributeError):
             continue
         if isinstance(name, str):

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..libraries import canonical
-from .files import write_atomically
+from .files import read_text, write_atomically
 from .records import load_inventories
 
 __all__ = ["CANNOT_INSTALL", "cannot_install", "cannot_run", "exit_status", "record_cannot_install"]
@@ -43,9 +43,13 @@ def record_cannot_install(
 def cannot_install(results_dir: Path) -> dict[tuple[str, str, str], str]:
     """``(library, release, python) -> reason`` of the releases recorded as not installable."""
     path = Path(results_dir) / CANNOT_INSTALL
-    found = {}
+    found: dict[tuple[str, str, str], str] = {}
     if path.exists():
-        for line in path.read_text(errors="replace").splitlines():
+        try:
+            text = read_text(path, errors="replace")
+        except (OSError, ValueError):  # not a file this folder should hold: nothing recorded
+            return found
+        for line in text.splitlines():
             parts = line.split("\t")
             if len(parts) == 4:
                 found[(parts[0], parts[1], parts[2])] = parts[3]

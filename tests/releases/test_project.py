@@ -165,6 +165,28 @@ def test_the_projects_configuration_and_pins_become_the_release_plans_requiremen
     assert untouched(tmp_path / "tinyproj")
 
 
+def test_a_suite_on_asvs_default_build_command_builds_only_its_own_wheel(tmp_path):
+    """asv's default build command (``pip wheel -w {build_cache_dir}``, no ``--no-deps``) puts
+    the dependencies' wheels beside the project's, and asv stops ("Found multiple wheels"):
+    a campaign replaces it, and the plan says so."""
+    from accelpi.releases.project import Project
+
+    suite = make_project(tmp_path / "tinyproj")
+    conf = suite / "asv.conf.json"
+    text = conf.read_text()
+    start = text.index('    "build_command"')
+    conf.write_text(text[:start] + text[text.index("],", start) + 3 :])
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(
+        [*git, "commit", "-q", "-am", "asv's default build"], cwd=tmp_path / "tinyproj", check=True
+    )
+    project = Project.other(suite, work=tmp_path / "work")
+    assert "build_command" not in project.conf
+    built = project.asv_config([{"python": "3.11", "req": {LIBRARY: "2.4.0"}}], tmp_path / "results")
+    assert built["build_command"][-1] == "python -m pip wheel --no-deps -w {build_cache_dir} {build_dir}"
+    assert any("default build command" in note and "--no-deps" in note for note in project.notes())
+
+
 def test_what_a_project_can_do_to_us_is_said_before_anything_runs(tmp_path):
     from accelpi.releases.project import Project
 
@@ -247,6 +269,9 @@ def campaign(tmp_path_factory):
         "2.3.0",
         "--passes",
         "2",
+        "--extra-passes",
+        "0",
+        "--no-control",
         "--machine",
         "selftest",
         "--results",

@@ -12,7 +12,7 @@ import pytest
 
 from accelpi import InvalidArgument
 from accelpi.libraries import sweep_target
-from accelpi.releases.plan import DEFAULT_PASSES, SweepPlan, Target, plan_sweep
+from accelpi.releases.plan import SweepPlan, Target, plan_sweep
 from accelpi.reports.inventory import drift
 from accelpi.reports.versions import release_steps
 from accelpi.store.records import INVENTORY_SUFFIX, load_inventories
@@ -21,6 +21,9 @@ from ..asv_files import BENCH
 from ..helpers import ROOT
 
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
+
+#: Passes of the test's real campaign.
+PASSES = 3
 
 
 def target(name: str) -> Target:
@@ -58,6 +61,10 @@ def test_bench_expressions_select_the_swept_backends_only():
 def test_unknown_library_and_uninstallable_release_are_reported():
     with pytest.raises(InvalidArgument, match="cannot be swept; accepted: numpy, numba, "):
         plan_sweep("left-pad", ["1.0"])
+    with pytest.raises(InvalidArgument, match=r"cannot be swept \(did you mean 'numba'\?\)"):
+        plan_sweep("nunba", ["1.0"])
+    with pytest.raises(InvalidArgument, match=r"no release of numba can be installed here \(0\.0\.1: numba"):
+        plan_sweep("numba", ["0.0.1"])
     plan = plan_sweep("numba", ["0.68.1", "0.0.1"], switches={})
     assert plan.versions == ["0.68.1"]
     assert "0.0.1" in plan.skipped and "not a release on the package index" in plan.skipped["0.0.1"]
@@ -80,8 +87,9 @@ def test_an_old_release_gets_the_numpy_it_supports():
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
-    """Two numba releases in one campaign of two passes, one quick benchmark, into a
-    temporary results folder."""
+    """Two numba releases in one campaign of three passes (odd and even, fewer than a real
+    campaign's), the newer measured twice (the control), an extra pass where undecided, one quick
+    benchmark, into a temporary results folder."""
     from accelpi.releases.campaign import run_campaign
     from accelpi.releases.plan import plan_campaigns
 
@@ -98,7 +106,7 @@ def swept(tmp_path_factory):
     old_home = os.environ["HOME"]
     os.environ["HOME"] = str(home)
     try:
-        (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={}, extra_passes=1)
+        (plan,), _ = plan_campaigns("numba", ["0.67.0", "0.68.1"], switches={}, passes=PASSES, extra_passes=1)
         for one in plan.plans:
             one.bench = [r"\.Throughput\.time_estimate\('numba:fused', 65536\)"]
         said: list[str] = []
@@ -134,8 +142,8 @@ def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
     report, results, _ = swept
     orders = [r["order"] for entry in report["passes"] for r in entry["rounds"]]
     # the releases, and the newest once more as the campaign's control (ACCELPI_CONTROL=copy)
-    assert len(orders) >= DEFAULT_PASSES and len(orders[0]) == 3
-    for number, order in enumerate(orders[:DEFAULT_PASSES]):  # reversed in the even passes
+    assert len(orders) >= PASSES and len(orders[0]) == 3
+    for number, order in enumerate(orders[:PASSES]):  # reversed in the even passes
         assert order == (orders[0] if number % 2 == 0 else orders[0][::-1])
     assert ["numba0.67.0" in name for name in orders[0]] == [True, False, False]
     # every timed benchmark got one process per pass: two samples, appended
@@ -148,23 +156,23 @@ def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
 
     (record,) = load_campaigns(results).values()
     extra = record.get("extra_passes") or []  # more passes of the rows still undecided, if any
-    assert len(point["samples"]) == DEFAULT_PASSES + len(extra)
-    assert len(record["calibration"]["readings"]) == DEFAULT_PASSES + len(extra) + 1  # between passes
-    assert record["fingerprint"]["digest"] and record["commit"] and record["passes"] == DEFAULT_PASSES
+    assert len(point["samples"]) == PASSES + len(extra)
+    assert len(record["calibration"]["readings"]) == PASSES + len(extra) + 1  # between passes
+    assert record["fingerprint"]["digest"] and record["commit"] and record["passes"] == PASSES
     # which process each sample came from, environment by environment: one sample each (--quick)
     assert len(record["processes"]) == 3
     for rows in record["processes"].values():
         (measured,) = [r for r in rows[BENCH] if r]  # the one combination this campaign ran
-        assert measured[:DEFAULT_PASSES] == [1] * DEFAULT_PASSES
+        assert measured[:PASSES] == [1] * PASSES
     series, changes = release_steps(results, "numba")
     (s,) = [s for s in series if s.params == "'numba:fused', 65536"]
     assert sorted(s.controls) == ["0.68.1"] and s.points["0.68.1"]["processes_known"] == "recorded"
     (step,) = [c for c in changes if c.params == "'numba:fused', 65536"]
-    assert step.processes_before >= DEFAULT_PASSES and step.low < step.ratio < step.high
+    assert step.processes_before >= PASSES and step.low < step.ratio < step.high
     assert step.floor_why.startswith("the control copy of 0.68.1 moved")
     # after every pass but the last, how long it took and when the rest should end
     took = [line for line in report["said"] if re.match(r"\[pass \d/\d\] took [\d.]+ min", line)]
-    assert [line[:10] for line in took] == [f"[pass {n}/{DEFAULT_PASSES}]" for n in range(1, DEFAULT_PASSES)]
+    assert [line[:10] for line in took] == [f"[pass {n}/{PASSES}]" for n in range(1, PASSES)]
     rest = re.compile(r"the \d left at most about \d+ min more \(by \d{4}-\d\d-\d\dT")
     assert all(rest.search(line) for line in took)
 

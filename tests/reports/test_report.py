@@ -21,7 +21,7 @@ from accelpi.store import COMMIT_RESULTS, SWEEP_RESULTS
 from accelpi.store.records import load_inventories
 
 from ..asv_files import CAMPAIGN, write_release_results
-from ..helpers import ROOT
+from ..helpers import ROOT, committed_report
 
 pytest.importorskip("asv", reason="asv is not installed (pip install 'accelpi[bench]')")
 
@@ -90,7 +90,7 @@ def test_no_release_series_mixes_commits():
     from accelpi.libraries import canonical
     from accelpi.store.series import collect
 
-    report = release_report(ROOT / SWEEP_RESULTS)
+    report = committed_report()
     swept_by = {
         ((r.get("commit") or "")[:8], r["env_name"]): r.get("swept")
         for r in load_inventories(ROOT / SWEEP_RESULTS)
@@ -153,7 +153,7 @@ def test_the_committed_summary_is_up_to_date():
     from accelpi.site.markdown import findings_markdown
 
     committed = (ROOT / "docs" / "what-changed.md").read_text()
-    assert committed == findings_markdown(release_report(ROOT / SWEEP_RESULTS)), (
+    assert committed == findings_markdown(committed_report()), (
         "docs/what-changed.md is stale: run make publish"
     )
 

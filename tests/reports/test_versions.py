@@ -166,3 +166,17 @@ def test_another_projects_parameters_are_never_references():
     twin = reference_backends("mkl-umath")  # numpy is the stock twin of numpy:mkl-umath
     assert "numpy" in twin and "numpy:mkl-umath" not in twin
     assert backend_of("'numba:fused', 65536") == "numba:fused" and backend_of("") == ""
+
+
+def test_a_release_whose_every_benchmark_failed_is_named_and_the_exit_is_1(tmp_path):
+    """It vanished from every table, and ``versions`` exited 0."""
+    _write_results(tmp_path, {"0.66.0": 0.010, "0.67.0": 0.010, "0.68.1": 0.0101})
+    (result,) = [p for p in tmp_path.rglob("*numba0.68.1*.json")]
+    result.unlink()  # its inventory stays: installed, but nothing measured
+    done = _versions(tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "numba 0.68.1 (campaign test-20261110T000000Z): every benchmark failed, not compared" in (
+        " ".join(done.stderr.split())
+    )
+    report = json.loads(_versions(tmp_path, "--json").stdout)
+    assert [(r["release"], r["why"]) for r in report["not_compared"]] == [("0.68.1", "no result")]

@@ -17,7 +17,7 @@ import pytest
 
 from accelpi.site.build import build_site
 
-from ..helpers import ROOT
+from ..helpers import ROOT, committed_report
 
 _spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
 _screenshots = importlib.util.module_from_spec(_spec)
@@ -102,10 +102,7 @@ def test_the_site_links_our_pages(site):
 
 
 def _report():
-    from accelpi.reports.report import release_report
-    from accelpi.store import SWEEP_RESULTS
-
-    return release_report(ROOT / SWEEP_RESULTS)
+    return committed_report()
 
 
 def test_the_site_compares_every_build_family_measured_twice(site):
