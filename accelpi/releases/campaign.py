@@ -307,7 +307,10 @@ def run_campaign(
             "started": _utc(started),
             "ended": _utc(ended),
             "seconds": ended - started,
-            "passes": len(passes) if plan.order != "asv" else max(len(passes[0]["rounds"]), 1),
+            # the planned passes run; the extra ones of undecided rows are in "extra_passes"
+            "passes": len(passes) - len(extra_passes)
+            if plan.order != "asv"
+            else max(len(passes[0]["rounds"]), 1),
             "order": plan.order,
             "window": list(plan.window) if plan.window else None,
             "quick": quick,

@@ -123,10 +123,11 @@ def test_a_real_campaign_records_what_each_environment_installed(swept):
     report, results, _ = swept
     assert report["asv_exit"] == 0
     installed = sorted(e["installed"]["numba"] for e in report["environments"])
-    assert installed == ["0.67.0", "0.68.1"]
+    assert installed == ["0.67.0", "0.68.1", "0.68.1"]  # the newest twice: the campaign's control
+    assert sum("ACCELPI_CONTROLcopy" in e["name"] for e in report["environments"]) == 1
     assert all(e["disk_bytes"] > 10 * 2**20 for e in report["environments"])
     inventories = load_inventories(results)
-    assert len(inventories) == 2 and not drift(inventories)
+    assert len(inventories) == 3 and not drift(inventories)
     assert {r["campaign"] for r in inventories} == {report["campaign"]}
     assert all(path.suffix == INVENTORY_SUFFIX for path in (results / "selftest").rglob("*.versions"))
     series, changes = release_steps(results, "numba")
@@ -149,7 +150,7 @@ def test_the_passes_of_a_campaign_alternate_over_its_environments(swept):
     # every timed benchmark got one process per pass: two samples, appended
     from accelpi.store import asvcompat
 
-    (path,) = [p for p in (results / "selftest").rglob("*numba0.68.1*.json")]
+    (path,) = [p for p in (results / "selftest").rglob("*numba0.68.1*.json") if "CONTROL" not in p.name]
     points = asvcompat.points(asvcompat.load_result(path), asvcompat.benchmarks(results), BENCH)
     (point,) = [p for label, p in points.items() if label[0] == "'numba:fused'"]
     from accelpi.store.campaigns import load_campaigns
@@ -184,7 +185,11 @@ def test_a_replayed_campaign_result_installs_the_identical_files(swept, tmp_path
     from accelpi.store.records import file_records
 
     _, results, home = swept
-    (original,) = [r for r in load_inventories(results) if r["installed"].get("numba") == "0.68.1"]
+    (original,) = [
+        r
+        for r in load_inventories(results)
+        if r["installed"].get("numba") == "0.68.1" and not r.get("env_vars")
+    ]
     files = file_records(original)
     assert files["numba"]["wheel"].startswith("numba-0.68.1-") and len(files["numba"]["sha256"]) == 64
     monkeypatch.setenv("HOME", str(home))
