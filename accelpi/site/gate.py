@@ -75,7 +75,7 @@ def gate_page(runs: list[dict[str, Any]], out: Path) -> str:
         "The pull-request gate runs asv continuous on a few benchmarks (the NumPy and Numba paths, "
         "torch, JAX, numba:fused's thread scaling), several processes per commit, rounds "
         "alternating between the two commits, and fails when one got slower by more than its "
-        "factor with asv's test agreeing. The factor was measured on the project's own "
+        "factor with the verdict's test agreeing. The factor was measured on the project's own "
         "2-core machines; a run's \"runner's noise\" is the largest spread between the processes "
         "of one commit, marked noisy when it reaches half the factor's margin (a flag there may "
         "be noise, and a slowdown near the factor may pass unseen)."

@@ -190,8 +190,9 @@ def findings_page(report: dict[str, Any], out: Path, command: str = "make publis
             [
                 "Generated from the campaigns' results by ",
                 code(command),
-                f": every release step that changed a benchmark by more than {report['factor']}x with "
-                "asv's significance test agreeing, slower and faster, largest first. The same rows as ",
+                f": every release step that changed a benchmark by more than {report['factor']}x, its "
+                "interval (over the benchmark processes of each side) excluding no change, slower and "
+                "faster, largest first, each with whether a second campaign confirmed it. The same rows as ",
                 code("accelpi versions --json"),
                 " (",
                 code("flagged"),
@@ -289,7 +290,7 @@ def builds_note() -> str:
         + ", ".join(twins)
         + "). Ratio = Intel / stock for the time of 2**25 samples (Throughput), the geometric mean "
         "over the library's backends; below 1 the Intel build is faster. 'faster' and 'slower' count "
-        "the backends where asv's significance test agrees and the ratio passes the factor. Both builds "
+        "the backends where the verdict's test agrees and the ratio passes the factor. Both builds "
         "of a row were measured in one campaign (the campaign column): one commit, one host. Stock "
         "TensorFlow runs with oneDNN on by default (since 2.9 on Linux x86): those rows come first and "
         "answer the question; the rows with oneDNN off follow, for comparison."
