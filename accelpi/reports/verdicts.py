@@ -211,30 +211,18 @@ def compare(
             f"Welch's t over processes, {counts[0]} + {counts[1]} processes "
             f"({samples[0]} + {samples[1]} samples)"
         )
-        return _decide(
-            ratio,
-            ratio / math.exp(half),
-            ratio * math.exp(half),
-            None,
-            factor,
-            directed,
-            test,
-            counts,
-            samples,
-            confidence,
-            "process",
-        )
+        low, high = _around(ratio, half)
+        return _decide(ratio, low, high, None, factor, directed, test, counts, samples, confidence, "process")
     if min(samples) >= 2 and all(p.get("stats") for p in (a, b)):
         logs = [_logs(list(p["samples"])) for p in (a, b)]
-        half = _welch(logs[0], logs[1], confidence) if logs[0] and logs[1] else None
+        low, high = _around(ratio, _welch(logs[0], logs[1], confidence) if logs[0] and logs[1] else None)
         known = "ignored" if pooled else "one process" if min(counts) == 1 else "unknown"
         test = f"Mann-Whitney U on pooled samples, {samples[0]} + {samples[1]} (processes {known})"
-        asv = (asvcompat.is_result_better(a, b, factor), asvcompat.is_result_better(b, a, factor))
         return _decide(
             ratio,
-            None if half is None else ratio / math.exp(half),
-            None if half is None else ratio * math.exp(half),
-            asv,
+            low,
+            high,
+            _asv(a, b, factor),
             factor,
             directed,
             test,
@@ -247,9 +235,10 @@ def compare(
     if all(stats) and all(s.get("repeat", 0) > 1 for s in stats) and all("ci_99_a" in s for s in stats):
         low = stats[1]["ci_99_a"] / stats[0]["ci_99_b"] if stats[0]["ci_99_b"] > 0 else None
         high = stats[1]["ci_99_b"] / stats[0]["ci_99_a"] if stats[0]["ci_99_a"] > 0 else None
-        asv = (asvcompat.is_result_better(a, b, factor), asvcompat.is_result_better(b, a, factor))
         test = "99% confidence intervals (no samples recorded)"
-        return _decide(ratio, low, high, asv, factor, directed, test, counts, samples, 0.99, "statistics")
+        return _decide(
+            ratio, low, high, _asv(a, b, factor), factor, directed, test, counts, samples, 0.99, "statistics"
+        )
     return Comparison(
         ratio,
         None,
@@ -261,6 +250,16 @@ def compare(
         confidence,
         "one sample a side: no test can tell a change from noise",
     )
+
+
+def _around(ratio: float, half: float | None) -> tuple[float | None, float | None]:
+    """The interval of half-width ``half`` (on the logarithm) around ``ratio``; none without one."""
+    return (None, None) if half is None else (ratio / math.exp(half), ratio * math.exp(half))
+
+
+def _asv(a: dict[str, Any], b: dict[str, Any], factor: float) -> tuple[bool, bool]:
+    """asv's own test both ways: (``b`` slower beyond ``factor``, ``b`` faster beyond it)."""
+    return asvcompat.is_result_better(a, b, factor), asvcompat.is_result_better(b, a, factor)
 
 
 def _decide(
