@@ -193,3 +193,32 @@ class TestASpecialFileNeverHangsACommand:
         with pytest.raises(ValueError, match="more than the 100 bytes read"):
             read_bytes(tmp_path / "big.json", limit=100)
         assert read_bytes(tmp_path / "big.json", limit=101) == b"0" * 101
+
+
+class TestACampaignIsPublishedWholeOrNotAtAll:
+    """A ``benchmarks.json`` in ``--results`` that could not be read was found only when the
+    campaign published, after every pass: results copied, no record, silently ignored."""
+
+    @pytest.mark.parametrize("content", ["not json", '{"version": 1}', "[]"])
+    def test_an_unreadable_listing_is_refused_before_anything_is_measured(self, tmp_path, content):
+        from accelpi.libraries import sweep_target
+        from accelpi.releases.campaign import run_campaign
+        from accelpi.releases.plan import CampaignPlan, SweepPlan, Target
+
+        (tmp_path / "benchmarks.json").write_text(content)
+        plan = CampaignPlan("numba", [SweepPlan(Target("numba", sweep_target("numba")), ["0.68.1"], {}, {})])
+        measured = []
+        with pytest.raises(InvalidArgument, match=r"benchmarks.json cannot be read .*move it away"):
+            run_campaign(plan, tmp_path, "box", tmp_path, calibrate=lambda: measured.append(1) or {})
+        assert not measured and not (tmp_path / ".asv").exists()
+
+    def test_a_fifo_named_like_the_listing_is_refused_not_waited_on(self, tmp_path):
+        from accelpi.store.campaigns import check_listing
+
+        os.mkfifo(tmp_path / "benchmarks.json")
+        with pytest.raises(InvalidArgument, match="not a regular file"):
+            check_listing(tmp_path)
+        (tmp_path / "benchmarks.json").unlink()
+        check_listing(tmp_path)  # none yet: the campaign writes it
+        (tmp_path / "benchmarks.json").write_text('{"version": 2}')
+        check_listing(tmp_path)

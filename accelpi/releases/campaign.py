@@ -40,8 +40,8 @@ from typing import Any
 
 from ..errors import AccelpiError, InvalidArgument
 from ..libraries import canonical
-from ..store import asvcompat, processes
-from ..store.campaigns import campaign_id, load_campaigns, write_campaign
+from ..store import processes
+from ..store.campaigns import campaign_id, check_listing, load_campaigns, publish_results, write_campaign
 from ..store.files import write_atomically
 from ..store.records import load_inventories
 from .plan import CampaignPlan, SweepPlan, _version
@@ -204,6 +204,7 @@ def run_campaign(
     from ..lab import calibration
 
     results_dir = Path(results_dir)
+    check_listing(results_dir)  # a campaign is published whole or not at all
     work = root.work if isinstance(root, Project) else Path(root) / ".asv"
     say = progress or (lambda text: None)
     measure = calibrate or calibration.calibrate
@@ -231,14 +232,13 @@ def run_campaign(
             if unbuilt:
                 ordered = [e for e in ordered if project.environment_name(e, staged) not in unbuilt]
             if number > plan.passes:
-                more = undecided_rows(plan, project, ordered, staged, machine, commit, counted)
+                left = total - number + 1  # extra passes left, this one included
+                more = undecided_rows(plan, project, ordered, staged, machine, commit, counted, left)
                 if not more:
                     break
                 extra_passes.append({"pass": number, "rows": more})
-                say(
-                    f"[extra pass {number - plan.passes} of at most {plan.extra_passes}] {len(more)} row(s) "
-                    "still undecided: measured once more"
-                )
+                head = f"[extra pass {number - plan.passes} of at most {plan.extra_passes}] {len(more)} rows"
+                say(f"{head} still undecided that more processes could decide: measured once more")
             if not ordered:
                 break
             conf = project.asv_config(ordered, staged)
@@ -358,7 +358,7 @@ def run_campaign(
         }
         if failed:
             record["failed"] = failed
-        folder = _publish(staged, results_dir, machine, ident)
+        folder = publish_results(staged, results_dir, machine, ident)
         write_campaign(folder, record)
         shutil.rmtree(stage, ignore_errors=True)
         if delete_envs:
@@ -400,21 +400,3 @@ def _seconds_between(a: str, b: str) -> float:
 
     parse = lambda text: calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))  # noqa: E731
     return float(parse(b) - parse(a))
-
-
-def _publish(staged: Path, results_dir: Path, machine: str, ident: str) -> Path:
-    """Move a finished campaign's results and inventories into ``results_dir/MACHINE/ID/``;
-    the benchmark listing is merged into the results folder's own."""
-    source = staged / machine
-    folder = results_dir / machine / ident
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.iterdir()) if source.is_dir() else []:
-        if path.suffix in (".json", ".versions"):
-            shutil.copy2(path, folder / path.name)
-    if not (results_dir / machine / "machine.json").exists() and (source / "machine.json").exists():
-        shutil.copy2(source / "machine.json", results_dir / machine / "machine.json")
-    listing = staged / "benchmarks.json"
-    if listing.exists():
-        merged = asvcompat.merge_benchmarks(results_dir / "benchmarks.json", listing)
-        write_atomically(results_dir / "benchmarks.json", merged)
-    return folder

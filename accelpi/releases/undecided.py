@@ -3,8 +3,9 @@
 After its planned passes a campaign compares, inside its staged results, every pair of
 consecutive releases (same build, same switches) and its control copy with its release, row by
 row, with the verdict of :func:`accelpi.reports.verdicts.compare`. The rows still
-``undecided`` get one more pass of only their benchmarks, up to the plan's bound: a process more
-a side where one is needed, cheaper per verdict than a pass of everything.
+``undecided``, and that the passes left could decide were their spread to stay as measured, get
+one more pass of only their benchmarks, up to the plan's bound: a process more a side where one
+can help, cheaper per verdict than a pass of everything.
 """
 
 from __future__ import annotations
@@ -29,14 +30,16 @@ def undecided_rows(
     machine: str,
     commit: str,
     counted: list[dict[str, dict[str, list[int]]]],
+    left: int,
 ) -> list[str]:
     """The rows (``benchmark(params)``, as ``asv run -b`` matches them) whose verdict is still
     ``undecided`` at the default factor between two consecutive releases of the campaign (same
     build, same switches) or between its control copy and its release: those an extra pass
-    measures once more. Rows a test cannot decide however many passes (one sample a side,
-    tracks) are never among them."""
+    measures once more. Rows no test can decide however many passes (one sample a side,
+    tracks), and rows that ``left`` more processes a side would leave undecided at the spread
+    measured (:func:`~accelpi.reports.verdicts.decidable`), are never among them."""
     from ..reports import DEFAULT_FACTOR
-    from ..reports.verdicts import compare, lower_is_better
+    from ..reports.verdicts import compare, decidable, lower_is_better
 
     names = {project.environment_name(entry, staged): entry for entry in include}
     lines: dict[tuple[str, ...], list[tuple[Any, str]]] = {}
@@ -78,6 +81,11 @@ def undecided_rows(
                     points.append({**point, "processes": per[index] if index < len(per) else None})
                 verdict = compare(points[0], points[1], DEFAULT_FACTOR)
                 label = f"{key}({', '.join(combo)})" if combo else key
-                if verdict.outcome == "undecided" and verdict.by_process and label not in rows:
+                if (
+                    verdict.outcome == "undecided"
+                    and verdict.by_process
+                    and label not in rows
+                    and decidable(points[0], points[1], DEFAULT_FACTOR, left)
+                ):
                     rows.append(label)
     return rows

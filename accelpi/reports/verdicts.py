@@ -54,6 +54,7 @@ __all__ = [
     "Comparison",
     "check_factor",
     "compare",
+    "decidable",
     "lower_is_better",
     "magnitude",
     "magnitude_of",
@@ -143,15 +144,15 @@ def _t_quantile(p: float, df: float) -> float:
     return float(stdtrit(df, p))
 
 
-def _welch(x: list[float], y: list[float], confidence: float) -> float:
+def _welch(x: list[float], y: list[float], confidence: float, more: int = 0) -> float:
     """Half the width of the interval of ``mean(y) - mean(x)`` by Welch's t (unequal
-    variances)."""
-    vx = statistics.variance(x) / len(x)
-    vy = statistics.variance(y) / len(y)
+    variances); with ``more``, as it would be with that many more values a side, spread alike."""
+    vx = statistics.variance(x) / (len(x) + more)
+    vy = statistics.variance(y) / (len(y) + more)
     se = math.sqrt(vx + vy)
     if se == 0:
         return 0.0
-    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) + more - 1) + vy**2 / (len(y) + more - 1))
     return _t_quantile(1 - (1 - confidence) / 2, df) * se
 
 
@@ -202,10 +203,8 @@ def compare(
             "a value at or below zero has no ratio",
         )
     ratio = b["value"] / a["value"]
-    groups = [processes.split(p.get("samples"), p.get("processes")) for p in (a, b)]
-    counts = tuple(len(g) if g else 0 for g in groups)
-    medians = [_logs([statistics.median(s) for s in g]) if g else None for g in groups]
-    if medians[0] and medians[1] and min(counts) >= 2 and not pooled:
+    medians, counts = _per_process(a, b)
+    if medians and not pooled:
         half = _welch(medians[0], medians[1], confidence)
         test = (
             f"Welch's t over processes, {counts[0]} + {counts[1]} processes "
@@ -250,6 +249,36 @@ def compare(
         confidence,
         "one sample a side: no test can tell a change from noise",
     )
+
+
+def _per_process(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[list[float]] | None, tuple[int, int]]:
+    """The logarithms of each process's median, per side (``None`` unless both sides have at
+    least two processes known), and the processes per side."""
+    groups = [processes.split(p.get("samples"), p.get("processes")) for p in (a, b)]
+    counts = (len(groups[0] or ()), len(groups[1] or ()))
+    medians = [_logs([statistics.median(s) for s in g]) if g else None for g in groups]
+    known = medians[0] is not None and medians[1] is not None and min(counts) >= 2
+    return ([medians[0], medians[1]] if known else None), counts
+
+
+def decidable(before: dict[str, Any], after: dict[str, Any], factor: float, more: int) -> bool:
+    """Whether ``more`` processes a side could decide a comparison the test over processes leaves
+    ``undecided``, were the ratio and each side's spread between processes to stay as measured.
+
+    The campaign's extra passes measure only the rows for which this holds: a row whose
+    interval would still hold both no change and a change beyond ``factor``, or would still
+    reach past it, after every pass left (a ratio at the factor itself, a spread too wide) is
+    not measured again for nothing. A projection, not a promise: the next processes may spread
+    more or less."""
+    if not (before["value"] > 0 and after["value"] > 0) or more < 1:
+        return False
+    medians, counts = _per_process(before, after)
+    if not medians:
+        return False
+    ratio = after["value"] / before["value"]
+    low, high = _around(ratio, _welch(medians[0], medians[1], CONFIDENCE, more))
+    projected = _decide(ratio, low, high, None, factor, True, "", counts, (0, 0), CONFIDENCE, "process")
+    return projected.outcome != "undecided"
 
 
 def _around(ratio: float, half: float | None) -> tuple[float | None, float | None]:

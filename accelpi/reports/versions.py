@@ -182,15 +182,16 @@ def floors(series: list[Series], changes: list[Change], factor: float) -> list[C
     benchmark without the library's doing, and the steps no larger than that demoted.
 
     Two controls, both inside the step's own campaign: the control copy (the campaign's newest
-    release measured twice, :data:`~accelpi.store.series.CONTROL`): how far two environments of
-    one release differ in this row; and the reference rows (backends the library does not run,
+    release measured twice, :data:`~accelpi.store.series.CONTROL`, in one combination of its
+    switches): how far two environments of one release differ in this benchmark and parameters;
+    and the reference rows (backends the library does not run,
     :func:`reference_backends`) of the same benchmark and parameters between the same two
     releases: how far the environment alone moved a benchmark."""
     control: dict[tuple[str, ...], tuple[float, str]] = {}
     for s in series:
         for release in sorted(set(s.controls) & set(s.points)):
             moved = compare(s.points[release], s.controls[release], factor, lower_is_better(s.benchmark))
-            key = (s.campaign, s.benchmark, s.params, s.axes)
+            key = (s.campaign, s.benchmark, s.params)  # whichever switches have the copy
             if moved.ratio > 0 and magnitude_of(moved.ratio) > control.get(key, (1.0, ""))[0]:
                 control[key] = (
                     magnitude_of(moved.ratio),
@@ -207,7 +208,7 @@ def floors(series: list[Series], changes: list[Change], factor: float) -> list[C
                 )
     found = []
     for c in changes:
-        moved = [control.get((c.campaign, c.benchmark, c.params, c.axes))]
+        moved = [control.get((c.campaign, c.benchmark, c.params))]
         if not c.reference:
             moved.append(reference.get((c.campaign, c.benchmark, _size(c.params), c.axes, c.before, c.after)))
         moved = [m for m in moved if m is not None]

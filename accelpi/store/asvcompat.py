@@ -25,6 +25,7 @@ __all__ = [
     "measured_at",
     "merge_benchmarks",
     "points",
+    "read_listing",
     "relabel",
     "result_filename",
     "save_machine",
@@ -249,18 +250,29 @@ def save_machine(info: dict[str, str]) -> Path:
     return Path(MachineCollection.get_machine_file_path())
 
 
+def read_listing(path: Path) -> dict[str, Any]:
+    """The benchmarks a results folder's ``benchmarks.json`` lists (``{name: definition}``),
+    read as a regular file of bounded size. Raises :class:`ValueError` (or :class:`OSError`)
+    naming what is wrong when it is not asv's listing (version 2)."""
+    import json
+
+    from .files import read_text
+
+    data = json.loads(read_text(path))
+    if not isinstance(data, dict) or data.get("version") != 2:
+        raise ValueError("not asv's benchmark listing (a JSON object with version 2)")
+    return {k: v for k, v in data.items() if k != "version"}
+
+
 def merge_benchmarks(existing: Path, new: Path) -> str:
     """The text of a ``benchmarks.json`` holding ``existing``'s benchmarks and ``new``'s (its
     definitions win): a results folder lists every benchmark any of its results measured."""
     import json
 
-    from asv import util
-
     merged: dict[str, Any] = {}
     for path in (existing, new):
-        if path.is_file():
-            data = util.load_json(str(path), api_version=2)
-            merged.update({k: v for k, v in data.items() if k != "version"})
+        if path.exists():
+            merged.update(read_listing(path))
     return json.dumps({**merged, "version": 2}, indent=4, sort_keys=True)
 
 

@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
+from . import asvcompat
 from .files import read_text, write_atomically
 from .schemas import check
 
-__all__ = ["CAMPAIGN_SUFFIX", "campaign_id", "load_campaigns", "read_campaign", "write_campaign"]
+__all__ = [
+    "CAMPAIGN_SUFFIX",
+    "campaign_id",
+    "check_listing",
+    "load_campaigns",
+    "publish_results",
+    "read_campaign",
+    "write_campaign",
+]
 
 #: The record of a campaign, in its folder (not ``.json``: asv reads those as results).
 CAMPAIGN_SUFFIX = ".campaign"
@@ -72,3 +82,35 @@ def load_campaigns(
             continue
         found[record["id"]] = {**record, "folder": str(path.parent)}
     return found
+
+
+def check_listing(results_dir: Path) -> None:
+    """Refuse a results folder whose benchmark listing cannot be read, before anything is
+    measured: publishing merges into it, and a campaign is published whole or not at all."""
+    from ..errors import InvalidArgument
+
+    path = Path(results_dir) / "benchmarks.json"
+    if path.exists() or path.is_symlink():
+        try:
+            asvcompat.read_listing(path)
+        except (OSError, ValueError) as exc:
+            raise InvalidArgument(f"{path} cannot be read ({exc}); move it away or repair it") from None
+
+
+def publish_results(staged: Path, results_dir: Path, machine: str, ident: str) -> Path:
+    """Move a finished campaign's results and inventories from asv's staging folder into
+    ``results_dir/MACHINE/ID/`` (the layout :func:`load_campaigns` and the series read); the
+    benchmark listing is merged into the results folder's own."""
+    source = staged / machine
+    folder = results_dir / machine / ident
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()) if source.is_dir() else []:
+        if path.suffix in (".json", ".versions"):
+            shutil.copy2(path, folder / path.name)
+    if not (results_dir / machine / "machine.json").exists() and (source / "machine.json").exists():
+        shutil.copy2(source / "machine.json", results_dir / machine / "machine.json")
+    listing = staged / "benchmarks.json"
+    if listing.exists():
+        merged = asvcompat.merge_benchmarks(results_dir / "benchmarks.json", listing)
+        write_atomically(results_dir / "benchmarks.json", merged)
+    return folder

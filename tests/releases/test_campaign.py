@@ -57,6 +57,20 @@ def test_the_environments_go_release_by_release_with_each_releases_builds_side_b
     assert plan.releases() == ["2.13.0", "2.14.0"]
 
 
+def test_the_control_copies_one_combination_of_switches_of_the_newest_release():
+    """The campaign's own A/A pair costs one environment, whatever the switches: a copy of the
+    newest release's first combination, told apart by the variable nothing reads."""
+    tf = _plan("tensorflow-cpu", ["2.13.0", "2.14.0"], {"TF_ENABLE_ONEDNN_OPTS": ("0", "1")})
+    assert len(tf.include()) == 4
+    tf.control = "2.14.0"
+    entries = tf.include()
+    assert len(entries) == 5
+    copies = [e for e in entries if "ACCELPI_CONTROL" in e.get("env_nobuild", {})]
+    assert [(c["req"]["tensorflow-cpu"], c["env_nobuild"]) for c in copies] == [
+        ("2.14.0", {"TF_ENABLE_ONEDNN_OPTS": "0", "ACCELPI_CONTROL": "copy"})
+    ]
+
+
 def test_later_passes_repeat_the_timed_benchmarks_only():
     plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
     first, second, later = plan.bench(1), plan.bench(2), plan.bench(3)

@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from accelpi import InvalidArgument
-from accelpi.reports.verdicts import CONFIDENCE, OUTCOMES, compare, word
+from accelpi.reports.verdicts import CONFIDENCE, OUTCOMES, compare, decidable, word
 
 
 def point(processes: list[list[float]], known: bool = True) -> dict:
@@ -50,6 +50,26 @@ def test_variance_between_processes_keeps_a_step_undecided_that_pooled_samples_c
     assert verdict.low < 1 < verdict.high and verdict.low < verdict.ratio < verdict.high
     assert "Welch's t over processes, 4 + 4 processes (40 + 40 samples)" == verdict.test
     assert "holds both no change and a change beyond 1.1x" in verdict.why
+
+
+def test_extra_processes_are_spent_only_where_they_could_decide():
+    """A campaign's extra passes measure a row again only if that many more processes, spread
+    as these were, could decide it: a wide step close to no change can, a ratio sitting on the
+    factor itself cannot, however many; nothing is projected for a decided row's sake."""
+    before = point(side([1.00, 1.12, 0.90, 1.05]))
+    after = point(side([1.30, 1.08, 1.22, 1.18]))
+    assert compare(before, after, 1.1).outcome == "undecided"
+    assert decidable(before, after, 1.1, more=20) and not decidable(before, after, 1.1, more=0)
+    near = point(side([1.00, 1.06, 0.95, 1.02]))
+    assert compare(before, near, 1.1).outcome == "undecided"
+    # near no change: two more a side do not bring the interval inside [1/1.1, 1.1]; many do
+    assert not decidable(before, near, 1.1, more=2) and decidable(before, near, 1.1, more=40)
+    on_the_factor = point(
+        [[x * before["value"] * 1.1 / after["value"] for x in p] for p in side([1.30, 1.08, 1.22, 1.18])]
+    )
+    assert abs(on_the_factor["value"] / before["value"] - 1.1) < 1e-9
+    assert not decidable(before, on_the_factor, 1.1, more=1000)
+    assert not decidable(point(side([1.0, 1.1]), known=False), after, 1.1, more=10)
 
 
 def test_a_clear_slowdown_is_slower_with_an_interval_above_one():

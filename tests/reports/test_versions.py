@@ -180,3 +180,28 @@ def test_a_release_whose_every_benchmark_failed_is_named_and_the_exit_is_1(tmp_p
     )
     report = json.loads(_versions(tmp_path, "--json").stdout)
     assert [(r["release"], r["why"]) for r in report["not_compared"]] == [("0.68.1", "no result")]
+
+
+def test_the_control_copy_bounds_every_combination_of_switches_of_its_campaign():
+    """A campaign copies one combination of switches of its newest release; the copy's move
+    is the floor of the same benchmark and parameters under every switch of that campaign."""
+    from accelpi.reports.versions import floors, step
+    from accelpi.store.series import Series
+
+    from .test_verdicts import point, side
+
+    def series(switch: str, before: float, after: float, control: float | None = None) -> Series:
+        s = Series("m", "throughput.Throughput.time_estimate", "'tensorflow:graph', 65536", switch, "seconds")
+        s.campaign, s.switches = "tensorflow-cpu-20261206T000000Z", switch
+        s.points = {"2.13.0": point(side([before] * 6)), "2.14.0": point(side([after] * 6))}
+        if control is not None:
+            s.controls = {"2.14.0": point(side([control] * 6))}
+        return s
+
+    copied = series("TF_ENABLE_ONEDNN_OPTS=0", 1.0, 1.0, control=1.2)
+    other = series("TF_ENABLE_ONEDNN_OPTS=1", 1.0, 1.15)
+    assert step(other, "2.13.0", "2.14.0", 1.1).outcome == "slower"
+    changes = floors([copied, other], [step(s, "2.13.0", "2.14.0", 1.1) for s in (copied, other)], 1.1)
+    demoted = next(c for c in changes if c.axes == "TF_ENABLE_ONEDNN_OPTS=1")
+    assert demoted.outcome == "undecided" and demoted.floor == pytest.approx(1.2)
+    assert demoted.why.endswith("(the control copy of 2.14.0 moved 1.20x)")
