@@ -66,8 +66,11 @@ continuous: venv machine  ## the pull-request gate: main against the current com
 continuous-full: venv machine  ## the same comparison over the whole suite (what runs nightly)
 	$(BIN)/accelpi gate main HEAD --full
 
+# SITE_URL: where html/accelpi/ is published (the release radar's feed links there); unset: relative.
+SITE_URL ?=
 publish: venv tools  ## the website: asv's pages plus ours, into html/; the generated docs/*.md
-	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md --builds docs/intel-builds.md
+	$(BIN)/accelpi site --findings docs/what-changed.md --replication docs/replication.md --builds docs/intel-builds.md \
+		--site-url "$(SITE_URL)"
 
 screenshots: publish  ## PNGs of the front page and a release page at 1400 and 412 px, in html/screenshots/
 	$(BIN)/python scripts/screenshots.py html

@@ -20,8 +20,8 @@ def _tool(name: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(name)
 
 
-def test_there_are_four_workflows():
-    assert {p.stem for p in WORKFLOWS} == {"tests", "benchmarks", "publish", "sweep"}
+def test_there_are_five_workflows():
+    assert {p.stem for p in WORKFLOWS} == {"tests", "benchmarks", "publish", "sweep", "radar"}
 
 
 def _actionlint(*files: Path) -> subprocess.CompletedProcess:
@@ -74,6 +74,7 @@ def test_workflow_commands_are_the_readmes():
         ("make publish", "publish"),
         ("accelpi sweep", "sweep"),
         ("accelpi versions", "sweep"),
+        ("accelpi radar", "radar"),
     ):
         assert command in readme, f"the README does not show {command!r}"
         assert command in text[workflow], f"{workflow}.yml does not run {command!r}"

@@ -4,7 +4,8 @@ One module per family of commands, each registering its commands with
 :func:`~accelpi.cli.common.add_command` (asv's ``commands/`` is the model):
 :mod:`~accelpi.cli.estimates` (backends, run, info), :mod:`~accelpi.cli.lab` (compare,
 threads, overhead), :mod:`~accelpi.cli.versions` (versions), :mod:`~accelpi.cli.sweeps`
-(sweep), :mod:`~accelpi.cli.bisect` (bisect), :mod:`~accelpi.cli.releases` (inventory,
+(sweep), :mod:`~accelpi.cli.bisect` (bisect), :mod:`~accelpi.cli.radar` (radar),
+:mod:`~accelpi.cli.releases` (inventory,
 summary, replicate, site) and :mod:`~accelpi.cli.gate` (gate).
 Every command takes ``--json``. Exit statuses are listed in
 :data:`~accelpi.cli.common.EXIT_STATUS_HELP`; errors are one line on stderr, never a
@@ -24,7 +25,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import AccelpiError, BackendUnavailable, InvalidArgument, printable
-from . import bisect, estimates, gate, lab, releases, sweeps, versions
+from . import bisect, estimates, gate, lab, radar, releases, sweeps, versions
 from .common import (
     COMMANDS,
     EXIT_FLAGGED,
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="let libraries log to stderr (TensorFlow's start-up messages are silenced otherwise)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for family in (estimates, lab, versions, sweeps, bisect, releases, gate):
+    for family in (estimates, lab, versions, sweeps, bisect, radar, releases, gate):
         family.setup_arguments(sub)
     return parser
 

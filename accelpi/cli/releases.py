@@ -265,6 +265,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         replication_md=args.replication,
         builds_md=args.builds,
         skipped=skipped,
+        site_url=args.site_url,
     )
     where = (
         f"{site}/accelpi/ (ours only: asv's pages not published again)"
@@ -344,6 +345,13 @@ def setup_arguments(sub: Any) -> None:
         default="gate",
         help="the pull-request gate's recorded runs (accelpi gate --record DIR), drawn on gate.html "
         "(default: gate)",
+    )
+    p.add_argument(
+        "--site-url",
+        default="",
+        metavar="URL",
+        help="where the site is published: the release radar's feed (radar.xml) links there "
+        "(default: links relative to the feed)",
     )
     factor_option(p, "list releases slower than the previous one")
     project_options(p, measuring=False)

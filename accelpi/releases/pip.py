@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["WHEELS_REPORT", "download", "dry_run", "index_versions", "reason", "requirement"]
+__all__ = ["WHEELS_REPORT", "download", "dry_run", "index_listing", "index_versions", "reason", "requirement"]
 
 #: pip's options for a report of wheels only, on standard output.
 WHEELS_REPORT = ("--only-binary", ":all:", "--quiet", "--report", "-")
@@ -50,6 +50,30 @@ def reason(done: subprocess.CompletedProcess) -> str:
 def index_versions(distribution: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """``pip index versions DISTRIBUTION`` for this interpreter."""
     return _pip(sys.executable, "index", "versions", distribution, timeout=timeout)
+
+
+def index_listing(distribution: str, before: str | None = None, pre: bool = False) -> list[str]:
+    """The releases of ``distribution`` pip offers this interpreter (``pip index versions
+    --json``), as the index spells them; ``before``: only those with a file uploaded before that
+    moment (pip's ``--uploaded-prior-to``, an ISO 8601 time); ``pre``: pre-releases too.
+    Raises :class:`~accelpi.errors.InvalidArgument` with pip's reason where pip finds none."""
+    import json
+
+    from ..errors import InvalidArgument
+
+    options = [*(["--pre"] if pre else []), *(["--uploaded-prior-to", before] if before else [])]
+    done = _pip(sys.executable, "index", "versions", distribution, "--json", *options, timeout=600)
+    if done.returncode != 0:
+        if before and "No matching distribution" in (done.stderr + done.stdout):
+            return []  # nothing uploaded that early
+        raise InvalidArgument(f"pip finds no releases of {distribution}: {reason(done)}")
+    try:
+        listed = json.loads(done.stdout)["versions"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidArgument(
+            f"pip index versions {distribution}: not pip's JSON: {done.stdout[:200]!r}"
+        ) from None
+    return [str(v) for v in listed]
 
 
 def dry_run(

@@ -30,13 +30,13 @@ def undecided_rows(
     machine: str,
     commit: str,
     counted: list[dict[str, dict[str, list[int]]]],
-    left: int,
+    passes_left: int,
 ) -> list[str]:
     """The rows (``benchmark(params)``, as ``asv run -b`` matches them) whose verdict is still
     ``undecided`` at the default factor between two consecutive releases of the campaign (same
     build, same switches) or between its control copy and its release: those an extra pass
     measures once more. Rows no test can decide however many passes (one sample a side,
-    tracks), and rows that ``left`` more processes a side would leave undecided at the spread
+    tracks), and rows that ``passes_left`` more processes a side would leave undecided at the spread
     measured (:func:`~accelpi.reports.verdicts.decidable`), are never among them."""
     from ..reports import DEFAULT_FACTOR
     from ..reports.verdicts import compare, decidable, lower_is_better
@@ -85,7 +85,7 @@ def undecided_rows(
                     verdict.outcome == "undecided"
                     and verdict.by_process
                     and label not in rows
-                    and decidable(points[0], points[1], DEFAULT_FACTOR, left)
+                    and decidable(points[0], points[1], DEFAULT_FACTOR, passes_left)
                 ):
                     rows.append(label)
     return rows

@@ -20,10 +20,12 @@ from ..errors import InvalidArgument
 from ..reports import DEFAULT_FACTOR
 from ..reports.gate import load_runs
 from ..reports.inventory import drift
+from ..reports.radar import entries
 from ..reports.replicate import replication_report
 from ..reports.report import release_report
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS
 from ..store.files import write_atomically
+from ..store.radar import load_sightings
 from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .asvpages import adapt
@@ -37,6 +39,7 @@ from .pages import (
     replication_page,
     write_assets,
 )
+from .radar import radar_feed, radar_page
 
 __all__ = ["build_site"]
 
@@ -104,6 +107,7 @@ def build_site(
     builds_md: str | None = None,
     skipped: list[dict[str, str]] | None = None,
     gate: str | None = GATE_RUNS,
+    site_url: str = "",
 ) -> Path:
     """Publish asv's site and write ours beside it; returns the site's folder.
 
@@ -115,7 +119,9 @@ def build_site(
     and ``builds_md``: the replication report and the Intel-builds table likewise. Unreadable
     results files are left out and named in ``skipped`` when a list is given. ``gate``: the
     folder of the pull-request gate's recorded runs (``accelpi gate --record``), drawn on
-    ``gate.html`` (none there: the page says how to record one).
+    ``gate.html`` (none there: the page says how to record one). The release radar's entries
+    (``radar.sightings`` in ``sweeps``) make ``radar.html``, the Atom feed ``radar.xml`` (its links
+    absolute under ``site_url`` when given) and the front page's latest releases.
     """
     root = Path(root)
     site = root / html_dir
@@ -170,5 +176,10 @@ def build_site(
         skipped += unread
     problems = drift(records)
     inventory_page(records, problems, out)
-    front_page(root, report, records, problems, libraries, changes_page, replication_file, builds_file, out)
+    radar = entries(root / sweeps, load_sightings(root / sweeps), factor)
+    radar_page(radar, out, set(report["libraries"]))
+    radar_feed(radar, out, site_url)
+    front_page(
+        root, report, records, problems, libraries, changes_page, replication_file, builds_file, out, radar
+    )
     return site

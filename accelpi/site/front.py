@@ -29,6 +29,7 @@ from .pages import (
     section,
     slug,
 )
+from .radar import HEADERS, LATEST, radar_rows
 from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["asv_graph", "front_page", "inventory_page"]
@@ -204,9 +205,11 @@ def front_page(
     replication_file: str,
     builds_file: str,
     out: Path,
+    radar: list[dict[str, Any]] = (),
 ) -> None:
     """``index.html``: the answer first (the ranking per machine), then what the backends are,
-    the machines, the libraries' releases, the largest steps, the builds, the default pins."""
+    the machines, the libraries' releases, the latest releases (``radar``: the radar's entries,
+    newest first), the largest steps, the builds, the default pins."""
     factor = report["factor"]
     largest = sorted((c for rows in findings(report).values() for c in rows), key=lambda c: -magnitude(c))
     status = (
@@ -241,6 +244,20 @@ def front_page(
             headers=LIBRARY_HEADERS,
             rows=libraries,
             empty="No campaign results yet.",
+        ),
+        section(
+            "Latest releases",
+            [
+                "New releases the radar found on the package index, each measured against the release before "
+                "it: ",
+                link("the release radar", "radar.html"),
+                " (and its feed, ",
+                link("radar.xml", "radar.xml"),
+                ").",
+            ],
+            headers=HEADERS,
+            rows=radar_rows(list(radar)[:LATEST], set(report["libraries"])),
+            empty="No new release found yet.",
         ),
         section(
             f"The largest release steps (factor {factor}, significant)",

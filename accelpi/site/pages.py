@@ -55,6 +55,7 @@ ACCELPI_NAV: dict[str, Any] = {
     "links": [
         {"text": "accelpi: which accelerator, which release", "href": "index.html"},
         {"text": "what changed, release by release", "href": "changes.html"},
+        {"text": "the release radar", "href": "radar.html"},
         {"text": "Intel builds", "href": "builds.html"},
         {"text": "the 2018 talk today", "href": "replication.html"},
         {"text": "what was installed", "href": "inventory.html"},

@@ -241,9 +241,39 @@ def test_asvs_throughput_graph_shows_one_environments_history_with_a_readable_le
 
 def test_a_release_page_exists_exactly_for_each_swept_library(site):
     swept = set(_report()["libraries"])
-    ours = {"index", "changes", "replication", "builds", "inventory", "gate"}
+    ours = {"index", "changes", "replication", "builds", "inventory", "gate", "radar"}
     pages = {p.stem for p in (site / "accelpi").glob("*.html")} - ours
     assert pages == swept
+
+
+def test_the_radar_page_feed_and_front_page_box_show_every_committed_entry(browser, server, site):
+    """Each release the committed radar record holds is a row of radar.html, an entry of the
+    feed (which a feed parser reads without complaint) and, the newest five, of the front page."""
+    import feedparser
+
+    from accelpi.store.radar import load_sightings
+    from accelpi.store import SWEEP_RESULTS
+
+    sightings = load_sightings(ROOT / SWEEP_RESULTS)
+    assert sightings, "the committed sweeps hold no radar record (sweeps/radar.sightings)"
+    feed = feedparser.parse((site / "accelpi" / "radar.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == len(sightings)
+    page, errors = _open(browser, f"{server}/accelpi/radar.html")
+    rows = page.locator("table").first.locator("tbody tr")
+    assert rows.count() == len(sightings)
+    for s in sightings:
+        assert any(f"{s['library']} {s['release']}:" in e.title for e in feed.entries), s
+    front, front_errors = _open(browser, f"{server}/accelpi/index.html")
+    assert front.locator("h2:has-text('Latest releases') + p a[href='radar.html']").count() == 1
+    box = (
+        (site / "accelpi" / "index.html")
+        .read_text()
+        .split("<h2>Latest releases</h2>", 1)[1]
+        .split("<h2", 1)[0]
+    )
+    newest = sorted(sightings, key=lambda s: (s.get("uploaded") or "", s["found"]), reverse=True)[:5]
+    assert all(f">{s['release']}<" in box for s in newest), box[:500]
+    assert not errors + front_errors, errors + front_errors
 
 
 def _expected_rates(machine: str) -> dict[str, float]:
