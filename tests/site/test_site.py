@@ -251,8 +251,8 @@ def test_the_radar_page_feed_and_front_page_box_show_every_committed_entry(brows
     feed (which a feed parser reads without complaint) and, the newest five, of the front page."""
     import feedparser
 
-    from accelpi.store.radar import load_sightings
     from accelpi.store import SWEEP_RESULTS
+    from accelpi.store.radar import load_sightings
 
     sightings = load_sightings(ROOT / SWEEP_RESULTS)
     assert sightings, "the committed sweeps hold no radar record (sweeps/radar.sightings)"
