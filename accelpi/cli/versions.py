@@ -98,10 +98,10 @@ def _status(c: dict[str, Any]) -> str:
 def print_verdict(report: dict[str, Any], factor: float) -> None:
     """The answer first: per library, how many release steps got slower or faster by more
     than ``factor`` with the verdict's test agreeing (:func:`accelpi.reports.verdicts.compare`),
-    how many of them a second campaign confirmed, in how many campaigns; then each such step
-    on a line of its own, with its interval, its campaign and its confirmation."""
+    how many of them a second campaign confirmed, in how many campaigns; then the steps by
+    release step and campaign, newest first (a line each sums up), each benchmark on a line of
+    its own with its interval and its confirmation (the test in words: ``--json``)."""
     from ..reports.verdicts import unsteady
-    from ..reports.versions import format_value
 
     console = get_console()
     for library, data in report["libraries"].items():
@@ -135,18 +135,7 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
                     markup=False,
                     highlight=False,
                 )
-        for word, rows in (("SLOWER", slower), ("faster", faster), ("DISPUTED", disputed)):
-            for c in rows:
-                interval = f" {c['low']:.2f}-{c['high']:.2f}" if c.get("low") and c.get("high") else ""
-                console.print(
-                    f"  {word} {c['before']} -> {c['after']}: {c['benchmark'].split('.', 1)[-1]}"
-                    f"({c['params']}) {c['axes']}: {format_value(c['value_before'], c['unit'])} -> "
-                    f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x{interval}; "
-                    f"{c['test']}; campaign {c.get('campaign') or '-'}; {_status(c)})"
-                    + (" [reference: not the library's code]" if c.get("reference") else ""),
-                    markup=False,
-                    highlight=False,
-                )
+        _print_steps(console, [("SLOWER", c) for c in slower] + [("faster", c) for c in faster], disputed)
     for family, rows in report["builds"].items():
         better = sum(d["significant"] and d["lower_is_better"] and d["ratio"] < 1 for d in rows)
         worse = sum(d["significant"] and d["lower_is_better"] and d["ratio"] > 1 for d in rows)
@@ -156,6 +145,42 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def _print_steps(
+    console: Any, decided: list[tuple[str, dict[str, Any]]], disputed: list[dict[str, Any]]
+) -> None:
+    """The decided steps grouped by release step and campaign, newest release first: a line
+    that sums each group up, then one line per benchmark under it."""
+    from ..reports.verdicts import magnitude_of
+    from ..reports.versions import format_value
+
+    groups: dict[tuple[str, str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for word, c in [*decided, *(("DISPUTED", c) for c in disputed)]:
+        groups.setdefault((c["before"], c["after"], c.get("campaign") or "-"), []).append((word, c))
+    order = sorted(groups, key=lambda k: (_version(k[1]), _version(k[0]), k[2]), reverse=True)
+    for before, after, campaign in order:
+        rows = sorted(groups[(before, after, campaign)], key=lambda wc: -magnitude_of(wc[1]["ratio"]))
+        counts = {w: sum(word == w for word, _ in rows) for w in ("SLOWER", "faster", "DISPUTED")}
+        ratios = sorted(c["ratio"] for _, c in rows)
+        confirmed = sum(c.get("confirmation") == "confirmed" for _, c in rows)
+        console.print(
+            f"  {before} to {after}, campaign {campaign}: {counts['SLOWER']} slower, {counts['faster']} "
+            f"faster, {counts['DISPUTED']} disputed ({ratios[0]:.2f}x to {ratios[-1]:.2f}x; {confirmed} "
+            "confirmed)",
+            markup=False,
+            highlight=False,
+        )
+        for word, c in rows:
+            interval = f" [{c['low']:.2f}, {c['high']:.2f}]" if c.get("low") and c.get("high") else ""
+            console.print(
+                f"    {word} {c['benchmark'].split('.', 1)[-1]}({c['params']}) {c['axes']}: "
+                f"{format_value(c['value_before'], c['unit'])} -> "
+                f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x{interval}; {_status(c)})"
+                + (" [reference: not the library's code]" if c.get("reference") else ""),
+                markup=False,
+                highlight=False,
+            )
 
 
 def _version(text: str) -> Any:

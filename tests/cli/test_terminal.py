@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from packaging.version import Version
 
 from accelpi import registry
 
@@ -87,6 +88,11 @@ def test_versions_gives_its_verdict_on_the_first_line_in_words():
     # piped, there is no colour: a step says its direction in a word, never by a ratio alone
     steps = [line for line in lines if line.startswith("  ") and "->" in line and "note:" not in line]
     assert all(line.split()[0] in ("SLOWER", "faster") for line in steps), steps[:3]
+    # grouped by release step and campaign, newest release first, each group summed up once
+    groups = [
+        line.split()[2].rstrip(",") for line in lines if line.startswith("  ") and ", campaign " in line
+    ]
+    assert groups and groups == sorted(groups, key=Version, reverse=True), groups
     assert len(lines) < 60, f"{len(lines)} lines before any table: the verdict is not short"
 
 
