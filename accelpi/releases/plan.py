@@ -171,7 +171,7 @@ class SweepPlan:
             combos: list[dict[str, str]] = [{}]
             for name, values in self.switches.items():
                 combos = [{**combo, name: value} for combo in combos for value in values]
-            if version == self.control:  # one copy, of the first combination: half the cost of one each
+            if version == self.control:  # one copy, of the first combination (not one per combination)
                 combos = [combos[0], {**combos[0], CONTROL: "copy"}, *combos[1:]]
             for combo in combos:
                 entry: dict[str, Any] = {"python": self.python, "req": req}

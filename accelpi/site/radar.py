@@ -96,7 +96,7 @@ def radar_page(found: list[dict[str, Any]], out: Path, libraries: set[str] = fro
                     headers=[
                         "benchmark",
                         "parameters",
-                        "switches",
+                        "environment",
                         "outcome",
                         "ratio [interval]",
                         "confirmation",
@@ -109,7 +109,8 @@ def radar_page(found: list[dict[str, Any]], out: Path, libraries: set[str] = fro
                             r["outcome"],
                             f"{r['ratio']:.2f}x"
                             + (f" [{r['low']:.2f}, {r['high']:.2f}]" if r["low"] is not None else ""),
-                            r["confirmation"] or "-",
+                            (r["confirmation"] or "-")
+                            + (f" by {', '.join(r['agreed'])}" if r["confirmation"] == "confirmed" else ""),
                         ]
                         for r in e["moved"]
                     ],
