@@ -37,7 +37,7 @@ from ..errors import InvalidArgument
 from . import DEFAULT_FACTOR
 from .verdicts import magnitude_of
 
-__all__ = ["VERDICTS", "entries", "issue_text", "latency_text", "verdict_words"]
+__all__ = ["VERDICTS", "entries", "issue_text", "latency_text", "parse_time", "verdict_words"]
 
 #: Every verdict an entry can have, worst first.
 VERDICTS = ("slower", "disputed", "faster", "undecided", "no change", "not measured", "cannot install")
@@ -46,7 +46,8 @@ VERDICTS = ("slower", "disputed", "faster", "undecided", "no change", "not measu
 ROWS_LISTED = 12
 
 
-def _time(text: str | None) -> datetime | None:
+def parse_time(text: str | None) -> datetime | None:
+    """A time as the radar records it (``2026-12-06T13:05:00Z``); ``None`` for none."""
     if not text:
         return None
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
@@ -140,7 +141,7 @@ def entries(
             key=lambda c: -magnitude_of(c.ratio),
         )
         first = min(c.measured for c in mine if c.measured)
-        uploaded = _time(sighting.get("uploaded"))
+        uploaded = parse_time(sighting.get("uploaded"))
         counts: dict[str, int] = {}
         for c in steps:
             if not c.reference:
@@ -154,7 +155,7 @@ def entries(
                 "campaigns": ids,
                 "first_verdict": first,
                 "latest_verdict": max(c.measured for c in mine if c.measured),
-                "latency_seconds": (_time(first) - uploaded).total_seconds() if uploaded else None,
+                "latency_seconds": (parse_time(first) - uploaded).total_seconds() if uploaded else None,
                 "counts": counts,
                 "moved": [_row(c) for c in moved[:ROWS_LISTED]],
                 "moved_count": len(moved),

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..reports.radar import latency_text, verdict_words
+from ..reports.radar import latency_text, parse_time, verdict_words
 from ..store.files import write_atomically
 from .pages import code, link, marked, page, section, slug
 
@@ -135,8 +135,7 @@ def _noise_text(e: dict[str, Any]) -> str:
 
 
 def _updated(e: dict[str, Any]) -> datetime:
-    text = e.get("latest_verdict") or e.get("found") or "2026-01-01T00:00:00Z"
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return parse_time(e.get("latest_verdict") or e.get("found") or "2026-01-01T00:00:00Z")
 
 
 def radar_feed(found: list[dict[str, Any]], out: Path, site_url: str = "") -> str:
@@ -154,9 +153,7 @@ def radar_feed(found: list[dict[str, Any]], out: Path, site_url: str = "") -> st
     feed.link(href=f"{base}radar.html", rel="alternate")
     feed.language("en")
     feed.author({"name": "accelpi"})
-    feed.updated(
-        max((_updated(e) for e in found), default=datetime.fromisoformat("2026-01-01T00:00:00+00:00"))
-    )
+    feed.updated(max((_updated(e) for e in found), default=parse_time("2026-01-01T00:00:00Z")))
     for e in reversed(found):  # feedgen lists the last added first
         item = feed.add_entry()
         item.id(f"{FEED_ID}/{slug(e.get('machine') or 'any')}/{slug(e['library'])}/{e['release']}")
@@ -165,7 +162,7 @@ def radar_feed(found: list[dict[str, Any]], out: Path, site_url: str = "") -> st
         item.link(href=f"{base}radar.html{anchor}")
         item.updated(_updated(e))
         if e.get("uploaded"):
-            item.published(datetime.fromisoformat(e["uploaded"].replace("Z", "+00:00")))
+            item.published(parse_time(e["uploaded"]))
         item.summary(
             f"{e['library']} {e['release']} against {e.get('predecessor') or 'nothing'}, "
             f"on {e.get('machine')}: "
