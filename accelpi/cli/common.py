@@ -241,6 +241,26 @@ def factor_option(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def passes_options(parser: argparse.ArgumentParser) -> None:
+    """``--passes`` and ``--extra-passes``: a campaign's shape (``sweep``, ``radar``)."""
+    from ..releases.plan import DEFAULT_EXTRA_PASSES, DEFAULT_PASSES
+
+    parser.add_argument(
+        "--passes",
+        type=positive(int),
+        default=DEFAULT_PASSES,
+        help=f"passes over every environment, the order reversed each time (default {DEFAULT_PASSES})",
+    )
+    parser.add_argument(
+        "--extra-passes",
+        type=int,
+        default=DEFAULT_EXTRA_PASSES,
+        metavar="N",
+        help="then at most N more passes of only the rows whose verdict is still undecided "
+        f"(default {DEFAULT_EXTRA_PASSES}; 0: none)",
+    )
+
+
 def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
     parser.add_argument(
         "--machine",

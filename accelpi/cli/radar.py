@@ -15,7 +15,6 @@ from typing import Any
 
 from ..errors import AccelpiError, InvalidArgument
 from ..libraries import sweep_targets
-from ..releases.plan import DEFAULT_EXTRA_PASSES, DEFAULT_PASSES
 from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -26,7 +25,7 @@ from .common import (
     get_console,
     machine_name,
     machine_option,
-    positive,
+    passes_options,
     print_json,
     project_from,
     project_options,
@@ -249,19 +248,7 @@ def setup_arguments(sub: Any) -> None:
         action="store_true",
         help="keep the environments a campaign made (default: delete them; a radar runs unattended)",
     )
-    p.add_argument(
-        "--passes",
-        type=positive(int),
-        default=DEFAULT_PASSES,
-        help=f"passes of each campaign (default {DEFAULT_PASSES})",
-    )
-    p.add_argument(
-        "--extra-passes",
-        type=int,
-        default=DEFAULT_EXTRA_PASSES,
-        metavar="N",
-        help=f"at most N more passes of the undecided rows (default {DEFAULT_EXTRA_PASSES})",
-    )
+    passes_options(p)
     factor_option(p, "a step counts when it changed")
     machine_option(p)
     results_option(p, SWEEP_RESULTS, "asv results folder of the campaigns (and the radar's radar.sightings)")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..libraries import sweep_targets
-from ..releases.plan import DEFAULT_EXTRA_PASSES, DEFAULT_PASSES, ORDERS
+from ..releases.plan import ORDERS
 from ..store import SWEEP_RESULTS
 from .common import (
     EXIT_FLAGGED,
@@ -24,6 +24,7 @@ from .common import (
     get_console,
     machine_name,
     machine_option,
+    passes_options,
     positive,
     print_json,
     project_from,
@@ -322,20 +323,7 @@ def setup_arguments(sub: Any) -> None:
         action="store_true",
         help="only say what would run, what cannot be installed and why, and about how long (on stdout)",
     )
-    p.add_argument(
-        "--passes",
-        type=positive(int),
-        default=DEFAULT_PASSES,
-        help=f"passes over every environment, the order reversed each time (default {DEFAULT_PASSES})",
-    )
-    p.add_argument(
-        "--extra-passes",
-        type=int,
-        default=DEFAULT_EXTRA_PASSES,
-        metavar="N",
-        help="then at most N more passes of only the rows whose verdict is still undecided "
-        f"(default {DEFAULT_EXTRA_PASSES}; 0: none)",
-    )
+    passes_options(p)
     p.add_argument(
         "--no-control",
         action="store_true",
