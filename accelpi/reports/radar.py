@@ -158,6 +158,7 @@ def entries(
                 "latency_seconds": (parse_time(first) - uploaded).total_seconds() if uploaded else None,
                 "counts": counts,
                 "moved": [_row(c) for c in moved[:ROWS_LISTED]],
+                "rows": [_row(c) for c in steps if not c.reference],  # every verdict, benchmark by benchmark
                 "moved_count": len(moved),
                 "worst": _row(moved[0]) if moved else None,
                 "noise": _noise(campaigns, ids, steps),

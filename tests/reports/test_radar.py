@@ -107,6 +107,7 @@ def test_an_entry_reads_its_verdict_from_the_campaigns_and_a_second_campaign_con
     (entry,) = entries(tmp_path, radar.load_sightings(tmp_path))
     assert entry["verdict"] == "slower" and entry["confirmation"] == "provisional" and not entry["alarm"]
     assert entry["campaigns"] == ["numba-20261110T000000Z"] and entry["moved_count"] == 1
+    assert [(r["params"], r["outcome"]) for r in entry["rows"]] == [("'numba:fused', 33554432", "slower")]
     assert entry["worst"]["ratio"] == pytest.approx(2.0) and entry["worst"]["low"] > 1
     # uploaded 5 h 13 min before NOW, its campaign ended at 01:00 the next day: 10 h 13-14 min
     assert latency_text(entry) in ("10 h 13 min", "10 h 14 min")
