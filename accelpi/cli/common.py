@@ -241,6 +241,29 @@ def factor_option(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def bench_option(parser: argparse.ArgumentParser) -> None:
+    """``-b REGEX`` (repeatable), as asv takes it: the benchmarks a campaign measures."""
+    parser.add_argument(
+        "-b",
+        "--bench",
+        action="append",
+        metavar="REGEX",
+        help="measure only the benchmarks this expression selects, as asv -b (repeatable; default: the "
+        "library's benchmarks, every benchmark of a --project suite)",
+    )
+
+
+def check_regexes(expressions: list[str]) -> None:
+    """Each ``-b`` expression compiles, or one line saying which does not."""
+    import re
+
+    for text in expressions:
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise InvalidArgument(f"-b {text!r} is not a regular expression: {exc}") from None
+
+
 def passes_options(parser: argparse.ArgumentParser) -> None:
     """``--passes`` and ``--extra-passes``: a campaign's shape (``sweep``, ``radar``)."""
     from ..releases.plan import DEFAULT_EXTRA_PASSES, DEFAULT_PASSES

@@ -20,6 +20,8 @@ from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
     add_command,
+    bench_option,
+    check_regexes,
     escape,
     factor_option,
     get_console,
@@ -108,9 +110,7 @@ def cmd_radar(args: argparse.Namespace) -> int:
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     libraries = _libraries(args, project)
     if args.bench:
-        from .sweeps import _check_regexes
-
-        _check_regexes(args.bench)
+        check_regexes(args.bench)
     plans = []
     if not args.report:
         for library in libraries:
@@ -218,14 +218,7 @@ def setup_arguments(sub: Any) -> None:
         "with --project: the dependency to watch",
     )
     p.add_argument("--plan", action="store_true", help="only say what is new and what would be measured")
-    p.add_argument(
-        "-b",
-        "--bench",
-        action="append",
-        metavar="REGEX",
-        help="measure only the benchmarks this expression selects, as asv -b (repeatable; default: the "
-        "library's benchmarks, every benchmark of a --project suite)",
-    )
+    bench_option(p)
     p.add_argument(
         "--report",
         action="store_true",

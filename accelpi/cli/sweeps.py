@@ -19,6 +19,8 @@ from .common import (
     EXIT_FLAGGED,
     EXIT_OK,
     add_command,
+    bench_option,
+    check_regexes,
     escape,
     factor_option,
     get_console,
@@ -84,7 +86,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         extra_passes=args.extra_passes,
     )
     if args.bench:
-        _check_regexes(args.bench)
+        check_regexes(args.bench)
         for campaign in campaigns:
             for plan in campaign.plans:
                 plan.bench = list(args.bench)
@@ -169,16 +171,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         return EXIT_FLAGGED
     return EXIT_OK
-
-
-def _check_regexes(expressions: list[str]) -> None:
-    import re
-
-    for text in expressions:
-        try:
-            re.compile(text)
-        except re.error as exc:
-            raise InvalidArgument(f"-b {text!r} is not a regular expression: {exc}") from None
 
 
 def _print_campaigns(reports: list[dict[str, Any]]) -> None:
@@ -287,14 +279,7 @@ def setup_arguments(sub: Any) -> None:
         "on the package index",
     )
     p.add_argument("versions", nargs="*", help="releases to sweep, e.g. 0.60.0 0.64.0 0.68.1")
-    p.add_argument(
-        "-b",
-        "--bench",
-        action="append",
-        metavar="REGEX",
-        help="run only the benchmarks this expression selects, as asv -b (repeatable; default: the "
-        "library's benchmarks, every benchmark of a --project suite)",
-    )
+    bench_option(p)
     p.add_argument("--last", type=positive(int), help="the last N releases that install for this Python")
     p.add_argument(
         "--replay",
