@@ -187,18 +187,23 @@ def _run(args, project, results: Path, machine: str, plan: Any, say) -> None:
 def _table(found: list[dict[str, Any]], latency_text: Any, verdict_words: Any) -> None:
     from rich.table import Table
 
-    table = Table(title="release radar: newest upload first", title_justify="left")
-    for column in ("library", "release", "against", "uploaded", "verdict", "upload to verdict", "machine"):
-        table.add_column(column, overflow="fold")
+    machines = sorted({e.get("machine") or "?" for e in found})
+    table = Table(
+        title=f"release radar on {', '.join(machines) or 'no machine yet'}: newest upload first",
+        title_justify="left",
+    )
+    for column in ("library", "release", "against", "uploaded (UTC)"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("verdict")  # wrapped between words, never inside one
+    table.add_column("upload to verdict")
     for e in found:
         table.add_row(
             escape(e["library"]),
             escape(e["release"]),
             escape(e.get("predecessor") or "-"),
-            escape(e.get("uploaded") or "not told"),
+            escape((e.get("uploaded") or "not told")[:16].replace("T", " ")),
             escape(verdict_words(e)),
             latency_text(e),
-            escape(e.get("machine") or ""),
         )
     get_console().print(table)
 
