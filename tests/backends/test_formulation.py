@@ -46,6 +46,30 @@ def test_the_formulations_agree_on_many_seeds_and_split_ranges():
         assert whole == parts, name
 
 
+def test_each_inside_test_is_exact_where_the_integer_sum_meets_two_to_the_64():
+    # Points whose u(u + 1) + v(v + 1) lies just below, at or just above 2**64, and the
+    # largest coordinates, where a product or a partial sum that wraps would show.
+    from numba import njit
+
+    from accelpi.backends import numba_
+
+    inside = njit(lambda z, form: numba_._inside(z, form))
+    edge = 2**64
+    points = [(2**32 - 1, 2**32 - 1), (0, 2**32 - 1), (2**32 - 1, 0), (0, 0)]
+    for u in (0, 1, 12345, 2**31, 3_037_000_499, 3_037_000_500, 2**32 - 2, 2**32 - 1):
+        # v with v(v + 1) as close to 2**64 - u(u + 1) as can be, and its neighbours
+        rest = edge - u * (u + 1)
+        v = max(0, min(2**32 - 1, (int((4 * rest + 1) ** 0.5) - 1) // 2))
+        points += [(u, w) for w in range(max(0, v - 2), min(2**32, v + 3))]
+    for u, v in points:
+        exact = u * (u + 1) + v * (v + 1) < edge
+        z = numba_.np.uint64((u << 32) | v)
+        for form, name in enumerate(numba_.FORMULATIONS):
+            if name == "float" and abs(u * (u + 1) + v * (v + 1) - edge) < 2**33:
+                continue  # float64 rounds within 2**-19 of the circle (documented)
+            assert bool(inside(z, form)) == exact, (name, u, v)
+
+
 def test_an_unknown_formulation_is_refused():
     with pytest.raises(accelpi.InvalidArgument, match="accepted: int64, int32, float"):
         accelpi.estimate(1000, "numba:fused", formulation="int16")
