@@ -64,12 +64,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
             rows.append(measure(name, n, device=on, **options))
             progress.advance(task)
     with_speedups(rows, chosen)
+    limit = hand_written_limit(rows, n) if args.limit else None
     if args.json:
-        print_json({"n": n, "rows": rows})
+        print_json({"n": n, "rows": rows, **({"limit": limit} if limit else {})})
     else:
         print_compare(rows, wide=args.wide)
+        if limit:
+            print_limit(limit)
     named_unavailable = [r for r in rows if not r["available"] and r["backend"] in (args.backends or [])]
     return EXIT_UNAVAILABLE if named_unavailable else EXIT_OK
+
+
+def hand_written_limit(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
+    """numba:fused on one thread against the C anchor (:func:`accelpi.lab.anchor.ratio_to_limit`),
+    when numba:fused was measured on the CPU; ``reason`` instead where the C cannot be built."""
+    from ..lab import anchor
+
+    if not any(r["backend"] == "numba:fused" and r["available"] and r["device"] == "cpu" for r in rows):
+        return None
+    try:
+        return anchor.ratio_to_limit(max(8, min(n, 1 << 26)) // 8 * 8)
+    except BackendUnavailable as exc:
+        return {"reason": str(exc)}
+
+
+def print_limit(limit: dict[str, Any]) -> None:
+    """One line under the table: numba:fused as a multiple of this CPU's hand-written limit."""
+    if "reason" in limit:
+        text = f"numba:fused against the hand-written C limit: not measured ({limit['reason']})"
+    else:
+        best = limit["best"]
+        text = (
+            f"numba:fused on one thread: {limit['ratio']:.2f}x this CPU's hand-written limit\n"
+            f"(pi_simd.c's {best} version: {limit['samples_per_second'][best] / 1e6:,.0f} Msamples/s)"
+        )
+    get_console().print(text, markup=False, soft_wrap=False)
 
 
 def print_compare(rows: list[dict[str, Any]], wide: bool = False) -> None:
@@ -262,6 +291,13 @@ def setup_arguments(sub: Any) -> None:
         "--repeat", type=positive(int), default=3, help="timed calls per backend, best kept (default 3)"
     )
     p.add_argument("--wide", action="store_true", help="also show each backend's n and threads")
+    p.add_argument(
+        "--no-limit",
+        dest="limit",
+        action="store_false",
+        help="leave out numba:fused's ratio to this CPU's hand-written C limit (timed when "
+        "numba:fused is compared: about a second, a C compiler needed)",
+    )
     estimate_options(p)
 
     p = add_command(

@@ -12,7 +12,7 @@ import pytest
 from accelpi import registry
 from accelpi.cli import main
 
-from ..helpers import ROOT
+from ..helpers import ROOT, require
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -109,6 +109,20 @@ def test_compare_json_has_references_and_speedups(capsys):
 def test_compare_table(capsys):
     code, out, _ = run_cli(capsys, "compare", "-b", "numpy", "-n", "1e5", "--budget", "0.05", "--repeat", "1")
     assert code == 0 and "vs python" in out and "numpy" in out
+
+
+def test_compare_puts_numba_fused_beside_the_hand_written_limit(capsys, monkeypatch, tmp_path):
+    require("numba:fused")
+    monkeypatch.setenv("ACCELPI_CACHE_DIR", str(tmp_path))
+    argv = ("compare", "-b", "numba:fused", "-n", "2e5", "--budget", "0.05", "--repeat", "1")
+    code, out, _ = run_cli(capsys, *argv, "--json")
+    found = json.loads(out)["limit"]
+    assert code == 0 and (found.get("ratio", 0) > 0 or "compiler" in found["reason"])
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0 and "hand-written C limit: not measured (the C compiler" in " ".join(out.split())
+    code, out, _ = run_cli(capsys, *argv, "--no-limit", "--json")
+    assert code == 0 and "limit" not in json.loads(out)
 
 
 def test_info_json(capsys):
