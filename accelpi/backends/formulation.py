@@ -24,6 +24,9 @@ __all__ = ["OVERRIDE", "PROBE_N", "cache_path", "chosen", "known"]
 #: Forces a formulation (``int64``, ``int32`` or ``float``), for benchmarking each.
 OVERRIDE = "ACCELPI_FUSED_FORMULATION"
 
+#: Numba's settings of the CPU it compiles for: a choice is remembered for each target apart.
+TARGET = ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")
+
 #: Samples each formulation is timed on, and how many times (best of): about 1 ms each.
 PROBE_N, PROBE_REPEAT = 1 << 19, 3
 
@@ -44,7 +47,11 @@ def _key() -> str:
 
     from ..machine import fingerprint
 
-    return f"{fingerprint()['digest']} numba {numba.__version__}"
+    key = f"{fingerprint()['digest']} numba {numba.__version__}"
+    # Numba told to compile for another CPU than this one (NUMBA_CPU_NAME, NUMBA_CPU_FEATURES:
+    # an AVX2 target on an AVX-512 host, say) makes other code, whose fastest test may differ.
+    target = [os.environ.get(name) for name in TARGET]
+    return key + (f" target {target[0] or 'host'} {target[1] or ''}".rstrip() if any(target) else "")
 
 
 def _read() -> dict[str, Any]:

@@ -4,7 +4,7 @@
 ways: the plain loop as the compiler vectorises it (``scalar``), 4 x 64-bit lanes of AVX2
 intrinsics (``avx2``) and 8 lanes of AVX-512 (``avx512``, only where the compiler targets it).
 :func:`build` compiles it for this host (``cc -O3 -march=native``, ``$CC`` to choose another
-compiler) into a shared library, once per source, compiler and CPU, in accelpi's cache
+compiler; Numba's target CPU where ``NUMBA_CPU_NAME`` sets one) into a shared library, once per source, compiler and CPU, in accelpi's cache
 folder; :func:`limit` times each version on one thread, and :func:`ratio_to_limit` times
 numba:fused on one thread in the same rounds, so that ``1.1x`` reads "numba:fused runs 1.1
 times as fast as the fastest hand-written C on this CPU".
@@ -31,7 +31,7 @@ from typing import Any
 from .. import stats
 from ..errors import BackendUnavailable, InvalidArgument
 
-__all__ = ["VERSIONS", "Anchor", "build", "limit", "ratio_to_limit"]
+__all__ = ["VERSIONS", "Anchor", "build", "limit", "march", "ratio_to_limit"]
 
 #: The versions of ``pi_simd.c``, in the order of its entry point's ``version`` argument.
 VERSIONS = ("scalar", "avx2", "avx512")
@@ -49,6 +49,23 @@ def _compiler() -> list[str]:
             "install one (Debian: apt-get install gcc) or set CC"
         )
     return chosen.split()
+
+
+def march() -> str:
+    """The CPU the C is compiled for: ``native``, or Numba's target where one is set
+    (``NUMBA_CPU_NAME=znver3``: Numba makes AVX2 code on an AVX-512 host, and the C limit
+    beside it is then built for the same CPU; ``generic`` is ``x86-64``)."""
+    target = os.environ.get("NUMBA_CPU_NAME", "").strip()
+    if not target:
+        return "native"
+    try:
+        import llvmlite.binding as llvm
+
+        if target == llvm.get_host_cpu_name():
+            return "native"
+    except ImportError:
+        pass
+    return "x86-64" if target == "generic" else target
 
 
 def _cache_dir() -> Path:
@@ -70,11 +87,14 @@ class Anchor:
     versions
         The versions this build holds (``scalar`` always; ``avx2`` and ``avx512`` where the
         compiler targets them on this CPU).
+    march
+        The ``-march`` it was built with (:func:`march`).
     """
 
     path: Path
     compiler: str
     versions: tuple[str, ...]
+    march: str = "native"
 
     def count(self, version: str, seed: int, n: int) -> int:
         """Hits of ``version`` over ``n`` samples of the stream of ``seed`` (``n`` a multiple
@@ -121,13 +141,14 @@ def build() -> Anchor:
     digest = hashlib.sha256()
     for name in _SOURCES:
         digest.update((_HERE / name).read_bytes())
-    digest.update(f"{compiler} {fingerprint()['digest']}".encode())
+    arch = march()
+    digest.update(f"{compiler} {fingerprint()['digest']} {arch}".encode())
     path = _cache_dir() / f"pi_simd-{digest.hexdigest()[:12]}.so"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
             built = Path(scratch) / path.name
-            flags = ["-O3", "-march=native", "-shared", "-fPIC", "-o", str(built), str(_HERE / "anchor.c")]
+            flags = ["-O3", f"-march={arch}", "-shared", "-fPIC", "-o", str(built), str(_HERE / "anchor.c")]
             done = subprocess.run([*command, *flags], capture_output=True, text=True, timeout=300)
             if done.returncode:
                 lines = "; ".join(done.stderr.strip().splitlines()[:3])
@@ -135,7 +156,7 @@ def build() -> Anchor:
             os.replace(built, path)  # atomic: a process beside this one finds it whole or not at all
     count = _load(path)
     held = tuple(v for i, v in enumerate(VERSIONS) if count(i, 1, 8) != _NONE)
-    return Anchor(path, compiler, held)
+    return Anchor(path, compiler, held, arch)
 
 
 def _timed(n: int, repeat: int, fused: bool) -> dict[str, Any]:
@@ -156,6 +177,7 @@ def _timed(n: int, repeat: int, fused: bool) -> dict[str, Any]:
     fastest = min(best, key=best.__getitem__)
     found = {
         "compiler": anchor.compiler,
+        "march": anchor.march,
         "n": n,
         "samples_per_second": {v: n / s for v, s in best.items()},
         "best": fastest,

@@ -104,3 +104,14 @@ def test_the_choice_is_timed_once_per_cpu_remembered_and_overridable(tmp_path):
         cache, "import json, accelpi; print(json.dumps(accelpi.environment()['libraries']['numba']))"
     )
     assert json.loads(info)["facts"]["fused_formulation"]["formulation"] == entry["formulation"]
+
+
+def test_a_choice_is_remembered_apart_for_each_numba_target_cpu(monkeypatch):
+    from accelpi.backends import formulation
+
+    for name in formulation.TARGET:
+        monkeypatch.delenv(name, raising=False)
+    host = formulation._key()
+    monkeypatch.setenv("NUMBA_CPU_NAME", "znver3")
+    monkeypatch.setenv("NUMBA_CPU_FEATURES", "+avx2")
+    assert formulation._key() == host + " target znver3 +avx2"

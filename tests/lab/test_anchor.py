@@ -51,7 +51,7 @@ def test_the_ratio_and_the_limit_name_what_they_timed(built):
     assert found["best"] in built.versions and set(found["samples_per_second"]) == set(built.versions)
     assert found["ratio"] > 0 and found["fused_samples_per_second"] > 0
     assert found["compiler"] == built.compiler
-    assert set(anchor.limit(1 << 16, repeat=1)) == {"compiler", "n", "samples_per_second", "best"}
+    assert set(anchor.limit(1 << 16, repeat=1)) == {"compiler", "march", "n", "samples_per_second", "best"}
 
 
 def test_a_size_that_is_not_whole_vectors_or_an_unbuilt_version_is_refused(built):
@@ -89,3 +89,11 @@ def test_the_benchmark_skips_with_the_reason_where_no_compiler_exists(cache, mon
 
     with pytest.raises(NotImplementedError, match="needs a C compiler"):
         HandWrittenLimit().setup()
+
+
+def test_the_c_is_built_for_numba_s_target_cpu_where_one_is_set(built, monkeypatch):
+    assert built.march == "native"
+    monkeypatch.setenv("NUMBA_CPU_NAME", "x86-64")
+    baseline = anchor.build()  # x86-64: SSE2 only, so neither intrinsic version is built
+    assert baseline.march == "x86-64" and baseline.versions == ("scalar",) and baseline.path != built.path
+    assert baseline.count("scalar", 5, 1 << 12) == built.count("scalar", 5, 1 << 12)
