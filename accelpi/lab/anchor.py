@@ -3,11 +3,12 @@
 ``pi_simd.c`` (beside this module) computes numba:fused's stream and inside test in C three
 ways: the plain loop as the compiler vectorises it (``scalar``), 4 x 64-bit lanes of AVX2
 intrinsics (``avx2``) and 8 lanes of AVX-512 (``avx512``, only where the compiler targets it).
-:func:`build` compiles it for this host (``cc -O3 -march=native``, ``$CC`` to choose another
-compiler; Numba's target CPU where ``NUMBA_CPU_NAME`` sets one) into a shared library, once per source, compiler and CPU, in accelpi's cache
-folder; :func:`limit` times each version on one thread, and :func:`ratio_to_limit` times
-numba:fused on one thread in the same rounds, so that ``1.1x`` reads "numba:fused runs 1.1
-times as fast as the fastest hand-written C on this CPU".
+:func:`build` compiles it for this host (``cc -O3 -march=native``; ``$CC`` chooses another
+compiler, and Numba's target CPU, where ``NUMBA_CPU_NAME`` sets one, replaces ``native``) into a
+shared library, once per source, compiler and CPU, in accelpi's cache folder; :func:`limit` times
+each version on one thread, and :func:`ratio_to_limit` times numba:fused on one thread in the
+same rounds, so that ``1.1x`` reads "numba:fused runs 1.1 times as fast as the fastest
+hand-written C on this CPU".
 
 The C code counts ``(x/2**32)**2 + (y/2**32)**2 < 1`` where numba:fused counts
 ``(x + 1/2)**2 + (y + 1/2)**2 < 2**64``: the two differ only for points within about
