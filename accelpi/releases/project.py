@@ -31,6 +31,7 @@ from ..errors import InvalidArgument, shown
 from ..libraries import Library, by_distribution, canonical, sweep_targets
 from ..store import asvcompat, git
 from ..store.files import write_atomically
+from .requirements import applicable, matrix_name, matrix_version, name_of, pin
 
 __all__ = ["Project", "default_work_folder"]
 
@@ -227,12 +228,25 @@ class Project:
         if not isinstance(raw, dict):
             raise InvalidArgument(f"--project {self.root}: its matrix is not an object")
         nested = set(raw) & {"req", "env", "env_nobuild"}
-        reqs = raw.get("req", {}) if nested else raw
-        env = {**(raw.get("env") or {}), **(raw.get("env_nobuild") or {})} if nested else {}
+        parts = [raw.get(k) or {} for k in ("req", "env", "env_nobuild")] if nested else [raw, {}, {}]
+        for key, part in zip(("req", "env", "env_nobuild"), parts, strict=True):
+            if not isinstance(part, dict):
+                raise InvalidArgument(
+                    f"--project {self.root}: its matrix's {key} is {shown(part)}; asv takes an object "
+                    'of names to lists of values (e.g. {"numpy": ["2.2"]})'
+                )
         requirements: dict[str, str] = {}
-        for name, values in (reqs or {}).items():
-            requirements[canonical(str(name).removeprefix("pip+"))] = self._one(name, values, "requirement")
-        variables = {str(k): self._one(k, v, "variable") for k, v in env.items()}
+        for name, values in parts[0].items():
+            version = self._one(name, values, "requirement")
+            requirements[matrix_name(self.root, name)] = matrix_version(self.root, name, version)
+        variables = {}
+        for name, values in {**parts[1], **parts[2]}.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+                raise InvalidArgument(
+                    f"--project {self.root}: its matrix sets the variable {shown(str(name))}, which is "
+                    "not an environment variable's name"
+                )
+            variables[str(name)] = self._one(name, values, "variable")
         return requirements, variables
 
     def _one(self, name: Any, values: Any, what: str) -> str:
@@ -263,7 +277,7 @@ class Project:
 
     def dependencies(self) -> list[str]:
         """The project's declared dependencies that apply to this Python (markers evaluated)."""
-        return _applicable(self.pyproject().get("project", {}).get("dependencies") or [], "dependency")
+        return applicable(self.pyproject().get("project", {}).get("dependencies") or [], "dependency")
 
     def build_requirements(self) -> list[str]:
         """What its build command needs inside the environment: the ``[build-system]``
@@ -274,7 +288,7 @@ class Project:
         if not re.search(r"--no-build-isolation|--no-isolation", commands):
             return []
         declared = (self.pyproject().get("build-system") or {}).get("requires") or []
-        return _applicable(declared, "build requirement")
+        return applicable(declared, "build requirement")
 
     # -- what a release needs ---------------------------------------------------------
 
@@ -293,10 +307,10 @@ class Project:
         swept = {canonical(name), *map(canonical, companions)}
         requirements, _ = self.matrix()
         declared = [*self.dependencies(), *self.build_requirements()]
-        needs = list(dict.fromkeys([*requirements, *(_name(r) for r in declared)]))
-        pins = [_pin(n, v) for n, v in requirements.items() if v and n not in swept]
+        needs = list(dict.fromkeys([*requirements, *(name_of(r) for r in declared)]))
+        pins = [pin(n, v) for n, v in requirements.items() if v and n not in swept]
         constraints = [*pins, *declared]
-        if not requirements and canonical(name) not in {_name(r) for r in declared}:
+        if not requirements and canonical(name) not in {name_of(r) for r in declared}:
             raise InvalidArgument(
                 f"--project {self.root}: its asv.conf.json has no matrix and its pyproject.toml does not "
                 f"depend on {name}: nothing ties {name}'s releases to its benchmarks (add {name} to the "
@@ -378,38 +392,3 @@ class Project:
         if self.own:
             return {}
         return {"name": self.name, "distribution": self.distribution, "commit": self.commit()}
-
-
-def _applicable(declared: list[Any], what: str) -> list[str]:
-    """Requirements whose markers hold for this Python, written without the marker (pip
-    reads a marker on the command line, but accelpi's pins never carry one); a direct
-    reference (``name @ URL``) cannot be pinned to a release and is refused."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    kept = []
-    for text in declared:
-        try:
-            req = Requirement(str(text))
-        except InvalidRequirement:
-            raise InvalidArgument(
-                f"the project declares {what} {shown(str(text))}, which is not a requirement"
-            ) from None
-        if req.url:
-            raise InvalidArgument(
-                f"the project declares {what} {shown(str(text))}: a direct reference cannot be resolved "
-                "with a release of another library"
-            )
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-            continue
-        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
-        kept.append(f"{req.name}{extras}{req.specifier}")
-    return kept
-
-
-def _name(requirement: str) -> str:
-    return canonical(re.split(r"[\[=<>!~ ]", requirement, maxsplit=1)[0])
-
-
-def _pin(name: str, version: str) -> str:
-    """asv's matrix version as a requirement: ``"2.2"`` is ``==2.2``; a specifier stays one."""
-    return f"{name}{version}" if version[:1] in "<>=!~" else f"{name}=={version}"

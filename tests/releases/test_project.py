@@ -209,6 +209,38 @@ def test_what_a_project_can_do_to_us_is_said_before_anything_runs(tmp_path):
         Project.other(suite, work=tmp_path / "work", ref="no-such-branch")
 
 
+@pytest.mark.parametrize(
+    ("matrix", "refused"),
+    [
+        # a path or a URL as a key: pip would build it, running its setup.py, even for --plan
+        ({"./evil": [""]}, r"names '\./evil', which is not a distribution's name; paths and URLs"),
+        ({"git+https://example.org/x.git": [""]}, r"not a distribution's name"),
+        ({"req": {"/tmp/pkg": ""}}, r"not a distribution's name"),
+        # a version that pip would read as an option or a location
+        ({"sortedcontainers": ["2.4.0 --dry-run"]}, r"the version '2\.4\.0 --dry-run'; accepted: a version"),
+        ({"sortedcontainers": ["@ https://example.org/x.whl"]}, r"accepted: a version"),
+        # shapes asv never wrote: one line, not a traceback
+        ({"req": ["six"]}, r"its matrix's req is \['six'\]; asv takes an object"),
+        ({"req": {}, "env_nobuild": "x"}, r"its matrix's env_nobuild is 'x'"),
+        ({"req": {}, "env": {"A B": "1"}}, r"the variable 'A B', which is not an environment variable"),
+    ],
+)
+def test_a_matrix_that_would_make_pip_fetch_or_build_is_refused_before_running(tmp_path, matrix, refused):
+    from accelpi.releases.project import Project
+
+    suite = make_project(tmp_path / "tinyproj", matrix)
+    with pytest.raises(InvalidArgument, match=refused):
+        Project.other(suite, work=tmp_path / "work")
+
+
+def test_a_matrix_version_may_be_a_version_a_specifier_or_the_newest(tmp_path):
+    from accelpi.releases.project import Project
+
+    matrix = {"req": {"sortedcontainers": ">=2.0,<3", "numpy": "1.26.4", "pip+setuptools": None}}
+    project = Project.other(make_project(tmp_path / "tinyproj", matrix), work=tmp_path / "work")
+    assert project.matrix()[0] == {"sortedcontainers": ">=2.0,<3", "numpy": "1.26.4", "setuptools": ""}
+
+
 def test_the_command_line_keeps_results_and_environments_out_of_the_project(tmp_path):
     suite = make_project(tmp_path / "tinyproj")
 
@@ -308,6 +340,10 @@ def test_a_sweep_of_another_project_measures_every_release_it_can_and_says_why_n
     failed = report["failed"][by_release["2.3.0"]["name"]]
     assert failed == ["bench_sorted.time_fails_with_2_3"]
     assert by_release["2.1.0"]["name"] not in report["failed"]
+    # why, kept in the published record (asv's output, in the stage folder, is deleted)
+    why = report["why_failed"][by_release["2.3.0"]["name"]]["bench_sorted.time_fails_with_2_3"]
+    assert "RuntimeError: planted failure with sortedcontainers 2.3" in why
+    assert "planted failure" in done.stdout and not re.search(r"/tmp/|/home/", why)
     # the project and its environments: nothing written into the project, virtualenvs in --work
     assert untouched(campaign["top"] / "tinyproj")
     assert (campaign["work"] / "env").is_dir() and not (
@@ -325,6 +361,7 @@ def test_the_inventories_and_campaign_name_the_project_and_its_exact_wheels(camp
     (record,) = load_campaigns(campaign["results"]).values()
     assert record["project"]["name"] == "tinyproj" and record["id"] == report["campaign"]
     assert record["not_built"] and record["passes"] == 2
+    assert record["why_failed"] == report["why_failed"] and record["failed"] == report["failed"]
     inventories = load_inventories(campaign["results"])
     assert {r["project"] for r in inventories} == {"tinyproj"}
     built = [r for r in inventories if "project_build" not in r]
