@@ -204,6 +204,7 @@ def _print_campaigns(reports: list[dict[str, Any]]) -> None:
             )
             disk = f"{env['disk_bytes'] / 2**20:,.0f} MiB" if "disk_bytes" in env else ""
             failing = report.get("failed", {}).get(env["name"], [])
+            why = report.get("why_failed", {})
             problems = (
                 env.get("error")
                 or (f"the project did not build: {env['not_built']}" if env.get("not_built") else "")
@@ -212,6 +213,7 @@ def _print_campaigns(reports: list[dict[str, Any]]) -> None:
                     [
                         *(f"{k}: {v}" for k, v in env.get("unavailable", {}).items()),
                         *([f"failed: {', '.join(failing)}"] if failing else []),
+                        *(f"{k}: {v}" for k, v in why.get(env["name"], {}).items()),
                     ]
                 )
             )

@@ -223,6 +223,7 @@ def run_campaign(
         passes: list[dict[str, Any]] = []
         counted: list[dict[str, dict[str, list[int]]]] = []  # samples per row after each pass
         unbuilt: dict[str, str] = {}  # environment -> why the project did not build there
+        why_failed: dict[str, dict[str, str]] = {}  # environment -> benchmark -> asv's last words
         exit_code = 0
         total = 1 if plan.order == "asv" else plan.passes + plan.extra_passes
         more: list[str] = []  # the rows still undecided after the planned passes
@@ -270,6 +271,8 @@ def run_campaign(
                     **({"not_built": run.not_built} if run.not_built else {}),
                 }
             )
+            for env, failing in run.failed.items():
+                why_failed.setdefault(env, {}).update(failing)
             for name, why in run.not_built.items():
                 say(f"    the project did not build in {name}; left out of the later passes: {why[-300:]}")
             unbuilt.update(run.not_built)
@@ -358,6 +361,11 @@ def run_campaign(
         }
         if failed:
             record["failed"] = failed
+            # why, in asv's last words (its output is not kept): only for what failed in the end
+            record["why_failed"] = {
+                env: {name: why_failed.get(env, {}).get(name, "not in asv's output") for name in names}
+                for env, names in failed.items()
+            }
         folder = publish_results(staged, results_dir, machine, ident)
         write_campaign(folder, record)
         shutil.rmtree(stage, ignore_errors=True)
@@ -376,6 +384,7 @@ def run_campaign(
         "calibration": record["calibration"],
         "skipped": {k: v for p in plan.plans for k, v in p.skipped.items()},
         "failed": failed,
+        "why_failed": record.get("why_failed", {}),
         "not_built": unbuilt,
     }
 

@@ -53,12 +53,60 @@ class AsvRun:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     ended: str = ""  # when asv exited (UTC)
     not_built: dict[str, str] = field(default_factory=dict)  # environment -> asv's error
+    failed: dict[str, dict[str, str]] = field(default_factory=dict)  # environment -> benchmark -> why
 
 
 _ROUND = re.compile(r"For \S+ commit \S+(?: \(round (\d+)/(\d+)\))?:")
 _ENV = re.compile(r"Benchmarking (\S+)")
 _SKIPPED = re.compile(r"Skipping (\S+)$")  # asv: the project did not build in this environment
 _ERROR = re.compile(r"Error running .*\(exit status -?\d+\)")
+
+
+#: asv's line for a benchmark ("[ 7.14%] ··· module.Class.time_x   failed" or "2/8 failed"),
+#: and the lines of what it printed for a failure ("[ 7.14%] ···· Traceback ...", then indented)
+_BENCHMARK = re.compile(r"^\[\s*[\d.]+%\] ··· ([A-Za-z_]\w*(?:\.\w+)+)(?:\s+(.*))?$")
+_DETAIL = re.compile(r"^\[\s*[\d.]+%\] ···· ?(.*)$")
+
+
+class _Failures:
+    """The benchmarks asv reported failed, each with the last lines it printed for it, per
+    environment: kept in the campaign's record, since asv's output is not (issue: a failure
+    published without its reason)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, dict[str, str]] = {}
+        self._current: tuple[str, str] | None = None
+        self._lines: list[str] = []
+
+    def feed(self, line: str, environment: str) -> None:
+        text = line.rstrip("\n")
+        benchmark = _BENCHMARK.match(text)
+        if benchmark:
+            self._close()
+            if re.search(r"\bfailed$", (benchmark[2] or "").strip()):
+                self._current = (environment, benchmark[1])
+            return
+        if self._current is None:
+            return
+        detail = _DETAIL.match(text)
+        if detail or (text.startswith(" ") and self._lines):
+            self._lines = [*self._lines[-40:], (detail[1] if detail else text).strip()]
+        elif text.startswith("[") and "···" not in text:  # an environment's line: its end
+            self._close()
+
+    def _close(self) -> None:
+        if self._current is not None:
+            env, name = self._current
+            words = [w for w in self._lines if w and not w.startswith("For parameters")]
+            why = " | ".join(_FOLDERS.sub("", w) for w in words[-3:])[-600:] or "asv printed no error"
+            failed = self.found.setdefault(env, {})
+            if len(failed) < 100:
+                failed[name] = why
+        self._current, self._lines = None, []
+
+    def done(self) -> dict[str, dict[str, str]]:
+        self._close()
+        return self.found
 
 
 def _utc() -> str:
@@ -110,6 +158,7 @@ def asv_run(
     rounds: list[dict[str, Any]] = []
     not_built: dict[str, str] = {}
     error: list[str] = []  # the last error asv printed, with the lines after it
+    failed = _Failures()
     assert process.stdout is not None
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -127,6 +176,7 @@ def asv_run(
                 if skipped:
                     not_built[skipped[1]] = _last_words(error)
                     say(f"    {skipped[1]}: not built")
+                failed.feed(line, rounds[-1]["order"][-1] if rounds and rounds[-1]["order"] else "")
                 found = _ENV.search(line)
                 if found:
                     rounds[-1]["order"].append(found[1])
@@ -143,7 +193,14 @@ def asv_run(
     if exit_code != 0:
         say(f"    asv exited {exit_code}; its whole output: {log_path}")
     return AsvRun(
-        exit_code, "".join(tail)[-4000:], log_path, time.perf_counter() - began, rounds, _utc(), not_built
+        exit_code,
+        "".join(tail)[-4000:],
+        log_path,
+        time.perf_counter() - began,
+        rounds,
+        _utc(),
+        not_built,
+        failed.done(),
     )
 
 

@@ -77,6 +77,13 @@ CAMPAIGN: dict[str, Any] = {
         },
         "not_built": {"type": "object", "additionalProperties": {"type": "string"}},
         "failed": {"type": "object", "additionalProperties": {"type": "array", "items": _NAME}},
+        "why_failed": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "maxLength": 1000},
+            },
+        },
         # environment -> benchmark -> per parameter combination, the samples each process gave
         "processes": {
             "type": "object",

@@ -57,6 +57,51 @@ def test_bench_expressions_select_the_swept_backends_only():
     assert chosen == [*names[:2], names[3]]
 
 
+# asv 0.6's output with --show-stderr, as a campaign reads it: a parameterised benchmark that
+# failed for some parameters, one that failed whole, one that passed, then the next environment
+ASV_OUTPUT = """\
+[ 0.00%] · For accelpi commit e36d7bc6 <main>:
+[ 0.00%] ·· Benchmarking virtualenv-py3.11-numba0.61.2
+[14.29%] ··· scaling.ThreadScaling.time_estimate                            2/20 failed
+[14.29%] ··· ========= ======== ========
+[14.29%] ···  backend    1         2
+[14.29%] ··· ========= ======== ========
+[14.29%] ···· For parameters: 'numba:fused', 1
+              Traceback (most recent call last):
+                File "/home/someone/.asv/env/abc/lib/python3.11/site-packages/numba/core/x.py", line 3
+              LLVM ERROR: 64-bit code requested on a subtarget that doesn't support it!
+[17.86%] ··· formulation.FusedFormulation.time_estimate                       failed
+[17.86%] ···· Traceback (most recent call last):
+                File "/work/x/benchmarks/formulation.py", line 31, in setup
+              RuntimeError: planted
+[21.43%] ··· limit.HandWrittenLimit.track_limit                               4.5
+[21.43%] ·· Benchmarking virtualenv-py3.11-numba0.68.1
+[25.00%] ··· limit.HandWrittenLimit.track_ratio                               failed
+[25.00%] ···· ValueError: no
+"""
+
+
+def test_why_a_benchmark_failed_is_read_from_asv_s_output_per_environment():
+    from accelpi.releases.sweep import _Failures
+
+    failures = _Failures()
+    env = ""
+    for line in ASV_OUTPUT.splitlines(keepends=True):
+        if "Benchmarking " in line:
+            env = line.split("Benchmarking ")[1].strip()
+        failures.feed(line, env)
+    found = failures.done()
+    first, second = "virtualenv-py3.11-numba0.61.2", "virtualenv-py3.11-numba0.68.1"
+    assert sorted(found) == [first, second]
+    assert found[first]["scaling.ThreadScaling.time_estimate"].endswith(
+        "LLVM ERROR: 64-bit code requested on a subtarget that doesn't support it!"
+    )
+    assert "/home/someone" not in found[first]["scaling.ThreadScaling.time_estimate"]  # no folders kept
+    assert found[first]["formulation.FusedFormulation.time_estimate"].endswith("RuntimeError: planted")
+    assert "limit.HandWrittenLimit.track_limit" not in found[first]
+    assert found[second] == {"limit.HandWrittenLimit.track_ratio": "ValueError: no"}
+
+
 @pytest.mark.network
 def test_unknown_library_and_uninstallable_release_are_reported():
     with pytest.raises(InvalidArgument, match="cannot be swept; accepted: numpy, numba, "):
@@ -193,8 +238,13 @@ def test_a_replayed_campaign_result_installs_the_identical_files(swept, tmp_path
     files = file_records(original)
     assert files["numba"]["wheel"].startswith("numba-0.68.1-") and len(files["numba"]["sha256"]) == 64
     monkeypatch.setenv("HOME", str(home))
+    # a benchmark of another commit, listed before: asv would rewrite the listing without it
+    other = {"name": "old.Gone.time_it", "version": "1", "params": [], "param_names": [], "type": "time"}
+    (tmp_path / "benchmarks.json").write_text(json.dumps({"old.Gone.time_it": other, "version": 2}))
     report = replay(original["path"], ROOT, "selftest", results_dir=tmp_path, quick=True)
     assert report["asv_exit"] == 0 and report["differences"] == []
+    listed = json.loads((tmp_path / "benchmarks.json").read_text())
+    assert listed["old.Gone.time_it"] == other and any(k.startswith("throughput.") for k in listed)
     (again,) = load_inventories(tmp_path)
     assert {k: v.get("sha256") for k, v in file_records(again).items() if k != "accelpi"} == {
         k: v.get("sha256") for k, v in files.items() if k != "accelpi"
