@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import InvalidArgument, shown
 from ..libraries import canonical
 from ..store import asvcompat, git
+from ..store.campaigns import listing_kept
 from ..store.records import (
     INVENTORY_SUFFIX,
     file_records,
@@ -260,18 +261,19 @@ def replay(
     environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
     say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
     config_path = work / "asv.conf.json"
-    run = asv_run(
-        conf,
-        config_path,
-        work,
-        machine,
-        commit,
-        plan.bench_regexes(),
-        ["--quick"] if quick else [],
-        work / "asv.log",
-        say,
-        environ,
-    )
+    with listing_kept(results_root):  # asv would list only the replayed commit's benchmarks
+        run = asv_run(
+            conf,
+            config_path,
+            work,
+            machine,
+            commit,
+            plan.bench_regexes(),
+            ["--quick"] if quick else [],
+            work / "asv.log",
+            say,
+            environ,
+        )
     tail, exit_code = run.tail, run.exit_code
     entries = record_environments(
         config_path,

@@ -267,13 +267,18 @@ def read_listing(path: Path) -> dict[str, Any]:
 def merge_benchmarks(existing: Path, new: Path) -> str:
     """The text of a ``benchmarks.json`` holding ``existing``'s benchmarks and ``new``'s (its
     definitions win): a results folder lists every benchmark any of its results measured."""
-    import json
-
     merged: dict[str, Any] = {}
     for path in (existing, new):
         if path.exists():
             merged.update(read_listing(path))
-    return json.dumps({**merged, "version": 2}, indent=4, sort_keys=True)
+    return listing_text(merged)
+
+
+def listing_text(listing: dict[str, Any]) -> str:
+    """A ``benchmarks.json``'s text for ``{name: definition}``, as asv writes it."""
+    import json
+
+    return json.dumps({**listing, "version": 2}, indent=4, sort_keys=True)
 
 
 def measured_at(result: Any) -> tuple[float, float] | None:

@@ -18,6 +18,8 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,20 @@ def publish_results(staged: Path, results_dir: Path, machine: str, ident: str) -
         merged = asvcompat.merge_benchmarks(results_dir / "benchmarks.json", listing)
         write_atomically(results_dir / "benchmarks.json", merged)
     return folder
+
+
+@contextmanager
+def listing_kept(results_dir: Path) -> Iterator[None]:
+    """Around an asv run that writes into ``results_dir`` itself (a replay): asv rewrites
+    ``benchmarks.json`` with the measured commit's benchmarks only, which would leave the other
+    results unreadable; the benchmarks listed before stay listed (the run's definitions win).
+    A listing that cannot be read is refused before anything runs."""
+    check_listing(results_dir)
+    path = Path(results_dir) / "benchmarks.json"
+    before = asvcompat.read_listing(path) if path.exists() else None
+    try:
+        yield
+    finally:
+        if before is not None:
+            after = asvcompat.read_listing(path) if path.exists() else {}
+            write_atomically(path, asvcompat.listing_text({**before, **after}))
