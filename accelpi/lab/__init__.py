@@ -7,5 +7,7 @@
 :mod:`~accelpi.lab.overhead`
     Dask's launch overhead against a plain thread pool;
 :mod:`~accelpi.lab.calibration`
-    the host's own speed, with kernels that depend on no measured library.
+    the host's own speed, with kernels that depend on no measured library;
+:mod:`~accelpi.lab.anchor`
+    this CPU's hand-written limit: numba:fused's loop in C (``pi_simd.c``), built and timed here.
 """

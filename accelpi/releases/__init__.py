@@ -6,10 +6,18 @@ environment really installed:
 
 :mod:`~accelpi.releases.plan`
     which releases install here, each resolved jointly with what it needs;
+:mod:`~accelpi.releases.campaign`
+    the campaign: releases measured together in passes (``accelpi sweep``);
 :mod:`~accelpi.releases.sweep`
-    asv run over those environments (``accelpi sweep``);
-:mod:`~accelpi.releases.record` and :mod:`~accelpi.releases.provenance`
+    the asv runs a campaign is made of, over its environments;
+:mod:`~accelpi.releases.undecided`
+    which rows a campaign's extra passes measure;
+:mod:`~accelpi.releases.project` and :mod:`~accelpi.releases.requirements`
+    whose suite is measured (accelpi's or another project's), and its requirements;
+:mod:`~accelpi.releases.record`, :mod:`~accelpi.releases.provenance`, :mod:`~accelpi.releases.installed_files`
     what each environment installed, down to the wheel's sha256 (the inventories);
+:mod:`~accelpi.releases.radar` and :mod:`~accelpi.releases.uploads`
+    the release radar: new releases on the index, when each was uploaded, measured;
 :mod:`~accelpi.releases.replay`
     the exact recorded files installed again and measured (``accelpi sweep --replay``);
 :mod:`~accelpi.releases.bisect`

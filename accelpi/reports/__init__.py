@@ -13,7 +13,15 @@
 :mod:`~accelpi.reports.summary`
     a run's backends ranked (``accelpi summary``, the end of ``make bench``);
 :mod:`~accelpi.reports.replicate`
-    the 2018 talk's claims beside today's results (``accelpi replicate``).
+    the 2018 talk's claims beside today's results (``accelpi replicate``);
+:mod:`~accelpi.reports.machines`
+    which hosts the results come from, and when each measured;
+:mod:`~accelpi.reports.radar`
+    the release radar's entries, each with its verdict (``accelpi radar --report``);
+:mod:`~accelpi.reports.gate`
+    what the pull-request gate found, base against head, for a reviewer;
+:mod:`~accelpi.reports.cost`
+    where a run of the suite spends its time (``accelpi summary --estimate``).
 
 Reports read; they never measure (:mod:`accelpi.releases`) or draw (:mod:`accelpi.site`).
 """

@@ -11,6 +11,15 @@ Every file format the release tools touch is known here and nowhere else:
     results of a library's releases lined up, one series per benchmark and environment;
 :mod:`~accelpi.store.refusals`
     the releases that cannot install or run here, with why;
+:mod:`~accelpi.store.campaigns`
+    campaign records (``*.campaign``): which releases were measured together, where and how,
+    and how a campaign's results are published;
+:mod:`~accelpi.store.processes`
+    which benchmark process each sample came from (the unit a verdict tests);
+:mod:`~accelpi.store.radar`
+    the release radar's record of the new releases it found (``radar.sightings``);
+:mod:`~accelpi.store.schemas`
+    the shapes of these records, checked where they are read;
 :mod:`~accelpi.store.files`
     atomic writes; :mod:`~accelpi.store.git`: the repository's commits (the one git helper).
 
