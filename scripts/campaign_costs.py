@@ -11,7 +11,7 @@ last, with the largest change between any two readings::
 
 ``--before`` adds what the same library's one-release sweeps took per environment (the results
 of before campaigns) and the ratio of the two: the median ratio is
-``accelpi.releases.campaign.SWEEP_TO_CAMPAIGN``, by which ``accelpi sweep --plan`` costs a
+``accelpi.releases.duration.SWEEP_TO_CAMPAIGN``, by which ``accelpi sweep --plan`` costs a
 library never measured in a campaign from its older sweeps.
 
 Read-only: nothing is measured.
@@ -35,7 +35,7 @@ def rows(results: Path, libraries: list[str], before: Path | None = None) -> lis
     from statistics import mean
 
     from accelpi.libraries import canonical
-    from accelpi.releases.campaign import sweep_seconds_per_environment
+    from accelpi.releases.duration import sweep_seconds_per_environment
     from accelpi.store.campaigns import load_campaigns
     from accelpi.store.records import load_inventories
 

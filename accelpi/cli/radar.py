@@ -88,10 +88,10 @@ def _measure(args, project, results: Path, machine: str, library: str, releases:
 
 def _cost(args, project, results: Path, library: str, releases: list[str]) -> tuple[float, str]:
     """What measuring ``releases`` would cost here, in seconds, and from what."""
-    from ..releases.campaign import estimate
+    from ..releases.duration import expected
 
     campaigns, _ = _campaigns(args, project, library, releases)
-    costs = [estimate(c, results) for c in campaigns]
+    costs = [expected(c, results) for c in campaigns]
     return sum(c["seconds"] for c in costs), costs[0]["basis"]
 
 

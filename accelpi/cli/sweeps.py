@@ -37,7 +37,8 @@ from .common import (
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.campaign import estimate, history, run_campaign
+    from ..releases.campaign import history, run_campaign
+    from ..releases.duration import expected
     from ..releases.plan import plan_campaigns
     from ..reports.report import provisional_releases
     from ..store.refusals import record_cannot_install
@@ -96,7 +97,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         said.print(
             f"[yellow]cannot install[/] {args.library} {version} for Python {python}: {escape(reason)}"
         )
-    costs = [estimate(c, results) for c in campaigns]
+    costs = [expected(c, results) for c in campaigns]
     for number, (campaign, cost) in enumerate(zip(campaigns, costs, strict=True), 1):
         disk = cost["disk_bytes"]
         space = f", about {disk / 2**30:.1f} GiB per environment" if disk else ""

@@ -8,7 +8,7 @@ import pytest
 
 from accelpi import InvalidArgument
 from accelpi.libraries import sweep_target
-from accelpi.releases import campaign
+from accelpi.releases import campaign, duration
 from accelpi.releases.plan import (
     REPEATED,
     CampaignPlan,
@@ -120,7 +120,7 @@ def test_a_library_never_campaigned_is_costed_from_the_campaigns_of_others(tmp_p
     shutil.copy(committed[0], folder)
     other = "numpy" if record["library"] != "numpy" else "numba"
     plan = CampaignPlan(other, [_plan(other, ["1.0", "2.0"] if other == "numba" else ["2.3.5", "2.4.6"])])
-    cost = campaign.estimate(plan, tmp_path)
+    cost = duration.expected(plan, tmp_path)
     per = record["seconds"] / (len(record["environments"]) * record["passes"])
     assert cost["basis"] == "other libraries' campaigns"
     assert cost["per_environment_and_pass"] == pytest.approx(per)
@@ -155,8 +155,8 @@ def test_a_library_never_campaigned_is_costed_from_its_own_older_sweeps_first(tm
     assert len(seconds) == 1, "both switch values of one sweep share its time"
 
     plan = CampaignPlan("tensorflow-cpu", [_plan("tensorflow-cpu", ["2.12.0", "2.13.0"])])
-    cost = campaign.estimate(plan, tmp_path)
+    cost = duration.expected(plan, tmp_path)
     assert cost["basis"] == "this library's one-release sweeps"
-    per = seconds.pop() / 2 * campaign.SWEEP_TO_CAMPAIGN
+    per = seconds.pop() / 2 * duration.SWEEP_TO_CAMPAIGN
     assert cost["per_environment_and_pass"] == pytest.approx(per)
     assert cost["seconds"] == pytest.approx(per * 2 * plan.passes)

@@ -1,0 +1,88 @@
+"""How long a campaign will take here, and how much disk it needs: from the campaigns before it.
+
+``accelpi sweep --plan`` and ``accelpi radar --plan`` say it before anything is measured.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..libraries import canonical
+from ..store.campaigns import load_campaigns
+from ..store.records import load_inventories
+from .plan import CampaignPlan
+
+__all__ = ["SWEEP_TO_CAMPAIGN", "expected", "sweep_seconds_per_environment"]
+
+
+#: A campaign's seconds per environment and pass over a one-release sweep's seconds per
+#: environment (one asv run of the whole suite, first calls and all, at asv's default repeats):
+#: the median over the seven libraries measured both ways (campaigns on ``amd-epyc-2c-aa63a279``,
+#: sweeps on ``cpu-epyc-2c``): torch 0.32-0.33, jax 0.34, mkl-random 0.42, mkl-umath 0.47, dask
+#: 0.54, numpy 0.65, numba 0.67
+#: (``python scripts/campaign_costs.py --before experiments/sweeps-before-campaigns``).
+SWEEP_TO_CAMPAIGN = 0.47
+
+
+def sweep_seconds_per_environment(inventories: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """``{library: [seconds, ...]}``: what each one-release sweep (before campaigns) took per
+    environment, its time shared between the switch values it measured (one inventory each)."""
+    sweeps: dict[tuple[str, str, str, float], int] = {}
+    for record in inventories:
+        if not record.get("campaign") and isinstance(record.get("sweep_seconds"), int | float):
+            key = (
+                canonical(str(record.get("swept") or "")),
+                str(record.get("commit")),
+                json.dumps(record.get("requested"), sort_keys=True),
+                float(record["sweep_seconds"]),
+            )
+            sweeps[key] = sweeps.get(key, 0) + 1
+    found: dict[str, list[float]] = {}
+    for (library, _, _, seconds), count in sweeps.items():
+        found.setdefault(library, []).append(seconds / count)
+    return found
+
+
+def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
+    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
+    seconds per environment and pass; else from the library's older one-release sweeps, their
+    seconds per environment times :data:`SWEEP_TO_CAMPAIGN`; else from any earlier campaign;
+    else 3 minutes per environment and pass), ``basis`` (which of these) and ``disk_bytes``
+    per environment (``None``: never measured).
+
+    The library's own older sweeps come before other libraries' campaigns: a TensorFlow
+    environment costs two to three times a Numba one (eager mode, XLA's compiles), which no other
+    library's campaign can tell."""
+    builds = {canonical(p.library.name) for p in plan.plans}
+    per_env_pass, any_campaign, disks = [], [], []
+    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
+        if record.get("environments") and isinstance(record.get("seconds"), int | float):
+            cost = record["seconds"] / (len(record["environments"]) * max(1, record.get("passes") or 1))
+            any_campaign.append(cost)
+            if canonical(str(record.get("library") or "")) in builds:
+                per_env_pass.append(cost)
+    inventories = load_inventories(results_dir) if results_dir.is_dir() else []
+    for record in inventories:
+        if canonical(str(record.get("swept") or "")) in builds and isinstance(
+            record.get("disk_bytes"), int | float
+        ):
+            disks.append(float(record["disk_bytes"]))
+    old = sweep_seconds_per_environment(inventories)
+    swept = [seconds * SWEEP_TO_CAMPAIGN for build in builds for seconds in old.get(build, [])]
+    bases = [
+        ("campaigns of this library", per_env_pass),
+        ("this library's one-release sweeps", swept),
+        ("other libraries' campaigns", any_campaign),
+        ("no measurement (3 minutes per environment and pass)", [180.0]),
+    ]
+    basis, seen = next((name, found) for name, found in bases if found)
+    per = sum(seen) / len(seen)
+    environments = len(plan.include())
+    return {
+        "seconds": per * environments * plan.passes,
+        "per_environment_and_pass": per,
+        "basis": basis,
+        "disk_bytes": (sum(disks) / len(disks)) if disks else None,
+    }
