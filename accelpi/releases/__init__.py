@@ -12,6 +12,8 @@ environment really installed:
     the asv runs a campaign is made of, over its environments;
 :mod:`~accelpi.releases.undecided`
     which rows a campaign's extra passes measure;
+:mod:`~accelpi.releases.duration`
+    how long a campaign will take, from the campaigns before it (``--plan``);
 :mod:`~accelpi.releases.project` and :mod:`~accelpi.releases.requirements`
     whose suite is measured (accelpi's or another project's), and its requirements;
 :mod:`~accelpi.releases.record`, :mod:`~accelpi.releases.provenance`, :mod:`~accelpi.releases.installed_files`
