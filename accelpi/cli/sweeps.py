@@ -37,10 +37,8 @@ from .common import (
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.campaign import history, run_campaign
+    from ..releases.campaign import run_campaign
     from ..releases.duration import expected
-    from ..releases.plan import plan_campaigns
-    from ..reports.report import provisional_releases
     from ..store.refusals import record_cannot_install
 
     if args.replay:
@@ -54,43 +52,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     results = Path(args.results).resolve()
     machine = machine_name(args.machine)
     console = get_console(stderr=True)  # progress and notes; the report goes to stdout
-    if args.confirm:
-        if args.versions or args.last:
-            raise InvalidArgument(
-                "--confirm measures the releases of the provisional steps: give no releases"
-            )
-        args.versions = provisional_releases(results, args.library, args.factor)
-        if not args.versions:
-            console.print(
-                f"{escape(args.library)}: no provisional step in {escape(str(results))}: nothing to confirm"
-            )
-            return EXIT_OK
-        console.print(
-            f"confirming the provisional steps of {escape(args.library)}: {', '.join(args.versions)}"
-        )
+    if args.confirm and not _releases_to_confirm(args, results, console):
+        return EXIT_OK
     if project is not None:
         console.print(f"measuring {escape(project.describe())}", highlight=False)
         for note in project.notes():
             console.print(f"[yellow]note[/]: {escape(note)}", highlight=False)
-    campaigns, skipped = plan_campaigns(
-        args.library,
-        args.versions,
-        args.last,
-        switches(args.switch, args.no_switches),
-        tuple(args.pin or ()),
-        passes=args.passes,
-        order=args.order,
-        window=args.window,
-        known=[] if args.alone or args.confirm else history(results, machine, args.library),
-        project=project,
-        control=not args.no_control,
-        extra_passes=args.extra_passes,
-    )
-    if args.bench:
-        check_regexes(args.bench)
-        for campaign in campaigns:
-            for plan in campaign.plans:
-                plan.bench = list(args.bench)
+    campaigns, skipped = _plan(args, project, results, machine)
     python = campaigns[0].plans[0].python
     said = get_console() if args.plan and not args.json else console  # a plan is the output: stdout
     for version, reason in skipped.items():
@@ -108,31 +76,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     if args.plan:
         if args.json:
-            print_json(
-                {
-                    "machine": machine,
-                    "campaigns": [
-                        {
-                            "releases": c.releases(),
-                            "builds": [p.library.name for p in c.plans],
-                            "added": c.added,
-                            "passes": c.passes,
-                            "extra_passes": c.extra_passes,
-                            "order": c.order,
-                            "window": c.window,
-                            "include": c.include(),
-                            "bench": c.bench(1),
-                            "project": project.record() if project else None,
-                            "estimated_seconds": cost["seconds"],
-                            "estimate_basis": cost["basis"],
-                            "disk_bytes_per_environment": cost["disk_bytes"],
-                        }
-                        for c, cost in zip(campaigns, costs, strict=True)
-                    ],
-                    "estimated_seconds": sum(cost["seconds"] for cost in costs),
-                    "cannot_install": skipped,
-                }
-            )
+            print_json(_plan_json(machine, campaigns, costs, skipped, project))
         return EXIT_OK
     record_cannot_install(
         campaigns[0].library, python, skipped, results, installable=campaigns[0].plans[0].versions
@@ -153,6 +97,89 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print_json(reports)
     else:
         _print_campaigns(reports)
+    return _campaigns_status(reports)
+
+
+def _plan(
+    args: argparse.Namespace, project: Any, results: Path, machine: str
+) -> tuple[list[Any], dict[str, str]]:
+    """The campaigns the command line asks for, with ``-b`` checked and set on each, and the
+    releases that cannot install here."""
+    from ..releases.campaign import history
+    from ..releases.plan import plan_campaigns
+
+    campaigns, skipped = plan_campaigns(
+        args.library,
+        args.versions,
+        args.last,
+        switches(args.switch, args.no_switches),
+        tuple(args.pin or ()),
+        passes=args.passes,
+        order=args.order,
+        window=args.window,
+        known=[] if args.alone or args.confirm else history(results, machine, args.library),
+        project=project,
+        control=not args.no_control,
+        extra_passes=args.extra_passes,
+    )
+    if args.bench:
+        check_regexes(args.bench)
+        for campaign in campaigns:
+            for plan in campaign.plans:
+                plan.bench = list(args.bench)
+    return campaigns, skipped
+
+
+def _releases_to_confirm(args: argparse.Namespace, results: Path, console: Any) -> list[str]:
+    """``--confirm``: the releases of the library's provisional steps, put in ``args.versions``
+    (none: said, nothing to measure)."""
+    from ..reports.report import provisional_releases
+
+    if args.versions or args.last:
+        raise InvalidArgument("--confirm measures the releases of the provisional steps: give no releases")
+    args.versions = provisional_releases(results, args.library, args.factor)
+    if not args.versions:
+        console.print(
+            f"{escape(args.library)}: no provisional step in {escape(str(results))}: nothing to confirm"
+        )
+    else:
+        console.print(
+            f"confirming the provisional steps of {escape(args.library)}: {', '.join(args.versions)}"
+        )
+    return args.versions
+
+
+def _plan_json(
+    machine: str, campaigns: list[Any], costs: list[dict[str, Any]], skipped: dict[str, str], project: Any
+) -> dict[str, Any]:
+    """``sweep --plan --json``: each campaign's releases, environments, passes and cost."""
+    return {
+        "machine": machine,
+        "campaigns": [
+            {
+                "releases": c.releases(),
+                "builds": [p.library.name for p in c.plans],
+                "added": c.added,
+                "passes": c.passes,
+                "extra_passes": c.extra_passes,
+                "order": c.order,
+                "window": c.window,
+                "include": c.include(),
+                "bench": c.bench(1),
+                "project": project.record() if project else None,
+                "estimated_seconds": cost["seconds"],
+                "estimate_basis": cost["basis"],
+                "disk_bytes_per_environment": cost["disk_bytes"],
+            }
+            for c, cost in zip(campaigns, costs, strict=True)
+        ],
+        "estimated_seconds": sum(cost["seconds"] for cost in costs),
+        "cannot_install": skipped,
+    }
+
+
+def _campaigns_status(reports: list[dict[str, Any]]) -> int:
+    """The exit status of measured campaigns, with the line that says why it is not 0."""
     unheld = [e for r in reports for e in r["environments"] if e.get("pins_not_held")]
     if unheld:
         print(
