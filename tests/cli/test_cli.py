@@ -213,3 +213,12 @@ def test_the_version_is_written_once():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert accelpi.__version__ == importlib.metadata.version("accelpi") == declared
     assert declared not in (ROOT / "accelpi" / "__init__.py").read_text()
+
+
+def test_sweep_confirm_takes_no_releases_and_says_when_there_is_nothing_to_confirm(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "sweep", "numba", "0.68.1", "--confirm", "--results", str(tmp_path))
+    assert code == 2 and "--confirm measures the releases of the provisional steps: give no releases" in err
+    code, _, err = run_cli(capsys, "sweep", "numba", "--confirm", "--results", str(tmp_path))
+    assert (
+        code == 0 and "numba: no provisional step in" in err and "nothing to confirm" in " ".join(err.split())
+    )
