@@ -55,7 +55,7 @@ machine: venv  ## record this host in asv's machine file, under the name its fin
 	$(BIN)/accelpi machine --record
 
 bench: venv machine  ## the asv suite on the default environment, for the current commit
-	@$(BIN)/accelpi summary --estimate
+	@$(BIN)/accelpi summary --duration
 	$(ASV) run --show-stderr --machine $$($(BIN)/accelpi machine --name) HEAD^!
 	-@$(BIN)/accelpi inventory --record --brief
 	@$(BIN)/accelpi summary --commit $$(git rev-parse HEAD) --machine $$($(BIN)/accelpi machine --name)

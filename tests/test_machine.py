@@ -103,7 +103,7 @@ def test_make_bench_quotes_the_last_run_of_this_machine_only(capsys, tmp_path):
     write_result(
         tmp_path, {"numpy": 0.2}, n=2**25, commit="a" * 40, date=1, env_name="env", machine="elsewhere"
     )
-    assert main(["summary", "--estimate", "--results", str(tmp_path)]) == 0
+    assert main(["summary", "--duration", "--results", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"no earlier run on this machine ({machine.machine_name()})" in out
     assert main(["summary", "--estimate", "--results", str(tmp_path), "--machine", "elsewhere"]) == 0

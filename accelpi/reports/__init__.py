@@ -21,7 +21,7 @@
 :mod:`~accelpi.reports.gate`
     what the pull-request gate found, base against head, for a reviewer;
 :mod:`~accelpi.reports.cost`
-    where a run of the suite spends its time (``accelpi summary --estimate``).
+    where a run of the suite spends its time (``accelpi summary --duration``).
 
 Reports read; they never measure (:mod:`accelpi.releases`) or draw (:mod:`accelpi.site`).
 """
