@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .libraries import LIBRARIES
-from .machine import cpu_count, fingerprint
+from .machine import cpu_count, cpu_fields, fingerprint
 from .quiet import quiet_stderr
 
 __all__ = ["environment"]
@@ -34,28 +34,18 @@ def _guard(probe: Callable[[], Any]) -> Any:
         return f"error: {type(exc).__name__}: {exc}"
 
 
+#: The CPU flags ``accelpi info`` names (the fingerprint's digest covers every flag).
+INFO_FLAGS = ("avx2", "avx512f", "avx512dq", "fma", "sse4_2", "neon", "asimd")
+
+
 def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    return cpu_fields().get("model name") or platform.processor() or platform.machine()
 
 
 def _cpu_flags() -> list[str]:
-    wanted = ("avx2", "avx512f", "avx512dq", "fma", "sse4_2", "neon", "asimd")
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith(("flags", "Features")):
-                    present = set(line.split(":", 1)[1].split())
-                    return [w for w in wanted if w in present]
-    except OSError:
-        pass
-    return []
+    fields = cpu_fields()
+    present = set((fields.get("flags") or fields.get("Features") or "").split())
+    return [w for w in INFO_FLAGS if w in present]
 
 
 def _distribution(import_name: str) -> tuple[str, str] | None:

@@ -49,6 +49,12 @@ def _cpuinfo_fields(text: str) -> dict[str, str]:
     return fields
 
 
+def cpu_fields(cpuinfo: str | None = None) -> dict[str, str]:
+    """This host's CPU as ``/proc/cpuinfo`` describes its first processor (``model name``,
+    ``flags``, ...; empty where there is no such file): the one reader of it."""
+    return _cpuinfo_fields(_read("/proc/cpuinfo") if cpuinfo is None else cpuinfo)
+
+
 def _memory_gib(meminfo: str) -> int | None:
     match = re.search(r"^MemTotal:\s+(\d+)\s*kB", meminfo, re.M)
     return round(int(match[1]) / 2**20) if match else None
@@ -67,7 +73,7 @@ def fingerprint(cpuinfo: str | None = None, meminfo: str | None = None) -> dict[
     and ``meminfo`` are the text of ``/proc/cpuinfo`` and ``/proc/meminfo`` (read here by
     default; on a system without them the model comes from :mod:`platform`).
     """
-    fields = _cpuinfo_fields(_read("/proc/cpuinfo") if cpuinfo is None else cpuinfo)
+    fields = cpu_fields(cpuinfo)
     flags = sorted(set((fields.get("flags") or fields.get("Features") or "").split()))
     facts: dict[str, Any] = {
         "vendor": fields.get("vendor_id") or fields.get("CPU implementer") or platform.machine(),

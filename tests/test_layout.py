@@ -234,3 +234,29 @@ def test_each_package_s_docstring_names_every_module_it_holds(package):
     held = sorted(p.stem for p in folder.glob("*.py") if p.name != "__init__.py")
     missing = [m for m in held if not re.search(rf"accelpi\.{package}\.{m}[`.]|``{m}``", text)]
     assert not missing, f"accelpi/{package}/__init__.py does not say what these hold: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("literal", "owner"),
+    [
+        ("%Y-%m-%dT%H:%M:%SZ", "accelpi/timestamps.py"),  # the moment every record writes
+        ("/proc/cpuinfo", "accelpi/machine.py"),  # the host's CPU, read once
+    ],
+)
+def test_one_owner_for_each_format_and_host_file(literal, owner):
+    holders = []
+    for path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                if literal in node.value:
+                    holders.append(path.relative_to(ROOT).as_posix())
+    assert sorted(set(holders)) == [owner]

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..timestamps import utc
+
 __all__ = ["OVERRIDE", "PROBE_N", "cache_path", "chosen", "known"]
 
 #: Forces a formulation (``int64``, ``int32`` or ``float``), for benchmarking each.
@@ -99,7 +101,7 @@ def chosen(names: Sequence[str], run: Callable[[str, int], None]) -> tuple[str, 
             "formulation": best,
             "timings_ns": timings,
             "probe_seconds": time.perf_counter() - began,  # what the choice adds to a first call
-            "chosen_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "chosen_at": utc(),
         }
         try:
             from ..store.files import write_atomically

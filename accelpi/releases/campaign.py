@@ -44,6 +44,7 @@ from ..store import processes
 from ..store.campaigns import campaign_id, check_listing, publish_results, write_campaign
 from ..store.files import write_atomically
 from ..store.records import load_inventories
+from ..timestamps import parse_utc, utc
 from .plan import CampaignPlan, SweepPlan, _version
 from .project import Project
 from .sweep import asv_run, delete_environments, failures, record_environments, sample_counts
@@ -100,10 +101,6 @@ def _one_campaign_at_a_time(work: Path, what: str) -> Iterator[None]:
     finally:
         handle.truncate(0)
         handle.close()
-
-
-def _utc(when: float | None = None) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() if when is None else when))
 
 
 def _owner(plan: CampaignPlan, env: Any) -> SweepPlan:
@@ -199,7 +196,7 @@ class _Campaign:
         suite = "" if self.project.own else f", {self.project.describe()}"
         where = f"commit {self.commit[:8]}, machine {self.machine}{suite}"
         self.say(f"campaign {self.ident}: {plan.describe()}, {where}")
-        self.readings.append({"after_pass": 0, "at": _utc(), "kernels": self.calibrate()})
+        self.readings.append({"after_pass": 0, "at": utc(), "kernels": self.calibrate()})
         total = 1 if plan.order == "asv" else plan.passes + plan.extra_passes
         for number in range(1, total + 1):
             ordered = self.include if number % 2 == 1 or plan.order == "asv" else self.include[::-1]
@@ -256,14 +253,14 @@ class _Campaign:
             self.say(f"    the project did not build in {name}; left out of the later passes: {why[-300:]}")
         self.unbuilt.update(run.not_built)
         self.counted.append(sample_counts(self.staged, self.machine, self.commit))
-        self.readings.append({"after_pass": number, "at": _utc(), "kernels": self.calibrate()})
+        self.readings.append({"after_pass": number, "at": utc(), "kernels": self.calibrate()})
         left = max(0, plan.passes - number) if plan.order != "asv" else 0
         if left > 0 and run.exit_code in (0, 2):
             # the first passes time first calls too: the rest is at most this long
             rest = run.seconds * left
             self.say(
                 f"[pass {number}/{plan.passes}] took {run.seconds / 60:.1f} min; the {left} left "
-                f"at most about {rest / 60:.0f} min more (by {_utc(time.time() + rest)})"
+                f"at most about {rest / 60:.0f} min more (by {utc(time.time() + rest)})"
             )
         if run.exit_code not in (0, 2):
             raise AccelpiError(
@@ -291,8 +288,8 @@ class _Campaign:
             "commit": self.commit,
             "machine": self.machine,
             "fingerprint": self.facts,
-            "started": _utc(self.started),
-            "ended": _utc(ended),
+            "started": utc(self.started),
+            "ended": utc(ended),
             "seconds": ended - self.started,
             "passes": planned if plan.order != "asv" else max(len(self.passes[0]["rounds"]), 1),
             "order": plan.order,
@@ -380,7 +377,4 @@ def _env_seconds(passes: list[dict[str, Any]], env_name: str) -> float | None:
 
 
 def _seconds_between(a: str, b: str) -> float:
-    import calendar
-
-    parse = lambda text: calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))  # noqa: E731
-    return float(parse(b) - parse(a))
+    return parse_utc(b) - parse_utc(a)

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from ..store import asvcompat, git
 from ..store.files import write_atomically
 from ..store.records import INVENTORY_SUFFIX
 from ..store.refusals import exit_status
+from ..timestamps import utc
 from . import provenance
 
 __all__ = ["record_default_environments", "record_inventory"]
@@ -75,7 +75,7 @@ def record_inventory(
         "requested": env.requirements,
         "env_vars": env.env_vars,
         "commit": commit,
-        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "recorded_at": utc(),
         **(extra or {}),
         **({"project": project} if project else {}),
     }

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import asvcompat, processes
+from ..timestamps import utc
 from .record import record_inventory
 
 __all__ = [
@@ -109,10 +110,6 @@ class _Failures:
         return self.found
 
 
-def _utc() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 def asv_run(
     config: dict[str, Any],
     config_path: Path,
@@ -180,7 +177,7 @@ def asv_run(
                 found = _ENV.search(line)
                 if found:
                     rounds[-1]["order"].append(found[1])
-                    rounds[-1]["at"].append(_utc())
+                    rounds[-1]["at"].append(utc())
                     say(f"    {found[1]}")
                 elif "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
                     say("    " + " ".join(line.split()))
@@ -198,7 +195,7 @@ def asv_run(
         log_path,
         time.perf_counter() - began,
         rounds,
-        _utc(),
+        utc(),
         not_built,
         failed.done(),
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from ..timestamps import UTC_FORMAT
 from . import pip
 
 __all__ = ["EARLIEST", "PRECISION", "iso", "upload_times"]
@@ -37,7 +38,7 @@ FIRST_STEP = timedelta(hours=1)
 
 def iso(moment: datetime) -> str:
     """``2026-12-06T13:05:00Z``: the form every record of the radar uses (UTC, seconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(UTC_FORMAT)
 
 
 def upload_times(

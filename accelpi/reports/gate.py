@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 from ..store import asvcompat
 from ..store.files import read_text, write_atomically
+from ..timestamps import utc
 from .verdicts import compare, lower_is_better
 from .versions import format_value
 
@@ -134,7 +134,7 @@ def markdown(report: dict[str, Any], exit_code: int) -> str:
 def record_run(report: dict[str, Any], exit_code: int, seconds: float, folder: Path) -> Path:
     """Keep one gate run in ``folder`` as ``gate-DATE-HEAD-BASE.json``: the report, asv's exit
     status, how long it took and when it ended (UTC). Returns the file written."""
-    recorded = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    recorded = utc()
     run = _finite(
         {**report, "recorded": recorded, "exit_code": int(exit_code), "seconds": round(float(seconds), 1)}
     )

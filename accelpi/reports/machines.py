@@ -7,7 +7,6 @@ what a figure was measured on, and when.
 
 from __future__ import annotations
 
-import calendar
 import json
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
 from ..store.campaigns import load_campaigns
 from ..store.files import read_text
+from ..timestamps import parse_utc
 
 __all__ = ["machines"]
 
@@ -63,7 +63,7 @@ def machines(root: Path) -> list[dict[str, Any]]:
     sweeps = root / SWEEP_RESULTS
     if sweeps.is_dir():
         for record in load_campaigns(sweeps).values():
-            started = calendar.timegm(time.strptime(record["started"], "%Y-%m-%dT%H:%M:%SZ"))
+            started = parse_utc(record["started"])
             entry(record["machine"], sweeps)["campaigns"].append(started)
     rows = []
     for name in sorted(found):
