@@ -7,8 +7,9 @@ can catch the whole family at once and still tell bad input from a missing libra
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["AccelpiError", "BackendUnavailable", "InvalidArgument", "printable", "shown"]
+__all__ = ["AccelpiError", "BackendUnavailable", "InvalidArgument", "did_you_mean", "printable", "shown"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _CONTROL_AND_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -34,6 +35,17 @@ def shown(value: object, limit: int = 80) -> str:
         text = f"a {type(value).__name__} that cannot be printed"
     text = printable(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """``" (did you mean 'numba'?)"`` when one of ``choices`` is close to ``name``, else ``""``:
+    the one suggestion every refusal of a name makes."""
+    import difflib
+
+    if not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class AccelpiError(Exception):

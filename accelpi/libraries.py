@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, did_you_mean
 
 __all__ = [
     "LIBRARIES",
@@ -197,12 +197,9 @@ def sweep_targets() -> dict[str, Library]:
 
 def sweep_target(build: str) -> Library:
     """The library of the sweepable build ``build``; other names raise :class:`InvalidArgument`."""
-    import difflib
-
     targets = sweep_targets()
     if build not in targets:
-        close = difflib.get_close_matches(str(build), list(targets), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(build, targets)
         raise InvalidArgument(f"library={build!r} cannot be swept{hint}; accepted: {', '.join(targets)}")
     return targets[build]
 

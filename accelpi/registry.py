@@ -20,7 +20,6 @@ A backend module may also define:
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import platform
 import threading
@@ -29,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
-from .errors import BackendUnavailable, InvalidArgument, shown
+from .errors import BackendUnavailable, InvalidArgument, did_you_mean, shown
 from .libraries import LIBRARIES
 
 __all__ = ["BackendInfo", "Spec", "backends", "library_backends", "load", "names", "scaling_backends", "spec"]
@@ -272,12 +271,9 @@ def spec(name: object) -> Spec:
     if isinstance(name, str) and name in _BY_NAME:
         return _BY_NAME[name]
     known = names()
-    hint = ""
-    if isinstance(name, str):
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else "."
     raise InvalidArgument(
-        f"backend={shown(name)} is not a known backend{hint} Known backends: {', '.join(known)}"
+        f"backend={shown(name)} is not a known backend{did_you_mean(name, known)}; "
+        f"known backends: {', '.join(known)}"
     )
 
 

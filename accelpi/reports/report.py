@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import registry
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, did_you_mean
 from ..libraries import sweep_targets
 from ..store import git
 from ..store.series import BUILD_FAMILIES
@@ -87,7 +87,8 @@ def release_report(
     swept = swept_libraries(results_dir)
     if library is not None and library not in swept and library not in BUILD_FAMILIES:
         accepted = ", ".join([*swept, *BUILD_FAMILIES])
-        raise InvalidArgument(f"library={library!r} is not a swept library; accepted: {accepted}")
+        hint = did_you_mean(library, [*swept, *BUILD_FAMILIES])
+        raise InvalidArgument(f"library={library!r} is not a swept library{hint}; accepted: {accepted}")
     libraries = [library] if library else swept
     families = [f for f, dists in BUILD_FAMILIES.items() if library is None or library in (f, *dists)]
     skipped: list[dict[str, str]] = []

@@ -63,6 +63,8 @@ def test_run_text(capsys):
         (["run", "--device", "tpu"], "device='tpu'"),
         (["run", "--seed", "-3"], "seed=-3"),
         (["compare", "-b", "nope", "-n", "1000"], "not a known backend"),
+        (["versions", "--library", "numbaa"], "is not a swept library (did you mean 'numba'?)"),
+        (["sweep", "numbaa", "--plan"], "cannot be swept (did you mean 'numba'?)"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
