@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+from pathlib import Path
 from typing import Any
 
 __all__ = ["asv_machine_info", "cpu_count", "fingerprint", "machine_name"]
@@ -47,6 +48,16 @@ def _cpuinfo_fields(text: str) -> dict[str, str]:
         if sep:
             fields.setdefault(key.strip(), value.strip())
     return fields
+
+
+def cache_dir() -> Path:
+    """accelpi's cache folder on this host: ``$ACCELPI_CACHE_DIR``, else the user's cache
+    folder's ``accelpi`` (the formulation chosen per CPU, the C anchor's builds, the
+    measuring lock)."""
+    base = os.environ.get("ACCELPI_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "accelpi"
+    )
+    return Path(base)
 
 
 def cpu_fields(cpuinfo: str | None = None) -> dict[str, str]:

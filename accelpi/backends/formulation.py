@@ -38,10 +38,9 @@ _choice: tuple[str, str] | None = None
 
 def cache_path() -> Path:
     """Where choices are remembered: ``$ACCELPI_CACHE_DIR``, else the user's cache folder."""
-    base = os.environ.get("ACCELPI_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "accelpi"
-    )
-    return Path(base) / "fused-formulation.json"
+    from ..machine import cache_dir
+
+    return cache_dir() / "fused-formulation.json"
 
 
 def _key() -> str:

@@ -70,9 +70,9 @@ def march() -> str:
 
 
 def _cache_dir() -> Path:
-    from ..backends.formulation import cache_path
+    from ..machine import cache_dir
 
-    return cache_path().parent / "anchor"
+    return cache_dir() / "anchor"
 
 
 @dataclass(frozen=True)

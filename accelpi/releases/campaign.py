@@ -50,7 +50,7 @@ from .project import Project
 from .sweep import asv_run, delete_environments, failures, record_environments, sample_counts
 from .undecided import undecided_rows
 
-__all__ = ["history", "run_campaign"]
+__all__ = ["history", "one_measurement_at_a_time", "run_campaign"]
 
 
 def history(results_dir: Path, machine: str, build: str) -> list[str]:
@@ -70,12 +70,15 @@ def history(results_dir: Path, machine: str, build: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def _one_campaign_at_a_time(work: Path, what: str) -> Iterator[None]:
-    """Hold the campaign lock of this work folder (a checkout's ``.asv``, another project's
-    work folder): two campaigns at once would measure each other."""
-    folder = work / "campaigns"
+def one_measurement_at_a_time(what: str) -> Iterator[None]:
+    """Hold this host's measuring lock (``measuring.lock`` in accelpi's cache folder) while
+    ``what`` measures: two campaigns at once, or a replay beside one, whatever suite or checkout
+    each measures, would measure each other."""
+    from ..machine import cache_dir
+
+    folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "lock"
+    path = folder / "measuring.lock"
     handle = path.open("a+")
     try:
         import fcntl
@@ -89,7 +92,7 @@ def _one_campaign_at_a_time(work: Path, what: str) -> Iterator[None]:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise InvalidArgument(
-                f"another campaign is running in this checkout ({holder}); measuring two at once "
+                f"another measurement is running on this host ({holder}); measuring two at once "
                 "would measure neither: wait for it, or stop it"
             ) from None
     handle.seek(0)
@@ -132,7 +135,7 @@ def run_campaign(
     check_listing(results_dir)  # a campaign is published whole or not at all
     work = root.work if isinstance(root, Project) else Path(root) / ".asv"
     ident = campaign_id(plan.library)
-    with _one_campaign_at_a_time(work, f"campaign {ident}"):
+    with one_measurement_at_a_time(f"campaign {ident} in {work}"):
         project = root if isinstance(root, Project) else Project.ours(Path(root))
         measure = calibrate or calibration.calibrate
         campaign = _Campaign(plan, project, work, machine, ident, quick, progress, measure)

@@ -206,21 +206,9 @@ def compare_files(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, An
     return rows
 
 
-def replay(
-    result_file: str | Path,
-    root: Path | Project,
-    machine: str,
-    results_dir: Path | None = None,
-    quick: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Install the recorded files again, measure, and compare (see the module's text).
-
-    ``root`` is accelpi's checkout, or the other project (:class:`Project`) whose suite
-    measured the result (its record names it)."""
-    from .sweep import asv_run, delete_environments, record_environments
-
-    project = root if isinstance(root, Project) else Project.ours(Path(root))
+def _replayable(result_file: str | Path, project: Project) -> tuple[Path, dict[str, Any], str, str]:
+    """The inventory beside ``result_file``, its record, the swept library and the commit, once
+    the record is a sweep's, of ``project``'s suite, on a commit ``project`` holds."""
     inventory, record = inventory_of(result_file)
     swept, commit = record.get("swept"), str(record.get("commit") or "")
     if not swept or not commit:
@@ -241,59 +229,81 @@ def replay(
         raise InvalidArgument(
             f"--replay {result_file}: commit {commit[:12]} is not in the repository {project.repo}"
         )
-    say = progress or (lambda text: None)
-    lines = requirements(record)
-    work = project.work / "replay"
-    wheelhouse = work / "wheels" / inventory.stem
-    say(f"fetching {len(lines)} recorded wheels, every sha256 checked by pip")
-    wheels = fetch(lines, wheelhouse)
-    results_root = Path(results_dir or work / "results")  # accelpi's: REPLAY_RESULTS
-    version = installed_versions(record).get(canonical(swept)) or str(
-        record["requested"].get(swept) or "latest"
-    )
-    bench = [str(b) for b in record.get("bench") or []]
-    plan = SweepPlan(library(swept, project), [version], {}, {}, bench=bench or None)
-    entry: dict[str, Any] = {"python": project.python, "req": requested(record)}
-    variables = switches_of(record, plan, project)
-    if variables:
-        entry["env_nobuild"] = variables
-    conf = project.asv_config([entry], results_root, env_dir=work / "env")
-    environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
-    say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
-    config_path = work / "asv.conf.json"
-    with listing_kept(results_root):  # asv would list only the replayed commit's benchmarks
-        run = asv_run(
-            conf,
+    return inventory, record, str(swept), commit
+
+
+def replay(
+    result_file: str | Path,
+    root: Path | Project,
+    machine: str,
+    results_dir: Path | None = None,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Install the recorded files again, measure, and compare (see the module's text).
+
+    ``root`` is accelpi's checkout, or the other project (:class:`Project`) whose suite
+    measured the result (its record names it)."""
+    from .sweep import asv_run, delete_environments, record_environments
+
+    project = root if isinstance(root, Project) else Project.ours(Path(root))
+    inventory, record, swept, commit = _replayable(result_file, project)
+    from .campaign import one_measurement_at_a_time
+
+    with one_measurement_at_a_time(f"replay of {inventory.name}"):
+        say = progress or (lambda text: None)
+        lines = requirements(record)
+        work = project.work / "replay"
+        wheelhouse = work / "wheels" / inventory.stem
+        say(f"fetching {len(lines)} recorded wheels, every sha256 checked by pip")
+        wheels = fetch(lines, wheelhouse)
+        results_root = Path(results_dir or work / "results")  # accelpi's: REPLAY_RESULTS
+        version = installed_versions(record).get(canonical(swept)) or str(
+            record["requested"].get(swept) or "latest"
+        )
+        bench = [str(b) for b in record.get("bench") or []]
+        plan = SweepPlan(library(swept, project), [version], {}, {}, bench=bench or None)
+        entry: dict[str, Any] = {"python": project.python, "req": requested(record)}
+        variables = switches_of(record, plan, project)
+        if variables:
+            entry["env_nobuild"] = variables
+        conf = project.asv_config([entry], results_root, env_dir=work / "env")
+        environ = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
+        say(f"measuring {swept} {version} on commit {commit[:8]}, installing from those files only")
+        config_path = work / "asv.conf.json"
+        with listing_kept(results_root):  # asv would list only the replayed commit's benchmarks
+            run = asv_run(
+                conf,
+                config_path,
+                work,
+                machine,
+                commit,
+                plan.bench_regexes(),
+                ["--quick"] if quick else [],
+                work / "asv.log",
+                say,
+                environ,
+            )
+        tail, exit_code = run.tail, run.exit_code
+        entries = record_environments(
             config_path,
-            work,
+            results_root,
             machine,
             commit,
-            plan.bench_regexes(),
-            ["--quick"] if quick else [],
-            work / "asv.log",
-            say,
-            environ,
+            swept=lambda env: swept,
+            first_use=lambda env: plan.library.backends,
+            extra=lambda env: {"replay_of": inventory.name, **({"bench": bench} if bench else {})},
+            project=None if project.own else project.distribution,
         )
-    tail, exit_code = run.tail, run.exit_code
-    entries = record_environments(
-        config_path,
-        results_root,
-        machine,
-        commit,
-        swept=lambda env: swept,
-        first_use=lambda env: plan.library.backends,
-        extra=lambda env: {"replay_of": inventory.name, **({"bench": bench} if bench else {})},
-        project=None if project.own else project.distribution,
-    )
-    delete_environments(entries)
-    replayed = [
-        r
-        for r in load_inventories(results_root)
-        if r["env_name"] == record["env_name"] and r.get("commit") == commit and r["machine"] == machine
-    ]
-    if not replayed:
-        raise InvalidArgument(f"the replayed environment was not created; asv said:\n{tail[-1500:]}")
-    new = max(replayed, key=lambda r: r.get("recorded_at", ""))
+        delete_environments(entries)
+        replayed = [
+            r
+            for r in load_inventories(results_root)
+            if r["env_name"] == record["env_name"] and r.get("commit") == commit and r["machine"] == machine
+        ]
+        if not replayed:
+            raise InvalidArgument(f"the replayed environment was not created; asv said:\n{tail[-1500:]}")
+        new = max(replayed, key=lambda r: r.get("recorded_at", ""))
     return {
         "replayed": str(inventory),
         "environment": record["env_name"],

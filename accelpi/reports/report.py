@@ -49,6 +49,11 @@ def swept_libraries(results_dir: str | Path) -> list[str]:
     return known
 
 
+def _refuse_library(library: str, accepted: list[str]) -> None:
+    hint, listed = did_you_mean(library, accepted), ", ".join(accepted)
+    raise InvalidArgument(f"library={library!r} is not a swept library{hint}; accepted: {listed}")
+
+
 def release_report(
     results_dir: str | Path,
     library: str | None = None,
@@ -86,9 +91,7 @@ def release_report(
     """
     swept = swept_libraries(results_dir)
     if library is not None and library not in swept and library not in BUILD_FAMILIES:
-        accepted = ", ".join([*swept, *BUILD_FAMILIES])
-        hint = did_you_mean(library, [*swept, *BUILD_FAMILIES])
-        raise InvalidArgument(f"library={library!r} is not a swept library{hint}; accepted: {accepted}")
+        _refuse_library(library, [*swept, *BUILD_FAMILIES])
     libraries = [library] if library else swept
     families = [f for f, dists in BUILD_FAMILIES.items() if library is None or library in (f, *dists)]
     skipped: list[dict[str, str]] = []

@@ -83,8 +83,8 @@ def test_later_passes_repeat_the_timed_benchmarks_only():
 
 def test_two_campaigns_never_run_at_once(tmp_path):
     plan = CampaignPlan("numba", [_plan("numba", ["0.68.1"])])
-    with campaign._one_campaign_at_a_time(tmp_path / ".asv", "campaign numba-1"):  # a checkout's lock
-        with pytest.raises(InvalidArgument, match=r"another campaign is running.*numba-1"):
+    with campaign.one_measurement_at_a_time("campaign numba-1"):  # this host's lock
+        with pytest.raises(InvalidArgument, match=r"another measurement is running on this host.*numba-1"):
             campaign.run_campaign(plan, tmp_path, "box", tmp_path / "results")
     assert not (tmp_path / "results").exists()
 

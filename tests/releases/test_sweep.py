@@ -241,6 +241,11 @@ def test_a_replayed_campaign_result_installs_the_identical_files(swept, tmp_path
     # a benchmark of another commit, listed before: asv would rewrite the listing without it
     other = {"name": "old.Gone.time_it", "version": "1", "params": [], "param_names": [], "type": "time"}
     (tmp_path / "benchmarks.json").write_text(json.dumps({"old.Gone.time_it": other, "version": 2}))
+    from accelpi.releases.campaign import one_measurement_at_a_time
+
+    with one_measurement_at_a_time("campaign numba-x"):  # a replay measures: it waits its turn too
+        with pytest.raises(InvalidArgument, match="another measurement is running on this host"):
+            replay(original["path"], ROOT, "selftest", results_dir=tmp_path, quick=True)
     report = replay(original["path"], ROOT, "selftest", results_dir=tmp_path, quick=True)
     assert report["asv_exit"] == 0 and report["differences"] == []
     listed = json.loads((tmp_path / "benchmarks.json").read_text())
@@ -274,9 +279,9 @@ def test_an_interrupted_campaign_publishes_nothing(swept, tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         run_campaign(plan, ROOT, "selftest", tmp_path, quick=True, calibrate=calibrate)
     assert list(tmp_path.iterdir()) == []  # no result, no inventory, no record
-    from accelpi.releases.campaign import _one_campaign_at_a_time
+    from accelpi.releases.campaign import one_measurement_at_a_time
 
-    with _one_campaign_at_a_time(ROOT / ".asv", "the next campaign"):  # the lock was let go
+    with one_measurement_at_a_time("the next campaign"):  # the lock was let go
         pass
 
 
