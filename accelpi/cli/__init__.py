@@ -19,6 +19,7 @@ import codecs
 import contextlib
 import errno
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -111,6 +112,33 @@ def _silence_stdout() -> None:
 _WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program was, so that every ``finally`` and
+    ``except BaseException`` on the way runs (a measurement stops asv's whole tree, then lets
+    its lock go), as for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` (main thread only); the old handlers."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            previous[signum] = signal.signal(signum, stop)
+    return previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``accelpi``; returns the exit status."""
     _guard_streams()
@@ -118,10 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ["ACCELPI_VERBOSE"] = "1"
+    previous = _stop_on_signals()
     try:
         status = COMMANDS[args.command](args)
         sys.stdout.flush()  # a full disk or a closed pipe is seen here, not at exit
         return status
+    except Stopped as exc:
+        print(f"accelpi: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
     except InvalidArgument as exc:
         print(f"accelpi: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -145,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         print(f"accelpi: error: the output could not be written: {printable(str(exc))}", file=sys.stderr)
         return EXIT_OUTPUT
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

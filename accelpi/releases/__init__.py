@@ -25,7 +25,9 @@ environment really installed:
 :mod:`~accelpi.releases.bisect`
     the first release where a benchmark got slower (``accelpi bisect``);
 :mod:`~accelpi.releases.pip`
-    the one helper that runs pip.
+    the one helper that runs pip;
+:mod:`~accelpi.releases.children`
+    the processes a measurement starts, stopped with it (asv's whole tree, on every signal).
 
 Results and records are written through :mod:`accelpi.store`; verdicts come from
 :mod:`accelpi.reports`. It needs asv and packaging (the ``bench`` extra).

@@ -139,7 +139,11 @@ def run_campaign(
         project = root if isinstance(root, Project) else Project.ours(Path(root))
         measure = calibrate or calibration.calibrate
         campaign = _Campaign(plan, project, work, machine, ident, quick, progress, measure)
-        campaign.measure()
+        try:
+            campaign.measure()
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: nothing half-measured stays behind
+            shutil.rmtree(campaign.stage, ignore_errors=True)
+            raise
         record = campaign.record()
         entries, folder = campaign.publish(record, results_dir, delete_envs)
     return {

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..store import asvcompat, processes
 from ..timestamps import utc
+from .children import die_with_parent, stop_tree
 from .record import record_inventory
 
 __all__ = [
@@ -150,6 +151,7 @@ def asv_run(
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **(environ or {})},
+        preexec_fn=die_with_parent,  # killed with accelpi, even by SIGKILL
     )
     tail: list[str] = []
     rounds: list[dict[str, Any]] = []
@@ -182,9 +184,8 @@ def asv_run(
                 elif "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
                     say("    " + " ".join(line.split()))
         exit_code = process.wait()
-    except BaseException:  # Ctrl-C or a failure here: asv must not keep running unseen
-        process.kill()
-        process.wait()
+    except BaseException:  # Ctrl-C, SIGTERM or a failure here: nothing of asv's keeps running
+        stop_tree(process)
         raise
     rounds = [r for r in rounds if r["order"]]
     if exit_code != 0:

@@ -276,9 +276,12 @@ def test_an_interrupted_campaign_publishes_nothing(swept, tmp_path, monkeypatch)
             raise KeyboardInterrupt
         return {"python_loop": 1.0, "sha256": 1.0, "memcopy": 1.0}
 
+    stages = ROOT / ".asv" / "campaigns"
+    before = set(stages.iterdir()) if stages.is_dir() else set()
     with pytest.raises(KeyboardInterrupt):
         run_campaign(plan, ROOT, "selftest", tmp_path, quick=True, calibrate=calibrate)
     assert list(tmp_path.iterdir()) == []  # no result, no inventory, no record
+    assert set(stages.iterdir()) - before == set()  # and no stage folder left behind
     from accelpi.releases.campaign import one_measurement_at_a_time
 
     with one_measurement_at_a_time("the next campaign"):  # the lock was let go
