@@ -19,7 +19,17 @@ from ..errors import InvalidArgument
 from ..ranking import add_speedups, cells, ranked
 from ..store import asvcompat
 
-__all__ = ["GPU_N", "LARGE", "SMALL", "expected_seconds", "format_summary", "run_summary", "where"]
+__all__ = [
+    "GPU_N",
+    "LARGE",
+    "SMALL",
+    "expected_seconds",
+    "format_summary",
+    "hand_written_limit",
+    "limit_sentence",
+    "run_summary",
+    "where",
+]
 
 #: The sizes of ``Throughput.time_estimate``: throughput, and per-call overhead.
 LARGE, SMALL = 2**25, 2**16
@@ -29,6 +39,8 @@ THROUGHPUT = "throughput.Throughput.time_estimate"
 GPU_THROUGHPUT, GPU_N = "throughput.GpuThroughput.time_estimate", 2**31
 FIRST_CALL = "first_call.FirstCall.timeraw_first_call"
 ACCURACY = "accuracy.Accuracy.track_worst_error_in_sigmas"
+#: numba:fused on one thread over this CPU's hand-written C, and that C's Gsamples/s.
+LIMIT_RATIO, LIMIT = "limit.HandWrittenLimit.track_ratio", "limit.HandWrittenLimit.track_limit"
 
 
 def _newest(results_dir: Path, commit: str | None, machine: str | None) -> tuple[Path, Any, str]:
@@ -115,7 +127,27 @@ def run_summary(
         "n": LARGE,
         "device": "cpu",
         "rows": rows,
+        "limit": hand_written_limit(result, benchmarks),
     }
+
+
+def hand_written_limit(result: Any, benchmarks: dict[str, Any]) -> dict[str, float] | None:
+    """``HandWrittenLimit`` in a result: numba:fused's ``ratio`` to this CPU's hand-written C
+    and that C's ``gsamples_per_second`` on one thread; ``None`` where it was not measured
+    (no C compiler, or a commit before the benchmark)."""
+    ratio = asvcompat.points(result, benchmarks, LIMIT_RATIO).get(())
+    limit = asvcompat.points(result, benchmarks, LIMIT).get(())
+    if not ratio or not limit:
+        return None
+    return {"ratio": float(ratio["value"]), "gsamples_per_second": float(limit["value"])}
+
+
+def limit_sentence(limit: dict[str, float]) -> str:
+    """The limit in words, as ``accelpi summary`` and the front page say it."""
+    return (
+        f"numba:fused on one thread runs {limit['ratio']:.2f}x this CPU's hand-written limit "
+        f"(pi_simd.c built here: {limit['gsamples_per_second']:.2f} Gsamples/s)"
+    )
 
 
 def _gpu_summary(path: Path, result: Any, machine_name: str, benchmarks: dict) -> dict[str, Any]:
@@ -185,4 +217,8 @@ def format_summary(summary: dict[str, Any]) -> list[str]:
     lines.append("largest error of 5 seeds in standard errors (above 6 means a broken generator)")
     if any(r["n"] != summary["n"] for r in summary["rows"]):
         lines.append("* measured at 2**16 samples (per-call overhead included)")
+    if summary.get("limit"):
+        import textwrap
+
+        lines += textwrap.wrap(limit_sentence(summary["limit"]), 80)
     return lines

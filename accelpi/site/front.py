@@ -56,7 +56,7 @@ def asv_graph(bench: str, machine: str, backend: str, n: int | None) -> str:
 def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Which backend is fastest here: each machine's newest run, ranked (``accelpi summary``);
     a dot chart per machine is added to ``figures``."""
-    from ..reports.summary import run_summary, where
+    from ..reports.summary import limit_sentence, run_summary, where
 
     results = root / COMMIT_RESULTS
     machines = (
@@ -106,7 +106,8 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> list[di
                 heading,
                 f"Commit {commit}, samples per second at {where(summary)} (* plain Python at 2**16), the "
                 "spread of asv's samples, the speed-up against plain Python and NumPy, the cold first call "
-                "(import and compile) and the worst error of five seeds.",
+                "(import and compile) and the worst error of five seeds."
+                + (f" {limit_sentence(summary['limit'])}." if summary.get("limit") else ""),
                 headers=["backend", "Msamples/s", "spread", "vs python", "vs numpy", "first call", "worst"],
                 rows=rows,
                 id=f"ranking-{slug(machine)}",

@@ -133,3 +133,27 @@ def listing_kept(results_dir: Path) -> Iterator[None]:
         if before is not None:
             after = asvcompat.read_listing(path) if path.exists() else {}
             write_atomically(path, asvcompat.listing_text({**before, **after}))
+
+
+def keep_committed_listing(results_dir: Path, repo: Path) -> list[str]:
+    """After ``asv run`` into a committed results folder: list again the benchmarks its
+    committed ``benchmarks.json`` lists and the run dropped (asv lists only what it discovered
+    on this machine: ``GpuThroughput`` only where a GPU is, so a CPU host's run would make the GPU
+    machine's results unreadable). Returns their names. ``make bench`` and the publishing
+    workflow call it after asv."""
+    import tempfile
+
+    from . import git
+
+    path = Path(results_dir) / "benchmarks.json"
+    root = git.toplevel(Path(repo))
+    committed = git.show(root, git.head(root), path.resolve().relative_to(root).as_posix()) if root else None
+    if not committed or not path.exists():
+        return []
+    with tempfile.TemporaryDirectory() as scratch:
+        before = Path(scratch) / "benchmarks.json"
+        before.write_text(committed)
+        dropped = sorted(set(asvcompat.read_listing(before)) - set(asvcompat.read_listing(path)))
+        if dropped:
+            write_atomically(path, asvcompat.merge_benchmarks(before, path))
+    return dropped

@@ -83,3 +83,26 @@ def test_a_gpu_machines_run_is_ranked_from_its_result_file_and_never_taken_for_t
     assert all(len(line) <= 80 for line in lines) and "2**31 samples on the GPU" in lines[1]
     # with no machine named, the newest CPU run is summarised, even where a GPU run is newer
     assert run_summary(RESULTS)["device"] == "cpu"
+
+
+def test_numba_fused_s_ratio_to_the_hand_written_limit_is_read_where_it_was_measured():
+    from accelpi.reports.summary import LIMIT, LIMIT_RATIO
+
+    machines = sorted(p.name for p in RESULTS.iterdir() if (p / "machine.json").exists())
+    found = {}
+    for machine in machines:
+        summary = run_summary(RESULTS, machine=machine)
+        if summary["device"] != "cpu":
+            continue
+        raw = _raw(summary)
+        if LIMIT_RATIO in raw:
+            assert summary["limit"] == {
+                "ratio": pytest.approx(raw[LIMIT_RATIO][()]),
+                "gsamples_per_second": pytest.approx(raw[LIMIT][()]),
+            }
+            text = " ".join(format_summary(summary))
+            assert f"{summary['limit']['ratio']:.2f}x this CPU's hand-written" in text
+            found[machine] = summary["limit"]
+        else:
+            assert summary["limit"] is None  # a commit before the benchmark: nothing said
+    assert found, "no committed run measured HandWrittenLimit"
