@@ -204,7 +204,7 @@ def cmd_replicate(args: argparse.Namespace) -> int:
     machines = ", ".join(
         f"{k} ({v['cores']} cores, commit {v['commit'][:8]})" for k, v in report["machines"].items()
     )
-    print(f"The 2018 talk, re-measured on {machines or 'no machine'}:")
+    print(textwrap.fill(f"The 2018 talk, re-measured on {machines or 'no machine'}:", width=width))
     for r in report["rows"]:
         print()
         for line in textwrap.wrap(r["claim"], width=width):
