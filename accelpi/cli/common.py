@@ -253,15 +253,23 @@ def bench_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_regexes(expressions: list[str]) -> None:
-    """Each ``-b`` expression compiles, or one line saying which does not."""
+def check_regexes(expressions: list[str], names: list[str] | None = None) -> None:
+    """Each ``-b`` expression compiles and, given the suite's ``names`` as asv matches them
+    (:meth:`~accelpi.releases.project.Project.benchmark_names`), selects something: else one
+    line saying which does not, before any environment is built."""
     import re
 
     for text in expressions:
         try:
-            re.compile(text)
+            pattern = re.compile(text)
         except re.error as exc:
             raise InvalidArgument(f"-b {text!r} is not a regular expression: {exc}") from None
+        if names is not None and not any(pattern.search(name) for name in names):
+            example = next((n for n in names if "(" in n), names[0] if names else "")
+            raise InvalidArgument(
+                f"-b {text!r} selects no benchmark of the suite; asv matches each benchmark's name and, "
+                f"for a parameterised one, the name with its parameters (e.g. {example!r})"
+            )
 
 
 def passes_options(parser: argparse.ArgumentParser) -> None:

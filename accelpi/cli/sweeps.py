@@ -108,6 +108,10 @@ def _plan(
     from ..releases.campaign import history
     from ..releases.plan import plan_campaigns
 
+    if args.bench:  # before the plan asks the package index anything
+        from ..releases.project import Project
+
+        check_regexes(args.bench, (project or Project.ours(Path.cwd())).benchmark_names())
     campaigns, skipped = plan_campaigns(
         args.library,
         args.versions,
@@ -122,11 +126,9 @@ def _plan(
         control=not args.no_control,
         extra_passes=args.extra_passes,
     )
-    if args.bench:
-        check_regexes(args.bench)
-        for campaign in campaigns:
-            for plan in campaign.plans:
-                plan.bench = list(args.bench)
+    for campaign in campaigns if args.bench else []:
+        for plan in campaign.plans:
+            plan.bench = list(args.bench)
     return campaigns, skipped
 
 

@@ -19,6 +19,7 @@ library instead of its matrix. :class:`Project` is the one place that knows the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -260,6 +261,29 @@ class Project:
             )
         value = listed[0]
         return "" if value is None else str(value)
+
+    def benchmark_names(self) -> list[str] | None:
+        """Accelpi's own suite as asv's ``-b`` sees it: a plain benchmark's name, and
+        ``name(params)`` for each parameter combination of the others (asv matches only those
+        against -b, so ``time_estimate$`` selects nothing of a parameterised one); ``None``
+        for another project's suite (discovering it would import its code here)."""
+        if not self.own:
+            return None
+        from asv_runner.benchmarks._base import _unique_param_ids
+        from asv_runner.discovery import disc_benchmarks
+
+        try:
+            found = list(disc_benchmarks(str(self.root / "benchmarks")))
+        except Exception:  # a suite that does not import here: asv will say why, not this check
+            return None
+        names = []
+        for benchmark in found:
+            if not benchmark._params:
+                names.append(benchmark.name)
+                continue
+            params = _unique_param_ids(benchmark._params)
+            names += [f"{benchmark.name}({', '.join(combo)})" for combo in itertools.product(*params)]
+        return names
 
     def pyproject(self) -> dict[str, Any]:
         """The project's ``pyproject.toml`` at the measured commit (``{}`` when it has none)."""

@@ -224,3 +224,20 @@ def test_sweep_confirm_takes_no_releases_and_says_when_there_is_nothing_to_confi
     assert (
         code == 0 and "numba: no provisional step in" in err and "nothing to confirm" in " ".join(err.split())
     )
+
+
+@pytest.mark.parametrize(
+    ("regex", "said"),
+    [
+        (r"Throughput\.time_estimate$", "selects no benchmark of the suite"),  # asv matches name(params)
+        ("NoSuchBenchmark", "selects no benchmark of the suite"),
+        ("([", "is not a regular expression"),
+    ],
+)
+def test_sweep_refuses_a_bench_expression_that_selects_nothing_before_building(capsys, tmp_path, regex, said):
+    code, _, err = run_cli(
+        capsys, "sweep", "numba", "0.68.1", "-b", regex, "--plan", "--results", str(tmp_path)
+    )
+    assert code == 2 and said in err and "Traceback" not in err
+    if "selects" in said:
+        assert "throughput.Throughput.time_estimate('" in err or "(" in err  # an example of a full name
