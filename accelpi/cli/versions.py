@@ -85,6 +85,50 @@ def _versions_between(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _say(console: Any, text: str, indent: int = 0) -> None:
+    """One entry of the verdict, wrapped to the terminal with a hanging indent (a continued
+    line starts four spaces further in than the entry, never at the margin)."""
+    import textwrap
+
+    width = max(40, console.width)
+    lines = textwrap.wrap(text, width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 4))
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_releases(
+    console: Any, library: str, slower: list[dict[str, Any]], faster: list[dict[str, Any]]
+) -> None:
+    """Each release step that moved, newest first, in one line; then what to do about a slower
+    one (pin, bisect, report upstream)."""
+    steps: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in (*slower, *faster):
+        if not c.get("reference"):
+            steps.setdefault((c["before"], c["after"]), []).append(c)
+    for before, after in sorted(steps, key=lambda k: (_version(k[1]), _version(k[0])), reverse=True):
+        rows = steps[(before, after)]
+        parts = []
+        for word, kept in (
+            ("slower", [c for c in rows if c["ratio"] > 1]),
+            ("faster", [c for c in rows if c["ratio"] < 1]),
+        ):
+            if kept:
+                low, high = min(c["ratio"] for c in kept), max(c["ratio"] for c in kept)
+                sure = sum(c.get("confirmation") == "confirmed" for c in kept)
+                span = f"{low:.2f}x" if low == high else f"{low:.2f}x to {high:.2f}x"
+                parts.append(f"{len(kept)} {word} ({span}; {sure} confirmed)")
+        _say(console, f"{after} (after {before}): {', '.join(parts)}; the rest unchanged or undecided", 2)
+    worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
+    if worst is not None:
+        _say(
+            console,
+            f"what to do: pin {library}<{worst['after']} for now; find the first slower release with "
+            f"accelpi bisect {library} --good {worst['before']} --bad {worst['after']} -b REGEX; report it "
+            "upstream with the campaign's inventories, which accelpi sweep --replay RESULT installs again "
+            "(docs/benchmarking.md)",
+            2,
+        )
+
+
 def _status(c: dict[str, Any]) -> str:
     """``confirmed by numba-2026...``, ``provisional: one campaign``, ``disputed: ...``."""
     others = [f"{o['campaign']} {o['ratio']:.2f}x {o['outcome']}" for o in c.get("elsewhere") or []]
@@ -112,7 +156,8 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
         disputed = [c for c in report.get("disputed", []) if c["library"] == library]
         references = sum(bool(c.get("reference")) for c in (*slower, *faster))
         confirmed = sum(c.get("confirmation") == "confirmed" for c in (*slower, *faster))
-        console.print(
+        _say(
+            console,
             f"{library}: {len(slower)} release step(s) slower by more than {factor}x with the "
             f"verdict's test agreeing, {len(faster)} faster ({confirmed} of them confirmed by a second "
             f"campaign, the rest provisional; {len(disputed)} disputed); {len(releases)} release(s) in "
@@ -123,17 +168,16 @@ def print_verdict(report: dict[str, Any], factor: float) -> None:
                 if references
                 else ""
             ),
-            markup=False,
-            highlight=False,
         )
+        _print_releases(console, library, slower, faster)
         for c in campaigns:
             if unsteady(c):
-                console.print(
-                    f"  note: the host's own speed moved by up to {c['host_largest_change']:.2f}x during "
+                _say(
+                    console,
+                    f"note: the host's own speed moved by up to {c['host_largest_change']:.2f}x during "
                     f"campaign {c['campaign']} (calibration): its steps near the factor may be partly "
                     "the host's",
-                    markup=False,
-                    highlight=False,
+                    2,
                 )
         _print_steps(console, [("SLOWER", c) for c in slower] + [("faster", c) for c in faster], disputed)
     for family, rows in report["builds"].items():
@@ -164,22 +208,22 @@ def _print_steps(
         counts = {w: sum(word == w for word, _ in rows) for w in ("SLOWER", "faster", "DISPUTED")}
         ratios = sorted(c["ratio"] for _, c in rows)
         confirmed = sum(c.get("confirmation") == "confirmed" for _, c in rows)
-        console.print(
-            f"  {before} to {after}, campaign {campaign}: {counts['SLOWER']} slower, {counts['faster']} "
+        _say(
+            console,
+            f"{before} to {after}, campaign {campaign}: {counts['SLOWER']} slower, {counts['faster']} "
             f"faster, {counts['DISPUTED']} disputed ({ratios[0]:.2f}x to {ratios[-1]:.2f}x; {confirmed} "
             "confirmed)",
-            markup=False,
-            highlight=False,
+            2,
         )
         for word, c in rows:
             interval = f" [{c['low']:.2f}, {c['high']:.2f}]" if c.get("low") and c.get("high") else ""
-            console.print(
-                f"    {word} {c['benchmark'].split('.', 1)[-1]}({c['params']}) {c['axes']}: "
+            _say(
+                console,
+                f"{word} {c['benchmark'].split('.', 1)[-1]}({c['params']}) {c['axes']}: "
                 f"{format_value(c['value_before'], c['unit'])} -> "
                 f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x{interval}; {_status(c)})"
                 + (" [reference: not the library's code]" if c.get("reference") else ""),
-                markup=False,
-                highlight=False,
+                4,
             )
 
 

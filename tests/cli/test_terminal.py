@@ -85,15 +85,25 @@ def test_versions_gives_its_verdict_on_the_first_line_in_words():
     assert done.returncode in (0, 1), done.stderr[-2000:]
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     assert lines[0].startswith("numba: ") and "release step(s) slower" in lines[0], lines[:2]
-    # piped, there is no colour: a step says its direction in a word, never by a ratio alone
-    steps = [line for line in lines if line.startswith("  ") and "->" in line and "note:" not in line]
-    assert all(line.split()[0] in ("SLOWER", "faster") for line in steps), steps[:3]
+    # piped, there is no colour: a step says its direction in a word, never by a ratio alone;
+    # a long entry goes on under a hanging indent, never at the margin
+    indent = {line: len(line) - len(line.lstrip()) for line in lines}
+    steps = [line for line in lines if indent[line] == 4 and "->" in line]
+    assert steps and all(line.split()[0] in ("SLOWER", "faster") for line in steps), steps[:3]
+    assert all(indent[line] in (0, 2, 4) for line in lines if not line.startswith(" " * 4)), lines
+    # each release step that moved in one line first, newest first, then what to do
+    releases = [line.split()[0] for line in lines if indent[line] == 2 and "(after " in line]
+    assert releases and releases == sorted(releases, key=Version, reverse=True), releases
+    first_step = next(i for i, line in enumerate(lines) if line in steps)
+    assert all(lines.index(line) < first_step for line in lines if "(after " in line)
+    assert any(line.startswith("  what to do: pin numba<") for line in lines)  # a confirmed slower step
     # grouped by release step and campaign, newest release first, each group summed up once
     groups = [
         line.split()[2].rstrip(",") for line in lines if line.startswith("  ") and ", campaign " in line
     ]
     assert groups and groups == sorted(groups, key=Version, reverse=True), groups
-    assert len(lines) < 60, f"{len(lines)} lines before any table: the verdict is not short"
+    entries = [line for line in lines if indent[line] < 4 or line in steps]
+    assert len(entries) < 60, f"{len(entries)} entries before any table: the verdict is not short"
 
 
 def test_versions_all_prints_no_ratio_of_signed_values_and_cuts_no_cell():
