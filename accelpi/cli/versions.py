@@ -100,23 +100,10 @@ def _print_releases(
 ) -> None:
     """Each release step that moved, newest first, in one line; then what to do about a slower
     one (pin, bisect, report upstream)."""
-    steps: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for c in (*slower, *faster):
-        if not c.get("reference"):
-            steps.setdefault((c["before"], c["after"]), []).append(c)
-    for before, after in sorted(steps, key=lambda k: (_version(k[1]), _version(k[0])), reverse=True):
-        rows = steps[(before, after)]
-        parts = []
-        for word, kept in (
-            ("slower", [c for c in rows if c["ratio"] > 1]),
-            ("faster", [c for c in rows if c["ratio"] < 1]),
-        ):
-            if kept:
-                low, high = min(c["ratio"] for c in kept), max(c["ratio"] for c in kept)
-                sure = sum(c.get("confirmation") == "confirmed" for c in kept)
-                span = f"{low:.2f}x" if low == high else f"{low:.2f}x to {high:.2f}x"
-                parts.append(f"{len(kept)} {word} ({span}; {sure} confirmed)")
-        _say(console, f"{after} (after {before}): {', '.join(parts)}; the rest unchanged or undecided", 2)
+    from ..reports.versions import release_lines, release_sentence
+
+    for line in release_lines(slower, faster):
+        _say(console, release_sentence(line), 2)
     worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
     if worst is not None:
         _say(

@@ -322,3 +322,44 @@ def confirm(changes: list[Change]) -> list[Change]:
             )
         found.append(replace(c, confirmation=status, elsewhere=elsewhere))
     return found
+
+
+def release_lines(slower: list[dict[str, Any]], faster: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each release step that moved, newest first, summed up for one line (``accelpi versions``,
+    a library's page): ``before``, ``after``, and per direction (``slower``, ``faster``) how many
+    benchmark rows, their smallest and largest ratio and how many a second campaign confirmed.
+    References (rows the library does not run) are left out: they are no step of its own."""
+    from packaging.version import Version
+
+    steps: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in (*slower, *faster):
+        if not c.get("reference"):
+            steps.setdefault((c["before"], c["after"]), []).append(c)
+    lines = []
+    for before, after in sorted(steps, key=lambda k: (Version(k[1]), Version(k[0])), reverse=True):
+        line: dict[str, Any] = {"before": before, "after": after}
+        for word, kept in (
+            ("slower", [c for c in steps[(before, after)] if c["ratio"] > 1]),
+            ("faster", [c for c in steps[(before, after)] if c["ratio"] < 1]),
+        ):
+            if kept:
+                line[word] = {
+                    "rows": len(kept),
+                    "low": min(c["ratio"] for c in kept),
+                    "high": max(c["ratio"] for c in kept),
+                    "confirmed": sum(c.get("confirmation") == "confirmed" for c in kept),
+                }
+        lines.append(line)
+    return lines
+
+
+def release_sentence(line: dict[str, Any]) -> str:
+    """A :func:`release_lines` entry in words: ``0.68.0 (after 0.67.0): 10 slower (1.13x to
+    1.15x; 2 confirmed); the rest unchanged or undecided``."""
+    parts = []
+    for word in ("slower", "faster"):
+        if word in line:
+            d = line[word]
+            span = f"{d['low']:.2f}x" if d["low"] == d["high"] else f"{d['low']:.2f}x to {d['high']:.2f}x"
+            parts.append(f"{d['rows']} {word} ({span}; {d['confirmed']} confirmed)")
+    return f"{line['after']} (after {line['before']}): {', '.join(parts)}; the rest unchanged or undecided"

@@ -94,6 +94,42 @@ def library_page(
                 "description": f"{title} against the {library} release",
             }
         )
+    notes = _notes(library, report, note)
+    mine = [c for c in report["flagged"] if c["library"] == library]
+    better = [c for c in report["improved"] if c["library"] == library]
+    unsure = [c for c in report.get("untested", []) if c["library"] == library]
+    disputed = [c for c in report.get("disputed", []) if c["library"] == library]
+    body = [
+        *release_section(library, mine, better),
+        section(
+            None,
+            f"Each chart puts the {library} release on the x-axis (one asv environment per release). Lower "
+            "is better for times and memory. The tables under the charts list the steps beyond "
+            f"{report['factor']}x whose interval (over the benchmark processes of each side) excludes no "
+            "change; a step is provisional until a second campaign finds it again (confirmed).",
+        ),
+    ]
+    after = [  # the charts first: the tables are long
+        section(None, CAMPAIGN_NOTE),
+        *campaigns_section(data.get("campaigns") or []),
+        *([section(None, REFERENCE_NOTE)] if any(c.get("reference") for c in (*mine, *better)) else []),
+        steps_section("Release steps slower (memory: larger)", mine),
+        steps_section("Release steps faster (memory: smaller)", better),
+        *([steps_section("Disputed: campaigns that disagree", disputed)] if disputed else []),
+        *(
+            [steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)]
+            if unsure
+            else []
+        ),
+        *notes,
+    ]
+    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
+    return f"{slug(library)}.html"
+
+
+def _notes(library: str, report: dict[str, Any], note: str | None) -> list[dict[str, Any]]:
+    """What a library page says under its tables: the note, the releases that cannot install,
+    and those whose backends do not run."""
     note = sweep_target(library).note if note is None else note
     notes = [section(None, note)] if note else []
     refused = [
@@ -124,35 +160,30 @@ def library_page(
                 rows=failing,
             )
         )
-    mine = [c for c in report["flagged"] if c["library"] == library]
-    better = [c for c in report["improved"] if c["library"] == library]
-    unsure = [c for c in report.get("untested", []) if c["library"] == library]
-    disputed = [c for c in report.get("disputed", []) if c["library"] == library]
-    body = [
-        section(
-            None,
-            f"Each chart puts the {library} release on the x-axis (one asv environment per release). Lower "
-            "is better for times and memory. The tables under the charts list the steps beyond "
-            f"{report['factor']}x whose interval (over the benchmark processes of each side) excludes no "
-            "change; a step is provisional until a second campaign finds it again (confirmed).",
-        )
-    ]
-    after = [  # the charts first: the tables are long
-        section(None, CAMPAIGN_NOTE),
-        *campaigns_section(data.get("campaigns") or []),
-        *([section(None, REFERENCE_NOTE)] if any(c.get("reference") for c in (*mine, *better)) else []),
-        steps_section("Release steps slower (memory: larger)", mine),
-        steps_section("Release steps faster (memory: smaller)", better),
-        *([steps_section("Disputed: campaigns that disagree", disputed)] if disputed else []),
-        *(
-            [steps_section("Beyond the factor on the ratio alone (one sample each: no test decides)", unsure)]
-            if unsure
-            else []
-        ),
-        *notes,
-    ]
-    write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
-    return f"{slug(library)}.html"
+    return notes
+
+
+def release_section(
+    library: str, slower: list[dict[str, Any]], faster: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The answer first: each release step that moved, newest first, one line each (as
+    ``accelpi versions`` says it), and what to do about a confirmed slower one."""
+    from ..reports.versions import release_lines, release_sentence
+
+    lines = release_lines(slower, faster)
+    if not lines:
+        return [section("Release by release", f"No {library} release step moved beyond the factor.")]
+    rows = [[line["after"], release_sentence(line).split(": ", 1)[1]] for line in lines]
+    worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
+    advice = (
+        f"A confirmed slower step: pin {library}<{worst['after']} for now; find the first slower release "
+        f"with accelpi bisect {library} --good {worst['before']} --bad {worst['after']} -b REGEX; report "
+        "it upstream with the campaign's inventories (accelpi sweep --replay installs exactly those files "
+        "again)."
+        if worst
+        else "No slower step is confirmed by a second campaign yet: a provisional one may be the host's."
+    )
+    return [section("Release by release", advice, headers=["release", "what moved"], rows=rows)]
 
 
 def campaigns_section(campaigns: list[dict[str, Any]]) -> list[dict[str, Any]]:

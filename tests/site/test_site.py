@@ -398,3 +398,18 @@ def test_a_legend_of_switches_only_where_a_page_has_switches_and_in_words(browse
         if variants:
             assert not any(text.endswith("…") for text in labels), (library, labels)
             assert not any("ONEDNN" in text for text in labels), (library, labels)
+
+
+def test_a_library_page_answers_release_by_release_first(site):
+    # the first section of numba.html: each release step that moved, newest first, and what to do
+    import re
+
+    from packaging.version import Version
+
+    text = (site / "accelpi" / "numba.html").read_text()
+    first = text.index("Release by release")
+    assert "<figure" not in text[:first]  # before the charts
+    section = text[first : text.index("</table>", first)]
+    releases = re.findall(r"<td[^>]*>(\d+\.\d+\.\d+)</td>", section)
+    assert releases and releases == sorted(releases, key=Version, reverse=True), releases
+    assert "slower (" in section and "accelpi bisect numba --good" in section
