@@ -100,20 +100,13 @@ def _print_releases(
 ) -> None:
     """Each release step that moved, newest first, in one line; then what to do about a slower
     one (pin, bisect, report upstream)."""
-    from ..reports.versions import release_lines, release_sentence
+    from ..reports.versions import release_lines, release_sentence, what_to_do
 
     for line in release_lines(slower, faster):
         _say(console, release_sentence(line), 2)
-    worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
-    if worst is not None:
-        _say(
-            console,
-            f"what to do: pin {library}<{worst['after']} for now; find the first slower release with "
-            f"accelpi bisect {library} --good {worst['before']} --bad {worst['after']} -b REGEX; report it "
-            "upstream with the campaign's inventories, which accelpi sweep --replay RESULT installs again "
-            "(docs/benchmarking.md)",
-            2,
-        )
+    advice = what_to_do(library, slower)
+    if advice:
+        _say(console, f"what to do: {advice}", 2)
 
 
 def _status(c: dict[str, Any]) -> str:

@@ -363,3 +363,16 @@ def release_sentence(line: dict[str, Any]) -> str:
             span = f"{d['low']:.2f}x" if d["low"] == d["high"] else f"{d['low']:.2f}x to {d['high']:.2f}x"
             parts.append(f"{d['rows']} {word} ({span}; {d['confirmed']} confirmed)")
     return f"{line['after']} (after {line['before']}): {', '.join(parts)}; the rest unchanged or undecided"
+
+
+def what_to_do(library: str, slower: list[dict[str, Any]]) -> str | None:
+    """What a user does about the newest confirmed slower step of ``library`` (pin, bisect,
+    report upstream), in words; ``None`` when no slower step is confirmed."""
+    worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
+    if worst is None:
+        return None
+    return (
+        f"pin {library}<{worst['after']} for now; find the first slower release with accelpi bisect "
+        f"{library} --good {worst['before']} --bad {worst['after']} -b REGEX; report it upstream with the "
+        "campaign's inventories, which accelpi sweep --replay RESULT installs again (docs/benchmarking.md)"
+    )

@@ -168,19 +168,16 @@ def release_section(
 ) -> list[dict[str, Any]]:
     """The answer first: each release step that moved, newest first, one line each (as
     ``accelpi versions`` says it), and what to do about a confirmed slower one."""
-    from ..reports.versions import release_lines, release_sentence
+    from ..reports.versions import release_lines, release_sentence, what_to_do
 
     lines = release_lines(slower, faster)
     if not lines:
         return [section("Release by release", f"No {library} release step moved beyond the factor.")]
     rows = [[line["after"], release_sentence(line).split(": ", 1)[1]] for line in lines]
-    worst = next((c for c in slower if c.get("confirmation") == "confirmed" and not c.get("reference")), None)
+    advice = what_to_do(library, slower)
     advice = (
-        f"A confirmed slower step: pin {library}<{worst['after']} for now; find the first slower release "
-        f"with accelpi bisect {library} --good {worst['before']} --bad {worst['after']} -b REGEX; report "
-        "it upstream with the campaign's inventories (accelpi sweep --replay installs exactly those files "
-        "again)."
-        if worst
+        f"A confirmed slower step: {advice}."
+        if advice
         else "No slower step is confirmed by a second campaign yet: a provisional one may be the host's."
     )
     return [section("Release by release", advice, headers=["release", "what moved"], rows=rows)]
