@@ -314,13 +314,7 @@ def estimate(
     """
     n = check_n(n)
     spec = registry.spec(backend)
-    unknown = sorted(set(options) - set(spec.options))
-    if unknown:
-        accepted = ", ".join(spec.options) or "none"
-        raise InvalidArgument(
-            f"{shown(unknown[0])}={shown(options[unknown[0]])}: backend {spec.name!r} has no option "
-            f"{shown(unknown[0])}; its options: {accepted}"
-        )
+    _check_options(spec, options)
     seed = check_seed(seed)
     device = check_device(device, spec)
     impl = registry.load(spec.name)
@@ -352,6 +346,17 @@ def estimate(
         raise BackendUnavailable(f"backend {spec.name!r} failed: {message}") from exc
     registry.record_success(spec.name)
     return Estimate.from_hits(hits, job, spec.name)
+
+
+def _check_options(spec: Any, options: dict[str, Any]) -> None:
+    """Refuse an option the backend does not take, naming the ones it does."""
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        accepted = ", ".join(spec.options) or "none"
+        raise InvalidArgument(
+            f"{shown(unknown[0])}={shown(options[unknown[0]])}: backend {spec.name!r} has no option "
+            f"{shown(unknown[0])}; its options: {accepted}"
+        )
 
 
 #: Failures of one call, not of the backend: running out of memory, a timeout, a lost

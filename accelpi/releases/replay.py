@@ -232,6 +232,20 @@ def _replayable(result_file: str | Path, project: Project) -> tuple[Path, dict[s
     return inventory, record, str(swept), commit
 
 
+def _replayed(
+    results_root: Path, record: dict[str, Any], commit: str, machine: str, tail: str
+) -> dict[str, Any]:
+    """The inventory the replay just recorded (its environment, commit and machine, newest)."""
+    replayed = [
+        r
+        for r in load_inventories(results_root)
+        if r["env_name"] == record["env_name"] and r.get("commit") == commit and r["machine"] == machine
+    ]
+    if not replayed:
+        raise InvalidArgument(f"the replayed environment was not created; asv said:\n{tail[-1500:]}")
+    return max(replayed, key=lambda r: r.get("recorded_at", ""))
+
+
 def replay(
     result_file: str | Path,
     root: Path | Project,
@@ -296,14 +310,7 @@ def replay(
             project=None if project.own else project.distribution,
         )
         delete_environments(entries)
-        replayed = [
-            r
-            for r in load_inventories(results_root)
-            if r["env_name"] == record["env_name"] and r.get("commit") == commit and r["machine"] == machine
-        ]
-        if not replayed:
-            raise InvalidArgument(f"the replayed environment was not created; asv said:\n{tail[-1500:]}")
-        new = max(replayed, key=lambda r: r.get("recorded_at", ""))
+        new = _replayed(results_root, record, commit, machine, tail)
     return {
         "replayed": str(inventory),
         "environment": record["env_name"],
