@@ -413,3 +413,26 @@ def test_a_library_page_answers_release_by_release_first(site):
     releases = re.findall(r"<td[^>]*>(\d+\.\d+\.\d+)</td>", section)
     assert releases and releases == sorted(releases, key=Version, reverse=True), releases
     assert "slower (" in section and "accelpi bisect numba --good" in section
+
+
+def test_a_chart_whose_scripts_were_not_published_says_so_and_how_to_get_them(browser, tmp_path):
+    # a site written without make tools (no node_modules): the charts' place says why it is empty
+    pytest.importorskip("asv", reason="asv is not installed")
+    bare = build_site(ROOT, html_dir=str(tmp_path / "html"), node_modules=tmp_path / "none", publish=False)
+    assert not (bare / "accelpi" / "vendor" / "vega-embed.min.js").exists()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(bare)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/accelpi/numba.html")
+        page.wait_for_selector("div.vega.missing")
+        said = page.locator("div.vega").first.inner_text()
+        assert "cannot be drawn" in said and "make tools" in said
+        assert page.locator("div.vega").count() == page.locator("div.vega.missing").count()
+    finally:
+        httpd.shutdown()
