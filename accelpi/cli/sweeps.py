@@ -37,7 +37,7 @@ from .common import (
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..releases.campaign import run_campaign
+    from ..releases.campaign import other_machines, run_campaign
     from ..releases.duration import expected
     from ..store.refusals import record_cannot_install
 
@@ -64,6 +64,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for version, reason in skipped.items():
         said.print(
             f"[yellow]cannot install[/] {args.library} {version} for Python {python}: {escape(reason)}"
+        )
+    elsewhere = other_machines(results, machine, args.library)
+    if elsewhere:
+        said.print(
+            f"note: the {args.library} campaigns in {escape(str(results))} were measured on "
+            f"{escape(', '.join(elsewhere))}, not on {machine}: this host starts its own series, and no "
+            "step is ever taken between two hosts",
+            highlight=False,
         )
     costs = [expected(c, results) for c in campaigns]
     for number, (campaign, cost) in enumerate(zip(campaigns, costs, strict=True), 1):

@@ -66,6 +66,22 @@ def history(results_dir: Path, machine: str, build: str) -> list[str]:
     return sorted(found, key=_version)
 
 
+def other_machines(results_dir: Path, machine: str, library: str) -> list[str]:
+    """The machines whose campaigns of ``library`` are in ``results_dir`` when this ``machine``
+    has none: a campaign here starts this host's own series and is compared with none of theirs."""
+    from ..store.campaigns import load_campaigns
+
+    builds = {canonical(library)}
+    seen: set[str] = set()
+    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
+        named = {canonical(str(record.get("library") or ""))} | {
+            canonical(str(b)) for b in record.get("builds") or []
+        }
+        if builds & named:
+            seen.add(str(record.get("machine")))
+    return [] if machine in seen else sorted(seen)
+
+
 # -- running ------------------------------------------------------------------------
 
 

@@ -241,3 +241,14 @@ def test_sweep_refuses_a_bench_expression_that_selects_nothing_before_building(c
     assert code == 2 and said in err and "Traceback" not in err
     if "selects" in said:
         assert "throughput.Throughput.time_estimate('" in err or "(" in err  # an example of a full name
+
+
+@pytest.mark.network
+def test_sweep_plan_on_a_new_host_says_the_committed_campaigns_are_another_machines(capsys):
+    argv = ("sweep", "torch", "2.13.0", "--plan", "--results", str(ROOT / "sweeps"))
+    code, out, _ = run_cli(capsys, *argv, "--machine", "a-new-host")
+    said = " ".join(out.split())
+    assert code == 0 and "note: the torch campaigns in" in said
+    assert "measured on amd-epyc-2c-aa63a279, not on a-new-host: this host starts its own series" in said
+    code, out, _ = run_cli(capsys, *argv, "--machine", "amd-epyc-2c-aa63a279")
+    assert code == 0 and "note: the torch campaigns" not in out
