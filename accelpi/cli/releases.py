@@ -58,7 +58,7 @@ def cmd_machine(args: argparse.Namespace) -> int:
 
 def cmd_inventory(args: argparse.Namespace) -> int:
     from ..releases.record import record_default_environments
-    from ..reports.inventory import drift, shown_distributions, version_and_build
+    from ..reports.inventory import drift
     from ..store.records import file_records, load_inventories
 
     if args.project and not args.results:
@@ -89,70 +89,95 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         else ""
     )
     if args.brief:
-        envs = {r["env_name"] for r in fresh} if args.record else {r["env_name"] for r in records}
-        mine = [p for p in problems if p["environment"] in envs]
-        what = f"{len(fresh)} environment(s) recorded" if args.record else f"{len(records)} record(s)"
-        if mine:
-            p = mine[0]
-            change = f"{p.get('requested', p.get('before'))} -> {p.get('installed', p.get('after'))}"
-            print(f"inventory: {what}; {len(mine)} problem(s), first: {p['kind']}: {p['package']} {change}")
-        else:
-            print(f"inventory: {what}; every pin held, no drift (accelpi inventory shows the table)")
-        if fresh and any(file_records(r) is None for r in fresh):
-            print(
-                "inventory: the wheel file names and hashes could not be recorded (accelpi inventory --json)"
-            )
-        return EXIT_FLAGGED if mine else EXIT_OK
+        return _inventory_brief(args, records, fresh, problems)
     if args.json:
         print_json({"records": records, "problems": problems, "skipped": skipped, "without_files": older})
     else:
-        console = get_console()
-        shown = shown_distributions(records)
-        if project is not None:
-            console.print(f"{escape(project.describe())}:", highlight=False)
-        if args.wide:
-            from rich.table import Table
-
-            table = Table(
-                title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
-            )
-            for column in ("machine", "environment", "switches", "commit", *shown):
-                table.add_column(column, overflow="fold")
-            for r in records:
-                switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
-                table.add_row(
-                    r["machine"],
-                    escape(r["env_name"]),
-                    escape(switches),
-                    (r.get("commit") or "")[:8],
-                    *[version_and_build(r, d) for d in shown],
-                )
-        else:  # one paragraph per environment: readable at 80 columns (--wide: a table)
-            import textwrap
-
-            console.print(f"installed versions per asv environment ({', '.join(folders)}):", markup=False)
-            for r in records:
-                switches = " ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
-                versions = ", ".join(f"{d} {r['installed'][d]}" for d in shown if d in r["installed"])
-                head = printable(f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip())
-                text = f"{head}: {versions or 'none of the key distributions'}"
-                for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent="    "):
-                    console.print(line, markup=False, highlight=False, soft_wrap=True)
-            table = None
-        if table is not None:
-            console.print(table)
-        for p in problems:
-            detail = (
-                f"requested {p['requested']}, installed {p['installed']}"
-                if p["kind"] != "drift"
-                else f"{p['before']} -> {p['after']}"
-            )
-            console.print(
-                f"[red]{p['kind']}[/]: {p['machine']} {escape(p['environment'])}: {p['package']} {detail}"
-            )
-        if lacking:
-            console.print(lacking.removeprefix("; ").capitalize() + ".", markup=False, highlight=False)
+        _print_inventory(records, problems, folders, project, args.wide, lacking)
     return EXIT_FLAGGED if problems else EXIT_OK
+
+
+def _inventory_brief(
+    args: argparse.Namespace,
+    records: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+) -> int:
+    """``inventory --brief``: one line (the end of ``make bench``), the first problem if any."""
+    from ..store.records import file_records
+
+    envs = {r["env_name"] for r in fresh} if args.record else {r["env_name"] for r in records}
+    mine = [p for p in problems if p["environment"] in envs]
+    what = f"{len(fresh)} environment(s) recorded" if args.record else f"{len(records)} record(s)"
+    if mine:
+        p = mine[0]
+        change = f"{p.get('requested', p.get('before'))} -> {p.get('installed', p.get('after'))}"
+        print(f"inventory: {what}; {len(mine)} problem(s), first: {p['kind']}: {p['package']} {change}")
+    else:
+        print(f"inventory: {what}; every pin held, no drift (accelpi inventory shows the table)")
+    if fresh and any(file_records(r) is None for r in fresh):
+        print("inventory: the wheel file names and hashes could not be recorded (accelpi inventory --json)")
+    return EXIT_FLAGGED if mine else EXIT_OK
+
+
+def _print_inventory(
+    records: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    folders: list[str],
+    project: Any,
+    wide: bool,
+    lacking: str,
+) -> None:
+    """The inventory in the terminal: a paragraph per environment (``wide``: a table), then
+    every problem."""
+    from ..reports.inventory import shown_distributions, version_and_build
+
+    console = get_console()
+    shown = shown_distributions(records)
+    if project is not None:
+        console.print(f"{escape(project.describe())}:", highlight=False)
+    if wide:
+        from rich.table import Table
+
+        table = Table(
+            title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
+        )
+        for column in ("machine", "environment", "switches", "commit", *shown):
+            table.add_column(column, overflow="fold")
+        for r in records:
+            switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
+            table.add_row(
+                r["machine"],
+                escape(r["env_name"]),
+                escape(switches),
+                (r.get("commit") or "")[:8],
+                *[version_and_build(r, d) for d in shown],
+            )
+    else:  # one paragraph per environment: readable at 80 columns (--wide: a table)
+        import textwrap
+
+        console.print(f"installed versions per asv environment ({', '.join(folders)}):", markup=False)
+        for r in records:
+            switches = " ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
+            versions = ", ".join(f"{d} {r['installed'][d]}" for d in shown if d in r["installed"])
+            head = printable(f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip())
+            text = f"{head}: {versions or 'none of the key distributions'}"
+            for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent="    "):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        table = None
+    if table is not None:
+        console.print(table)
+    for p in problems:
+        detail = (
+            f"requested {p['requested']}, installed {p['installed']}"
+            if p["kind"] != "drift"
+            else f"{p['before']} -> {p['after']}"
+        )
+        console.print(
+            f"[red]{p['kind']}[/]: {p['machine']} {escape(p['environment'])}: {p['package']} {detail}"
+        )
+    if lacking:
+        console.print(lacking.removeprefix("; ").capitalize() + ".", markup=False, highlight=False)
 
 
 # -- accelpi summary ----------------------------------------------------------------
