@@ -122,7 +122,6 @@ def test_modules_stay_small(path):
 LONG_FUNCTIONS = {
     "accelpi/cli/lab.py:cmd_threads": 94,
     "accelpi/cli/sweeps.py:setup_arguments": 83,
-    "accelpi/releases/bisect.py:bisect_releases": 124,
     "accelpi/releases/sweep.py:asv_run": 89,
     "accelpi/reports/replicate.py:replication_report": 154,
     "accelpi/reports/report.py:release_report": 107,

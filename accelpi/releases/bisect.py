@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,79 @@ def _together(
     return campaigns[chosen][a], campaigns[chosen][b]
 
 
+def _releases_between(name: str, lib: Any, good: str, bad: str, bench: str) -> tuple[str, str, list[str]]:
+    """``good`` and ``bad`` as the index spells them, and every release between them (both
+    included), once the expression and the two releases are checked (before measuring)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        re.compile(bench)
+    except re.error as exc:
+        raise InvalidArgument(f"-b {bench!r} is not a regular expression: {exc}") from None
+    for option, text in (("--good", good), ("--bad", bad)):  # before asking the index anything
+        try:
+            Version(text)
+        except InvalidVersion:
+            raise InvalidArgument(
+                f"{option} {shown(text)} is not a release number (such as 0.68.1)"
+            ) from None
+    if not Version(good) < Version(bad):
+        raise InvalidArgument(f"--good {shown(good)} must be an earlier release than --bad {shown(bad)}")
+    on_index = sorted(available_releases(lib.distributions[0]), key=Version)
+    good = release_on_index("--good", good, on_index, name)
+    bad = release_on_index("--bad", bad, on_index, name)
+    if not Version(good) < Version(bad):
+        raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
+    releases = [v for v in on_index if Version(good) <= Version(v) <= Version(bad)]
+    return good, bad, releases
+
+
+def _slower(reference: Points, probe: Points, factor: float) -> bool:
+    """Whether any row of ``probe`` is decided slower than the same row of ``reference``."""
+    return any(compare(reference[k], probe[k], factor).outcome == "slower" for k in reference if k in probe)
+
+
+@dataclass
+class _Probes:
+    """One probe of a bisection: ``good`` and a release measured together (in one campaign,
+    unless the results already hold such a pair), read back as points of ``bench``."""
+
+    name: str
+    bench: str
+    axes: str
+    good: str
+    results: Path
+    switches: dict[str, str]
+    project: Project | None
+    root: Path
+    machine: str
+    log: Callable[[str], None]
+
+    def __call__(self, probe: str) -> tuple[Points, Points]:
+        found = _together(self.results, self.name, self.bench, self.axes, self.good, probe)
+        if found is None:
+            self.log(f"measuring {self.name} {self.good} and {probe} in one campaign ...")
+            plans, _ = plan_campaigns(
+                self.name,
+                [self.good, probe],
+                switches={k: (v,) for k, v in self.switches.items()},
+                project=self.project,
+                control=False,  # each probe is one pair: its verdict alone decides the step
+            )
+            for plan in plans:
+                for one in plan.plans:
+                    one.bench = [self.bench]  # the same expression selects the benchmark for asv
+                run_campaign(plan, self.project or self.root, self.machine, self.results)
+            found = _together(self.results, self.name, self.bench, self.axes, self.good, probe)
+        if found is None:
+            where = "the suite" if self.project else "the library's backends"
+            raise InvalidArgument(
+                f"no result of {self.bench!r} for {self.name} {self.good} and {probe}: does the expression "
+                f"match a benchmark of {where}?"
+            )
+        return found
+
+
 def bisect_releases(
     name: str,
     good: str,
@@ -114,64 +188,16 @@ def bisect_releases(
         ``first_bad``, ``last_good``, ``steps`` (each probe, its verdict and its campaign),
         ``releases``.
     """
-    from packaging.version import InvalidVersion, Version
-
     if project is not None and results is None:
         raise InvalidArgument("--project needs --results: the folder of that project's campaign results")
-    lib = library(name, project)
-    try:
-        re.compile(bench)
-    except re.error as exc:
-        raise InvalidArgument(f"-b {bench!r} is not a regular expression: {exc}") from None
-    for option, text in (("--good", good), ("--bad", bad)):  # before asking the index anything
-        try:
-            Version(text)
-        except InvalidVersion:
-            raise InvalidArgument(
-                f"{option} {shown(text)} is not a release number (such as 0.68.1)"
-            ) from None
-    if not Version(good) < Version(bad):
-        raise InvalidArgument(f"--good {shown(good)} must be an earlier release than --bad {shown(bad)}")
-    on_index = sorted(available_releases(lib.distributions[0]), key=Version)
-    good = release_on_index("--good", good, on_index, name)
-    bad = release_on_index("--bad", bad, on_index, name)
-    if not Version(good) < Version(bad):
-        raise InvalidArgument(f"--good {good} must be an earlier release than --bad {bad}")
-    releases = [v for v in on_index if Version(good) <= Version(v) <= Version(bad)]
+    good, bad, releases = _releases_between(name, library(name, project), good, bad, bench)
     results = Path(results) if results is not None else root / SWEEP_RESULTS
     axes = axes_label(name, switches or {}, project)
     steps: list[dict[str, Any]] = []
+    probe_of = _Probes(name, bench, axes, good, results, switches or {}, project, root, machine, log)
 
-    def pair(probe: str) -> tuple[Points, Points]:
-        found = _together(results, name, bench, axes, good, probe)
-        if found is None:
-            log(f"measuring {name} {good} and {probe} in one campaign ...")
-            plans, _ = plan_campaigns(
-                name,
-                [good, probe],
-                switches={k: (v,) for k, v in (switches or {}).items()},
-                project=project,
-                control=False,  # each probe is one pair: its verdict alone decides the step
-            )
-            for plan in plans:
-                for one in plan.plans:
-                    one.bench = [bench]  # the same expression selects the benchmark for asv
-                run_campaign(plan, project or root, machine, results)
-            found = _together(results, name, bench, axes, good, probe)
-        if found is None:
-            raise InvalidArgument(
-                f"no result of {bench!r} for {name} {good} and {probe}: does the expression match a "
-                + ("benchmark of the suite?" if project else "benchmark of the library's backends?")
-            )
-        return found
-
-    def slower(reference: Points, probe: Points) -> bool:
-        return any(
-            compare(reference[k], probe[k], factor).outcome == "slower" for k in reference if k in probe
-        )
-
-    reference, worst = pair(bad)
-    if not slower(reference, worst):
+    reference, worst = probe_of(bad)
+    if not _slower(reference, worst, factor):
         raise InvalidArgument(
             f"{bench!r} is not slower by more than {factor}x in {name} {bad} than in {good}: "
             "nothing to bisect"
@@ -179,8 +205,8 @@ def bisect_releases(
     lo, hi = 0, len(releases) - 1  # releases[lo] is good, releases[hi] is bad
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        reference, probe = pair(releases[mid])
-        verdict = slower(reference, probe)
+        reference, probe = probe_of(releases[mid])
+        verdict = _slower(reference, probe, factor)
         ratios = {k: probe[k]["value"] / reference[k]["value"] for k in reference if k in probe}
         campaign = next(iter(probe.values()))["campaign"] if probe else ""
         steps.append({"release": releases[mid], "slower": verdict, "ratios": ratios, "campaign": campaign})
