@@ -177,9 +177,7 @@ def cmd_overhead(args: argparse.Namespace) -> int:
 
 
 def cmd_threads(args: argparse.Namespace) -> int:
-    from rich import box
     from rich.progress import Progress
-    from rich.table import Table
 
     if args.plot:  # check where the plot goes before minutes of measuring, not after
         folder = Path(args.plot).resolve().parent
@@ -205,58 +203,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        console = get_console()
-        console.print(
-            f"Python {sys.version.split()[0]}, {report['interpreter']}, {len(counts)} thread counts"
-        )
-        table = Table(
-            title="1. scaling: the same work on more threads", title_justify="left", box=box.SIMPLE_HEAD
-        )
-        for column in ("backend", "threads", "seconds", "speedup", "efficiency"):
-            table.add_column(column, justify="left" if column == "backend" else "right")
-        for r in scaling:
-            if "skipped" in r:
-                table.add_row(r["backend"], str(r["threads"]), f"[dim]{escape(r['skipped'])}[/]", "", "")
-            else:
-                table.add_row(
-                    r["backend"],
-                    str(r["threads"]),
-                    f"{r['seconds']:.4f}",
-                    f"{r['speedup']:.2f}x",
-                    f"{r['efficiency']:.0%}",
-                )
-        console.print(table)
-        table = Table(
-            title=f"2. determinism: {args.concurrent} concurrent calls per round vs serial calls",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
-        for column in ("backend", "calls", "mismatches", "first mismatch"):
-            table.add_column(column, justify="left" if column in ("backend", "first mismatch") else "right")
-        for r in concurrency:
-            bad = "[red]" if r["mismatches"] else ""
-            table.add_row(
-                r["backend"], str(r["calls"]), f"{bad}{r['mismatches']}", escape(r["example"] or "")
-            )
-        console.print(table)
-        table = Table(
-            title=f"3. the race: {args.concurrent} threads count into shared counters",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
-        for column in ("kernel", "safe", "runs", "wrong", "lost", "worst"):
-            table.add_column(column, justify="left" if column == "kernel" else "right")
-        for r in race:
-            table.add_row(
-                r["kernel"],
-                "yes" if r["safe"] else "[red]no[/]",
-                str(r["runs"]),
-                str(r["wrong_runs"]),
-                f"{r['lost_updates']:,}",
-                f"{r['worst_loss']:.2%}",
-            )
-        console.print(table)
-
+        _print_threads(report, len(counts), args.concurrent)
     if args.plot:  # after the report is out: a failed plot never loses the measurements
         try:
             threadlab.plot_scaling(scaling, args.plot)
@@ -270,6 +217,60 @@ def cmd_threads(args: argparse.Namespace) -> int:
         print(f"accelpi: wrong results under concurrency: {', '.join(broken)}", file=sys.stderr)
         return EXIT_FLAGGED
     return EXIT_OK
+
+
+def _print_threads(report: dict[str, Any], counts: int, concurrent: int) -> None:
+    """The threading lab's three tables: scaling, determinism under concurrency, the race."""
+    from rich import box
+    from rich.table import Table
+
+    console = get_console()
+    console.print(f"Python {sys.version.split()[0]}, {report['interpreter']}, {counts} thread counts")
+    table = Table(
+        title="1. scaling: the same work on more threads", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    for column in ("backend", "threads", "seconds", "speedup", "efficiency"):
+        table.add_column(column, justify="left" if column == "backend" else "right")
+    for r in report["scaling"]:
+        if "skipped" in r:
+            table.add_row(r["backend"], str(r["threads"]), f"[dim]{escape(r['skipped'])}[/]", "", "")
+        else:
+            table.add_row(
+                r["backend"],
+                str(r["threads"]),
+                f"{r['seconds']:.4f}",
+                f"{r['speedup']:.2f}x",
+                f"{r['efficiency']:.0%}",
+            )
+    console.print(table)
+    table = Table(
+        title=f"2. determinism: {concurrent} concurrent calls per round vs serial calls",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("backend", "calls", "mismatches", "first mismatch"):
+        table.add_column(column, justify="left" if column in ("backend", "first mismatch") else "right")
+    for r in report["concurrency"]:
+        bad = "[red]" if r["mismatches"] else ""
+        table.add_row(r["backend"], str(r["calls"]), f"{bad}{r['mismatches']}", escape(r["example"] or ""))
+    console.print(table)
+    table = Table(
+        title=f"3. the race: {concurrent} threads count into shared counters",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("kernel", "safe", "runs", "wrong", "lost", "worst"):
+        table.add_column(column, justify="left" if column == "kernel" else "right")
+    for r in report["race"]:
+        table.add_row(
+            r["kernel"],
+            "yes" if r["safe"] else "[red]no[/]",
+            str(r["runs"]),
+            str(r["wrong_runs"]),
+            f"{r['lost_updates']:,}",
+            f"{r['worst_loss']:.2%}",
+        )
+    console.print(table)
 
 
 def setup_arguments(sub: Any) -> None:
