@@ -19,6 +19,7 @@ few); the work per sample is the same.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import shutil
@@ -115,7 +116,9 @@ class Anchor:
         return time.perf_counter() - t0
 
 
+@functools.cache
 def _load(path: Path) -> Any:
+    """The library's entry point, loaded once per process (not inside a timed call)."""
     function = ctypes.CDLL(str(path)).accelpi_anchor_count
     function.argtypes = [ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64]
     function.restype = ctypes.c_uint64
