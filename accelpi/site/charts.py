@@ -239,7 +239,8 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
             "rate:Q",
             scale=x_scale,
             title="Msamples/s (log scale; further right is faster)",
-            axis=alt.Axis(format=",.3~r", labelBound=True),  # no label past the chart edge
+            # no label past the chart edge, none over another (a log axis over decades crowds them)
+            axis=alt.Axis(format=",.3~r", labelBound=True, labelOverlap="greedy", labelSeparation=6),
         ),
         color=colour,
         tooltip=[

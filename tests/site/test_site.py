@@ -436,3 +436,31 @@ def test_a_chart_whose_scripts_were_not_published_says_so_and_how_to_get_them(br
         assert page.locator("div.vega").count() == page.locator("div.vega.missing").count()
     finally:
         httpd.shutdown()
+
+
+def test_no_axis_label_of_a_ranking_chart_covers_another(browser, server):
+    # the GPU machine's rates span a decade on a log axis: its labels once printed "400,000500,000"
+    page, _ = _open(browser, f"{server}/accelpi/index.html", wait_for="div.vega svg")
+    holders = page.locator("div.vega").count()
+    page.wait_for_function(f"document.querySelectorAll('div.vega svg').length === {holders}")
+    overlaps = page.evaluate(
+        """() => {
+        const found = [];
+        for (const svg of document.querySelectorAll("div[id^='ranking-chart'] svg")) {
+          const labels = [...svg.querySelectorAll("g[aria-label^='X-axis'] .role-axis-label text")]
+            .filter((t) => t.getAttribute("opacity") !== "0")  // Vega hides a crowded label so
+            .map((t) => t.getBoundingClientRect()).filter((b) => b.width > 0)
+            .sort((a, b) => a.left - b.left);
+          for (let i = 1; i < labels.length; i++) {
+            // closer than 3 px reads as one number ("400,000500,000")
+            if (labels[i].left < labels[i - 1].right + 3 && labels[i].top < labels[i - 1].bottom
+                && labels[i - 1].top < labels[i].bottom) found.push(svg.closest("div").id);
+          }
+        }
+        return found;
+      }"""
+    )
+    labels = "div[id^='ranking-chart'] g[aria-label^='X-axis'] .role-axis-label text"
+    counted = page.evaluate(f"document.querySelectorAll({labels!r}).length")
+    assert counted > 0, "no x-axis label found: the selector no longer matches Vega's output"
+    assert overlaps == [], overlaps
