@@ -42,8 +42,15 @@ def requirement(text: str, what: str = "--pin") -> str:
 
 
 def reason(done: subprocess.CompletedProcess) -> str:
-    """pip's reason for a refusal, in one line (its last line that is not a warning)."""
+    """pip's reason for a refusal, in one line: for a conflict, what conflicts with what (pip's
+    "The conflict is caused by" lines, on stdout); else its last line that is not a warning."""
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip() and "WARNING" not in line]
+    if "ResolutionImpossible" in done.stderr:
+        head = next((line.removeprefix("ERROR: ") for line in lines if "Cannot install" in line), "")
+        cause = (done.stdout or "").partition("The conflict is caused by:")[2].split("\n\n")[0]
+        causes = [line.strip() for line in cause.splitlines() if line.strip()]
+        if head or causes:
+            return f"{head.rstrip('.')}: {'; '.join(causes)}" if causes else head
     return lines[-1] if lines else f"pip exited {done.returncode}"
 
 
@@ -83,7 +90,12 @@ def dry_run(
     report on standard output (nothing is installed)."""
     options = ["--dry-run", "--ignore-installed", *(["--no-deps"] if no_deps else []), *WHEELS_REPORT]
     # "--": a requirement that starts like an option (``--index-url=...``) stays a requirement
-    return _pip(python, "install", *options, "--", *specs, timeout=timeout)
+    done = _pip(python, "install", *options, "--", *specs, timeout=timeout)
+    if done.returncode and "ResolutionImpossible" in done.stderr:
+        # pip says what conflicts with what only when not --quiet: asked once more, for reason()
+        loud = [option for option in options if option != "--quiet"]
+        return _pip(python, "install", *loud, "--", *specs, timeout=timeout)
+    return done
 
 
 def download(requirements: Path, folder: Path, timeout: float = 3600) -> subprocess.CompletedProcess:
