@@ -99,7 +99,8 @@ class _Failures:
     def _close(self) -> None:
         if self._current is not None:
             env, name = self._current
-            words = [w for w in self._lines if w and not w.startswith("For parameters")]
+            # the failure's own words: not the parameter headings, nor the combinations asv skipped
+            words = [w for w in self._lines if w and not w.startswith(("For parameters", "asv: skipped"))]
             why = " | ".join(_FOLDERS.sub("", w) for w in words[-3:])[-600:] or "asv printed no error"
             failed = self.found.setdefault(env, {})
             if len(failed) < 100:

@@ -70,6 +70,9 @@ ASV_OUTPUT = """\
               Traceback (most recent call last):
                 File "/home/someone/.asv/env/abc/lib/python3.11/site-packages/numba/core/x.py", line 3
               LLVM ERROR: 64-bit code requested on a subtarget that doesn't support it!
+
+              For parameters: 'numba:fused', 4
+              asv: skipped: NotImplementedError('4 threads > 2 cores')
 [17.86%] ··· formulation.FusedFormulation.time_estimate                       failed
 [17.86%] ···· Traceback (most recent call last):
                 File "/work/x/benchmarks/formulation.py", line 31, in setup
