@@ -14,7 +14,7 @@ from ..store.campaigns import load_campaigns
 from ..store.records import load_inventories
 from .plan import CampaignPlan
 
-__all__ = ["SWEEP_TO_CAMPAIGN", "expected", "sweep_seconds_per_environment"]
+__all__ = ["SWEEP_TO_CAMPAIGN", "bench_share", "expected", "sweep_seconds_per_environment"]
 
 
 #: A campaign's seconds per environment and pass over a one-release sweep's seconds per
@@ -79,6 +79,13 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     ]
     basis, seen = next((name, found) for name, found in bases if found)
     per = sum(seen) / len(seen)
+    selected = [r for p in plan.plans for r in (p.bench or ())]
+    share = bench_share(selected, results_dir, builds) if selected else None
+    if share is not None:
+        per *= share
+        basis += f", scaled to -b's {share:.0%} of the benchmarks' time there"
+    elif selected:
+        basis += "; -b's share unknown (no earlier results of this library here): the whole suite's cost"
     environments = len(plan.include())
     return {
         "seconds": per * environments * plan.passes,
@@ -86,3 +93,38 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
         "basis": basis,
         "disk_bytes": (sum(disks) / len(disks)) if disks else None,
     }
+
+
+def bench_share(expressions: list[str], results_dir: Path, builds: set[str]) -> float | None:
+    """The share of the time the earlier campaigns of ``builds`` spent in the benchmarks that
+    ``-b expressions`` select, matched as asv matches them (a plain benchmark's name; for a
+    parameterised one, only the name with each combination of its parameters, a combination
+    taking its part of the benchmark's time); ``None`` when no campaign of these libraries left
+    results with durations here. The rest of a campaign's time (building environments,
+    starting processes) is scaled with it, so a small selection is costed on the short side."""
+    import itertools
+    import re
+
+    from ..store.asvcompat import load_result
+
+    patterns = [re.compile(text) for text in expressions]
+    total = chosen = 0.0
+    for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
+        if canonical(str(record.get("library") or "")) not in builds:
+            continue
+        for path in sorted(Path(record["folder"]).glob("*.json")):
+            if path.name in ("machine.json", "benchmarks.json"):
+                continue
+            try:
+                result = load_result(path)
+            except Exception:  # an unreadable file costs nothing here; the reports name it
+                continue
+            for key in result.get_all_result_keys():
+                seconds = result.duration.get(key)
+                if not isinstance(seconds, int | float) or seconds <= 0:
+                    continue
+                total += seconds
+                params = result.get_result_params(key) or []
+                names = [f"{key}({', '.join(c)})" for c in itertools.product(*params)] if params else [key]
+                chosen += seconds * sum(any(p.search(n) for p in patterns) for n in names) / len(names)
+    return chosen / total if total else None

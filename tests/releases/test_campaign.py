@@ -160,3 +160,33 @@ def test_a_library_never_campaigned_is_costed_from_its_own_older_sweeps_first(tm
     per = seconds.pop() / 2 * duration.SWEEP_TO_CAMPAIGN
     assert cost["per_environment_and_pass"] == pytest.approx(per)
     assert cost["seconds"] == pytest.approx(per * 2 * plan.passes)
+
+
+def test_a_campaign_of_a_few_benchmarks_is_costed_at_their_share_of_the_time(tmp_path):
+    """``-b`` scales the cost by the selected benchmarks' part of an earlier campaign's time, as
+    asv matches ``-b``: ``time_estimate$`` selects no parameterised benchmark, and costs nothing."""
+    import json
+    import shutil
+
+    from ..helpers import ROOT
+
+    committed = sorted((ROOT / "sweeps").glob("*/numba-*/*.campaign"))
+    if not committed:
+        pytest.skip("no numba campaign is committed under sweeps/")
+    record = json.loads(committed[-1].read_text())
+    shutil.copytree(committed[-1].parent, tmp_path / record["machine"] / record["id"])
+    whole = CampaignPlan("numba", [_plan("numba", ["0.67.0", "0.68.0"])])
+    full = duration.expected(whole, tmp_path)
+
+    def cost(*bench: str) -> dict:
+        plan = CampaignPlan("numba", [_plan("numba", ["0.67.0", "0.68.0"])])
+        plan.plans[0].bench = list(bench)
+        return duration.expected(plan, tmp_path)
+
+    one = cost(r"Throughput\.time_estimate\('numba:fused', 65536\)")
+    throughput = cost(r"Throughput\.")
+    assert 0 < one["seconds"] < throughput["seconds"] < full["seconds"]
+    assert "scaled to -b's" in throughput["basis"] and "of the benchmarks' time there" in throughput["basis"]
+    assert cost(r"time_estimate$")["seconds"] == 0
+    assert cost(".")["seconds"] == pytest.approx(full["seconds"])
+    assert duration.bench_share(["."], tmp_path / "nothing", {"numba"}) is None
