@@ -142,7 +142,15 @@ def _print_inventory(
         table = Table(
             title=f"installed versions per asv environment ({', '.join(folders)})", title_justify="left"
         )
-        for column in ("machine", "environment", "switches", "commit", *shown):
+        built = any(r.get("build_environment") for r in records)
+        for column in (
+            "machine",
+            "environment",
+            "switches",
+            "commit",
+            *shown,
+            *(["built with"] if built else []),
+        ):
             table.add_column(column, overflow="fold")
         for r in records:
             switches = ", ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
@@ -152,6 +160,7 @@ def _print_inventory(
                 escape(switches),
                 (r.get("commit") or "")[:8],
                 *[version_and_build(r, d) for d in shown],
+                *([escape(printable(_built_with(r)))] if built else []),
             )
     else:  # one paragraph per environment: readable at 80 columns (--wide: a table)
         import textwrap
@@ -161,7 +170,8 @@ def _print_inventory(
             switches = " ".join(f"{k}={v}" for k, v in sorted((r.get("env_vars") or {}).items()))
             versions = ", ".join(f"{d} {r['installed'][d]}" for d in shown if d in r["installed"])
             head = printable(f"{r['machine']} {(r.get('commit') or '')[:8]} {switches}".strip())
-            text = f"{head}: {versions or 'none of the key distributions'}"
+            built = printable(_built_with(r, "; built in isolation with "))
+            text = f"{head}: {versions or 'none of the key distributions'}{built}"
             for line in textwrap.wrap(text, width=max(40, console.width), subsequent_indent="    "):
                 console.print(line, markup=False, highlight=False, soft_wrap=True)
         table = None
@@ -178,6 +188,15 @@ def _print_inventory(
         )
     if lacking:
         console.print(lacking.removeprefix("; ").capitalize() + ".", markup=False, highlight=False)
+
+
+def _built_with(record: dict[str, Any], lead: str = "") -> str:
+    """What the project's build installed into its isolated build environment (the last build
+    command that installed anything: the one whose wheel asv installed), after ``lead``."""
+    entries = record.get("build_environment") or []
+    if not entries:
+        return ""
+    return lead + ", ".join(f"{name} {version}" for name, version in entries[-1]["installed"].items())
 
 
 # -- accelpi summary ----------------------------------------------------------------

@@ -18,6 +18,8 @@ environment really installed:
     whose suite is measured (accelpi's or another project's), and its requirements;
 :mod:`~accelpi.releases.record`, :mod:`~accelpi.releases.provenance`, :mod:`~accelpi.releases.installed_files`
     what each environment installed, down to the wheel's sha256 (the inventories);
+:mod:`~accelpi.releases.reproduce`
+    what another project's build installed in isolation, and the asv configuration used;
 :mod:`~accelpi.releases.radar` and :mod:`~accelpi.releases.uploads`
     the release radar: new releases on the index, when each was uploaded, measured;
 :mod:`~accelpi.releases.replay`

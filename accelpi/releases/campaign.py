@@ -47,6 +47,7 @@ from ..store.records import load_inventories
 from ..timestamps import parse_utc, utc
 from .plan import CampaignPlan, SweepPlan, _version
 from .project import Project
+from .reproduce import used_config
 from .sweep import asv_run, delete_environments, failures, record_environments, sample_counts
 from .undecided import undecided_rows
 
@@ -326,7 +327,7 @@ class _Campaign:
                 "largest_change": drift,
                 "units": calibration.UNITS,
             },
-            **({"project": self.project.record()} if not self.project.own else {}),
+            **({"project": self._project_record()} if not self.project.own else {}),
             **({"not_built": self.unbuilt} if self.unbuilt else {}),
             **({"extra_passes": self.extra_passes} if self.extra_passes else {}),
             "processes": {
@@ -334,6 +335,11 @@ class _Campaign:
                 for env in sorted({env for c in self.counted for env in c})
             },
         }
+
+    def _project_record(self) -> dict[str, Any]:
+        """Another project's name, distribution and commit, and the asv configuration used."""
+        conf = self.project.asv_config(self.include, self.staged)
+        return {**self.project.record(), "asv_config": used_config(conf, self.project.name)}
 
     def publish(
         self, record: dict[str, Any], results_dir: Path, delete_envs: bool

@@ -32,6 +32,7 @@ from ..errors import InvalidArgument, shown
 from ..libraries import Library, by_distribution, canonical, sweep_targets
 from ..store import asvcompat, git
 from ..store.files import write_atomically
+from .reproduce import log_builds
 from .requirements import applicable, matrix_name, matrix_version, name_of, pin
 
 __all__ = ["Project", "default_work_folder"]
@@ -388,8 +389,9 @@ class Project:
                 # ("pip install WHEEL --force-reinstall"): the swept release would be replaced.
                 # Every dependency is pinned in the environment already, so none is needed.
                 conf["install_command"] = [f"{_DEFAULT_INSTALL} --no-deps"]
-            if conf.get("build_command") is None:
-                conf["build_command"] = list(_DEFAULT_BUILD)
+            conf["build_command"] = log_builds(
+                _DEFAULT_BUILD if conf.get("build_command") is None else conf["build_command"]
+            )
             conf.update(
                 repo=str(self.repo),
                 benchmark_dir=str(self.benchmark_dir),

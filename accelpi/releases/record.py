@@ -23,6 +23,7 @@ from ..store.records import INVENTORY_SUFFIX
 from ..store.refusals import exit_status
 from ..timestamps import utc
 from . import provenance
+from .reproduce import build_environment
 
 __all__ = ["record_default_environments", "record_inventory"]
 
@@ -64,7 +65,9 @@ def record_inventory(
 
     ``project`` names another project's distribution: its environments hold no accelpi,
     so the record's ``environment`` lists every installed distribution from its files
-    (:mod:`~accelpi.releases.provenance`) and ``backends`` is empty.
+    (:mod:`~accelpi.releases.provenance`), ``backends`` is empty, and ``build_environment``
+    says what the project's build installed into its isolated build environment
+    (:mod:`~accelpi.releases.reproduce`).
     """
     python = asvcompat.environment_path(env) / "bin" / "python"
     environ = {**os.environ, **env.env_vars}
@@ -107,6 +110,7 @@ def record_inventory(
             else {"error": files["error"]}
         )
         record["backends"] = []
+        record["build_environment"] = build_environment(python.parent.parent, commit)
     _relative_executable(record)
     path = results_dir / asvcompat.result_filename(machine, commit, env.name).with_suffix(INVENTORY_SUFFIX)
     write_atomically(path, json.dumps(record, indent=1, sort_keys=True))

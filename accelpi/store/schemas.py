@@ -36,6 +36,18 @@ INVENTORY: dict[str, Any] = {
         "project": _NAME,
         "project_build": {"type": "string"},
         "bench": {"type": "array", "items": {"type": "string", "maxLength": 1000}},
+        # another project's builds: what each build command installed into its isolated environment
+        "build_environment": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["command", "installed"],
+                "properties": {
+                    "command": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    "installed": {"type": "object", "additionalProperties": _VERSIONISH},
+                },
+            },
+        },
         "environment": {
             "type": "object",
             "properties": {
@@ -73,7 +85,12 @@ CAMPAIGN: dict[str, Any] = {
         "calibration": {"type": "object", "properties": {"change": {"type": "number"}}},
         "project": {
             "type": "object",
-            "properties": {"name": _NAME, "distribution": _NAME, "commit": _HASH},
+            "properties": {
+                "name": _NAME,
+                "distribution": _NAME,
+                "commit": _HASH,
+                "asv_config": {"type": "object"},
+            },
         },
         "not_built": {"type": "object", "additionalProperties": {"type": "string"}},
         "failed": {"type": "object", "additionalProperties": {"type": "array", "items": _NAME}},

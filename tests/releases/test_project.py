@@ -360,6 +360,10 @@ def test_the_inventories_and_campaign_name_the_project_and_its_exact_wheels(camp
     report = _report(campaign)
     (record,) = load_campaigns(campaign["results"]).values()
     assert record["project"]["name"] == "tinyproj" and record["id"] == report["campaign"]
+    used = record["project"]["asv_config"]  # the configuration asv ran with, no path of this machine
+    assert used["repo"] == "tinyproj" and used["environment_type"] == "virtualenv"
+    assert used["build_command"][-1].endswith("--no-build-isolation -w {build_cache_dir} {build_dir}")
+    assert str(campaign["top"]) not in json.dumps(record)
     assert record["not_built"] and record["passes"] == 2
     assert record["why_failed"] == report["why_failed"] and record["failed"] == report["failed"]
     inventories = load_inventories(campaign["results"])
@@ -370,6 +374,7 @@ def test_the_inventories_and_campaign_name_the_project_and_its_exact_wheels(camp
         files = file_records(r)
         assert files[LIBRARY]["sha256"] and files[LIBRARY]["wheel"].endswith(".whl")
         assert r["installed"]["tinyproj"] == "0.1.0" and r["requested"]["setuptools"]
+        assert r["build_environment"] == []  # built without isolation: nothing installed for it
     done = campaign["run"]("inventory", "--results", str(campaign["results"]))
     assert done.returncode == 0, done.stderr
     assert "tinyproj's asv suite" in done.stdout and "sortedcontainers 2.3.0" in done.stdout
