@@ -326,8 +326,20 @@ def get_console(stderr: bool = False, width: int | None = None) -> Any:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str)
+    """``data`` as strict JSON on stdout: a number that is not finite (a cost that overflowed,
+    an undefined ratio) is written ``null``, never ``Infinity`` or ``NaN``, which JSON has not."""
+    json.dump(_finite(data), sys.stdout, indent=2, default=str, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
 
 
 def print_notes(console: Any, notes: list[str]) -> None:

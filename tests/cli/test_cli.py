@@ -252,3 +252,15 @@ def test_sweep_plan_on_a_new_host_says_the_committed_campaigns_are_another_machi
     assert "measured on amd-epyc-2c-aa63a279, not on a-new-host: this host starts its own series" in said
     code, out, _ = run_cli(capsys, *argv, "--machine", "amd-epyc-2c-aa63a279")
     assert code == 0 and "note: the torch campaigns" not in out
+
+
+def test_json_output_is_strict_json_even_for_a_number_that_is_not_finite(capsys):
+    import json
+    import math
+
+    from accelpi.cli.common import print_json
+
+    print_json({"seconds": math.inf, "rows": [1.5, -math.inf, math.nan], "name": "x"})
+    out = capsys.readouterr().out
+    assert "Infinity" not in out and "NaN" not in out
+    assert json.loads(out) == {"seconds": None, "rows": [1.5, None, None], "name": "x"}
