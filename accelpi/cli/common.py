@@ -8,7 +8,6 @@ option means the same thing (and has the same default) in every command.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -326,20 +325,10 @@ def get_console(stderr: bool = False, width: int | None = None) -> Any:
 
 
 def print_json(data: Any) -> None:
-    """``data`` as strict JSON on stdout: a number that is not finite (a cost that overflowed,
-    an undefined ratio) is written ``null``, never ``Infinity`` or ``NaN``, which JSON has not."""
-    json.dump(_finite(data), sys.stdout, indent=2, default=str, allow_nan=False)
-    sys.stdout.write("\n")
+    """``data`` as strict JSON on stdout (:func:`~accelpi.store.files.json_text`)."""
+    from ..store.files import json_text
 
-
-def _finite(data: Any) -> Any:
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_finite(v) for v in data]
-    return data
+    sys.stdout.write(json_text(data, indent=2, default=str) + "\n")
 
 
 def print_notes(console: Any, notes: list[str]) -> None:

@@ -16,22 +16,18 @@ site's gate page.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 from ..store import asvcompat
-from ..store.files import read_text, write_atomically
+from ..store.files import json_text, read_text, write_atomically
+from ..store.schemas import check
 from ..timestamps import utc
 from .verdicts import compare, lower_is_better
 from .versions import format_value
 
 __all__ = ["gate_report", "load_runs", "markdown", "record_run", "verdict"]
-
-#: What a recorded gate run holds besides the report's own keys.
-RUN_KEYS = ("recorded", "exit_code", "seconds")
-
 
 def _spread(point: dict[str, Any]) -> float | None:
     """The relative interquartile range of a point's samples (its processes and repeats)."""
@@ -135,38 +131,10 @@ def record_run(report: dict[str, Any], exit_code: int, seconds: float, folder: P
     """Keep one gate run in ``folder`` as ``gate-DATE-HEAD-BASE.json``: the report, asv's exit
     status, how long it took and when it ended (UTC). Returns the file written."""
     recorded = utc()
-    run = _finite(
-        {**report, "recorded": recorded, "exit_code": int(exit_code), "seconds": round(float(seconds), 1)}
-    )
+    run = {**report, "recorded": recorded, "exit_code": int(exit_code), "seconds": round(float(seconds), 1)}
     path = Path(folder) / f"gate-{recorded.replace(':', '')}-{report['head'][:8]}-{report['base'][:8]}.json"
-    write_atomically(path, json.dumps(run, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    write_atomically(path, json_text(run, indent=1, sort_keys=True) + "\n")
     return path
-
-
-def _finite(data: Any) -> Any:
-    """``data`` with every infinite or NaN number as ``None`` (JSON has neither)."""
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_finite(v) for v in data]
-    if isinstance(data, float) and not math.isfinite(data):
-        return None
-    return data
-
-
-def _is_run(data: Any) -> bool:
-    if not isinstance(data, dict) or not all(
-        k in data for k in ("base", "head", "factor", "rows", *RUN_KEYS)
-    ):
-        return False
-    rows = data["rows"]
-    return isinstance(rows, list) and all(
-        isinstance(r, dict)
-        and isinstance(r.get("benchmark"), str)
-        and all(isinstance(r.get(k), int | float) and math.isfinite(r[k]) for k in ("base", "head"))
-        and (r.get("ratio") is None or isinstance(r["ratio"], int | float))
-        for r in rows
-    )
 
 
 def load_runs(folder: Path, skipped: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
@@ -177,13 +145,14 @@ def load_runs(folder: Path, skipped: list[dict[str, str]] | None = None) -> list
     for path in sorted(Path(folder).rglob("gate-*.json")) if Path(folder).is_dir() else []:
         try:
             data = json.loads(read_text(path, limit=2**20))
-        except (OSError, ValueError, RecursionError) as exc:
+            check(data, "gate run")
+        except (OSError, RecursionError) as exc:
             why = f"unreadable: {type(exc).__name__}"
+        except ValueError as exc:  # not JSON, or not a gate run's shape: which field, said
+            why = str(exc) if str(exc).startswith("not a gate run") else f"unreadable: {type(exc).__name__}"
         else:
-            if _is_run(data):
-                runs.append(data)
-                continue
-            why = "not a gate run (base, head, factor, rows, recorded, exit_code, seconds)"
+            runs.append(data)
+            continue
         if skipped is not None:
             skipped.append({"file": str(path), "why": why})
     return sorted(runs, key=lambda r: str(r["recorded"]), reverse=True)

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["MAX_BYTES", "check_regular", "read_bytes", "read_text", "write_atomically"]
+__all__ = ["MAX_BYTES", "check_regular", "json_text", "read_bytes", "read_text", "write_atomically"]
 
 #: The largest file the store reads: a result file of the whole suite is a few hundred KiB.
 MAX_BYTES = 64 * 2**20
@@ -72,3 +72,24 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(partial)
         raise
+
+
+def json_text(data: object, **options: object) -> str:
+    """``data`` as strict JSON (``json.dumps`` with ``options``): a number that is not finite
+    (a ratio over zero, a cost that overflowed) is written ``null``, never ``Infinity`` or
+    ``NaN``, which JSON has not and strict readers refuse."""
+    import json
+
+    return json.dumps(_finite(data), allow_nan=False, **options)  # type: ignore[arg-type]
+
+
+def _finite(data: object) -> object:
+    import math
+
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data

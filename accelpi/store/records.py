@@ -157,7 +157,12 @@ def wheel_label(entry: dict[str, Any]) -> str:
     (``manylinux_2_28_x86_64``, ``any``) and its build tag, or the origin."""
     if entry.get("origin") not in {"index", "local file", "url"} or not entry.get("wheel"):
         return str(entry.get("origin", "?"))
-    tags, build = wheel_tags(entry["wheel"])
+    from packaging.utils import InvalidWheelFilename
+
+    try:
+        tags, build = wheel_tags(str(entry["wheel"]))
+    except InvalidWheelFilename:  # a record from elsewhere: said, not a traceback
+        return "not a wheel's file name"
     platforms = sorted({t.rsplit("-", 1)[-1] for t in tags}, key=len)
     label = platforms[0] if platforms else "?"
     return f"{label} build {build}" if build else label

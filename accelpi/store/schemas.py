@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-__all__ = ["CAMPAIGN", "INVENTORY", "check"]
+__all__ = ["CAMPAIGN", "GATE_RUN", "INVENTORY", "check"]
 
 _NAME = {"type": "string", "maxLength": 300}
 _VERSIONISH = {"type": ["string", "null"], "maxLength": 200}
@@ -115,17 +115,54 @@ CAMPAIGN: dict[str, Any] = {
     },
 }
 
+_NUMBER = {"type": "number", "minimum": -1e300, "maximum": 1e300}
+_NUMBER_OR_NONE = {"type": ["number", "null"], "minimum": -1e300, "maximum": 1e300}
+
+#: A recorded run of the pull-request gate (``gate-*.json``, ``accelpi gate --record``).
+GATE_RUN: dict[str, Any] = {
+    "type": "object",
+    "required": ["base", "head", "factor", "rows", "recorded", "exit_code", "seconds"],
+    "properties": {
+        "base": {"type": "string", "maxLength": 64},
+        "head": {"type": "string", "maxLength": 64},
+        "machine": {"type": ["string", "null"], "maxLength": 300},
+        "factor": {"type": "number", "minimum": 1, "maximum": 1e6},
+        "recorded": _WHEN,
+        "exit_code": {"type": "integer", "minimum": -1000, "maximum": 1000},
+        "seconds": {"type": "number", "minimum": 0, "maximum": 1e9},
+        "noisiest": {"type": ["object", "null"], "properties": {"noise": _NUMBER_OR_NONE}},
+        "rows": {
+            "type": "array",
+            "maxItems": 100000,
+            "items": {
+                "type": "object",
+                "required": ["benchmark", "base", "head", "unit", "ratio", "verdict"],
+                "properties": {
+                    "benchmark": {"type": "string", "maxLength": 1000},
+                    "base": _NUMBER,
+                    "head": _NUMBER,
+                    "unit": {"type": "string", "maxLength": 100},
+                    "ratio": _NUMBER_OR_NONE,
+                    "verdict": {"enum": ["", "slower", "faster", "same", "undecided"]},
+                    "test": {"type": "string", "maxLength": 2000},
+                    "noise": _NUMBER_OR_NONE,
+                },
+            },
+        },
+    },
+}
+
 
 @cache
 def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator({"inventory": INVENTORY, "campaign": CAMPAIGN}[kind])
+    return Draft202012Validator({"inventory": INVENTORY, "campaign": CAMPAIGN, "gate run": GATE_RUN}[kind])
 
 
 def check(record: Any, kind: str) -> None:
     """Raise ``ValueError`` naming the first field of ``record`` that does not have the shape
-    of a ``kind`` record (``"inventory"`` or ``"campaign"``)."""
+    of a ``kind`` record (``"inventory"``, ``"campaign"`` or ``"gate run"``)."""
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator(kind).iter_errors(record))

@@ -188,6 +188,18 @@ def test_drift_sees_another_file_of_the_same_version(tmp_path):
     assert not drift(load_inventories(write(tmp_path / "same", [record(1, SHA), record(2, SHA)])))
 
 
+def test_a_recorded_wheel_name_that_is_no_wheel_name_is_said_not_raised(tmp_path):
+    odd = record(1, SHA)
+    odd["distributions"]["numpy"]["wheel"] = "numpy-2.4.6.tar.gz"
+    assert version_and_build(odd, "numpy") == "2.4.6 not a wheel's file name"
+    done = subprocess.run(
+        [sys.executable, "-m", "accelpi", "inventory", "--results", str(write(tmp_path, [odd])), "--wide"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
 def test_older_records_keep_working_and_say_what_they_lack(tmp_path):
     records = load_inventories(write(tmp_path, [record(1, SHA, with_files=False), record(2, SHA)]))
     assert not drift(records)

@@ -143,3 +143,38 @@ def test_site_refuses_a_gate_folder_that_is_not_one(tmp_path):
         )  # fmt: skip
         assert done.returncode == 2 and "is not a folder" in done.stderr, done.stderr[-500:]
         assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda r: r.pop("seconds"), "the record"),  # a field missing
+        (lambda r: r.update(seconds="312"), "seconds"),  # a string for a number
+        (lambda r: r.update(head=12345678), "head"),
+        (lambda r: r["rows"][0].update(base="1e-3"), "rows/0/base"),
+        (lambda r: r["rows"][0].pop("verdict"), "rows/0"),
+        (lambda r: r["rows"][0].update(verdict="<b>slower</b>"), "rows/0/verdict"),
+        (lambda r: r.update(factor=0.5), "factor"),
+    ],
+)
+def test_a_gate_record_of_the_wrong_shape_is_named_with_its_field_and_left_out(
+    report, tmp_path, change, field
+):
+    from accelpi.site.gate import gate_page
+
+    path = record_run(report, 0, 312.4, tmp_path / "runs")
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+    skipped: list[dict[str, str]] = []
+    assert load_runs(tmp_path / "runs", skipped) == []
+    (why,) = [s["why"] for s in skipped]
+    assert why.startswith(f"not a gate run record: {field}:"), why
+    gate_page([], tmp_path / "site")  # the page is written without it
+
+
+def test_a_gate_record_with_a_number_of_4000_digits_is_left_out_not_raised(report, tmp_path):
+    path = record_run(report, 0, 312.4, tmp_path / "runs")
+    path.write_text(path.read_text().replace('"exit_code": 0', '"exit_code": ' + "9" * 4000))
+    skipped: list[dict[str, str]] = []
+    assert load_runs(tmp_path / "runs", skipped) == [] and skipped[0]["why"].startswith("unreadable")
