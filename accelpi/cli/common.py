@@ -220,14 +220,19 @@ def project_from(args: argparse.Namespace, needs_results: bool = True) -> Any:
         args.project, getattr(args, "work", None), getattr(args, "project_commit", "HEAD")
     )
     if not getattr(args, "inside_project", True):
-        top = project.repo.resolve()
-        for option, folder in (("--results", Path(args.results)), ("--work", project.work)):
+        # the repository, and the suite's own folder where it lies elsewhere ("repo" pointing
+        # at another checkout); --results only when given (its default is accelpi's own)
+        tops = dict.fromkeys((project.repo.resolve(), project.root.resolve()))
+        given = [("--results", Path(args.results))] if getattr(args, "results_given", True) else []
+        for option, folder in (*given, ("--work", project.work)):
             where = folder.expanduser().resolve()
-            if where == top or top in where.parents:
-                raise InvalidArgument(
-                    f"{option} {folder}: inside the project's repository ({top}); accelpi edits nothing "
-                    "there unless asked: choose another folder, or pass --inside-project"
-                )
+            for top in tops:
+                if where == top or top in where.parents:
+                    what = "repository" if top == project.repo.resolve() else "asv folder"
+                    raise InvalidArgument(
+                        f"{option} {folder}: inside the project's {what} ({top}); accelpi edits nothing "
+                        "there unless asked: choose another folder, or pass --inside-project"
+                    )
     return project
 
 

@@ -90,4 +90,6 @@ def setup_arguments(sub: Any) -> None:
         help="also keep this run's report as a JSON file in DIR, for the site's gate page "
         "(accelpi site --gate DIR)",
     )
-    p.add_argument("asv_args", nargs="*", metavar="-- ASV-OPTION", help="more options for asv continuous")
+    p.add_argument(
+        "asv_args", nargs="*", default=[], metavar="-- ASV-OPTION", help="more options for asv continuous"
+    )

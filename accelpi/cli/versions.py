@@ -46,7 +46,9 @@ def cmd_versions(args: argparse.Namespace) -> int:
         elif report["libraries"] or report["builds"]:
             get_console().print("Every value, release by release: --all (--wide: tables); JSON: --json")
     if not report["libraries"] and not report["builds"]:
-        wanted = args.library or ", ".join(sweep_targets())
+        wanted = args.library or (
+            f"any library under {project.name}'s suite" if project else ", ".join(sweep_targets())
+        )
         print(f"accelpi: no results of {wanted} over two or more releases in {args.results}", file=sys.stderr)
     for row in report.get("not_compared", []):
         print(

@@ -122,7 +122,7 @@ class Project:
             raise InvalidArgument(f"--project {folder}: {path.name} is not an asv configuration (an object)")
         name = str(conf.get("project") or path.parent.name)
         project = cls(
-            path.resolve(),
+            Path(os.path.abspath(path)),  # a symlink kept: asv reads paths from the link's folder
             conf,
             Path(work).expanduser().resolve() if work else default_work_folder(name),
             own=False,

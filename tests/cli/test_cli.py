@@ -264,3 +264,8 @@ def test_json_output_is_strict_json_even_for_a_number_that_is_not_finite(capsys)
     out = capsys.readouterr().out
     assert "Infinity" not in out and "NaN" not in out
     assert json.loads(out) == {"seconds": None, "rows": [1.5, None, None], "name": "x"}
+
+
+def test_gate_with_one_commit_asks_for_the_other_not_for_asvs_options(capsys):
+    code, _, err = run_cli(capsys, "gate", "main")
+    assert code == 2 and "head" in err and "ASV-OPTION" not in err
