@@ -123,10 +123,9 @@ LONG_FUNCTIONS = {
     "accelpi/cli/sweeps.py:setup_arguments": 83,
     "accelpi/releases/sweep.py:asv_run": 89,
     "accelpi/reports/replicate.py:replication_report": 154,
-    "accelpi/reports/report.py:release_report": 107,
+    "accelpi/reports/report.py:release_report": 94,
     "accelpi/reports/verdicts.py:compare": 89,
     "accelpi/site/build.py:build_site": 88,
-    "accelpi/site/charts.py:spec": 118,
     "accelpi/site/front.py:front_page": 115,
     "accelpi/store/series.py:collect": 100,
 }

@@ -29,6 +29,7 @@ from .versions import format_value
 
 __all__ = ["gate_report", "load_runs", "markdown", "record_run", "verdict"]
 
+
 def _spread(point: dict[str, Any]) -> float | None:
     """The relative interquartile range of a point's samples (its processes and repeats)."""
     stats = point.get("stats") or {}

@@ -54,6 +54,22 @@ def _refuse_library(library: str, accepted: list[str]) -> None:
     raise InvalidArgument(f"library={library!r} is not a swept library{hint}; accepted: {listed}")
 
 
+def _series_row(s: Any) -> dict[str, Any]:
+    """One series of the report: what it measured, where, and its value and quartiles per release."""
+    return {
+        "machine": s.machine,
+        "benchmark": s.benchmark,
+        "params": s.params,
+        "param_names": list(s.param_names),
+        "axes": s.axes,
+        "unit": s.unit,
+        "campaign": s.campaign,
+        "context": s.context,
+        "values": {v: p["value"] for v, p in s.points.items()},
+        "spread": {v: _spread(p) for v, p in s.points.items()},
+    }
+
+
 def release_report(
     results_dir: str | Path,
     library: str | None = None,
@@ -123,20 +139,7 @@ def release_report(
         if not series:
             continue
         report["libraries"][name] = {
-            "series": [
-                {
-                    "machine": s.machine,
-                    "benchmark": s.benchmark,
-                    "params": s.params,
-                    "axes": s.axes,
-                    "unit": s.unit,
-                    "campaign": s.campaign,
-                    "context": s.context,
-                    "values": {v: p["value"] for v, p in s.points.items()},
-                    "spread": {v: _spread(p) for v, p in s.points.items()},
-                }
-                for s in series
-            ],
+            "series": [_series_row(s) for s in series],
             "changes": [c.to_dict() for c in changes],
             "campaigns": campaigns_of(series),
         }

@@ -85,25 +85,8 @@ def title_of(benchmark: str, rest: str, backends: Iterable[str] = ()) -> tuple[s
     return words or subtitle, subtitle
 
 
-def spec(
-    library: str,
-    benchmark: str,
-    rest: str,
-    unit: str,
-    lines: list[dict[str, Any]],
-    releases: list[str],
-) -> dict[str, Any]:
-    """The Vega-Lite specification of one chart.
-
-    ``lines``: one entry per line: ``backend``, ``variant`` (switch or build, ``""`` for
-    none), ``values`` (release -> value) and ``spread`` (release -> ``[q25, q75]`` or
-    ``None``), in asv's unit, and ``context`` (its campaign's ``campaign``, ``commit`` and
-    ``ended``); ``releases`` in release order. Releases of two campaigns are never joined
-    by a line: a line is one campaign's, and its points tell which (tooltip).
-    """
-    import altair as alt
-
-    name, scale = human_unit(unit, (v for line in lines for v in line["values"].values()))
+def _rows(lines: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
+    """A chart's data: a row per line and release, in the chart's unit (``scale``)."""
     rows = []
     for line in lines:
         for release, value in line["values"].items():
@@ -125,12 +108,38 @@ def spec(
                     "measured": str(context.get("ended") or "")[:10],
                 }
             )
+    return rows
+
+
+def spec(
+    library: str,
+    benchmark: str,
+    rest: str,
+    unit: str,
+    lines: list[dict[str, Any]],
+    releases: list[str],
+    legend: str = "backend",
+    suite: str = "accelpi",
+) -> dict[str, Any]:
+    """The Vega-Lite specification of one chart.
+
+    ``lines``: one entry per line: ``backend`` (the value of the benchmark's first parameter,
+    ``legend`` its name), ``variant`` (switch or build, ``""`` for none), ``values`` (release ->
+    value) and ``spread`` (release -> ``[q25, q75]`` or ``None``), in asv's unit, and
+    ``context`` (its campaign's ``campaign``, ``commit`` of ``suite`` and ``ended``);
+    ``releases`` in release order. Releases of two campaigns are never joined by a line: a
+    line is one campaign's, and its points tell which (tooltip).
+    """
+    import altair as alt
+
+    name, scale = human_unit(unit, (v for line in lines for v in line["values"].values()))
+    rows = _rows(lines, scale)
     backends = {r["backend"] for r in rows}
     ordered = [b for b in registry.names() if b in backends] + sorted(backends - set(registry.names()))
     colour = alt.Color(
         "backend:N",
         scale=alt.Scale(domain=ordered, range=[colour_of(b) for b in ordered]),
-        legend=alt.Legend(orient="bottom", columns=2, title="backend", labelLimit=170),
+        legend=alt.Legend(orient="bottom", columns=2, title=legend, labelLimit=170),
     )
     positive = [r["value"] for r in rows if r["value"] > 0]
     log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
@@ -138,17 +147,7 @@ def spec(
     axis = alt.Axis(format=",.3~r", title=name)
     accuracy = unit == "σ"
     x = alt.X("release:O", sort=releases, title=f"{library} release", axis=alt.Axis(labelAngle=-40))
-    tooltip = [
-        alt.Tooltip("release:N"),
-        alt.Tooltip("backend:N"),
-        *([alt.Tooltip("variant:N", title="switch/build")] if any(r["variant"] for r in rows) else []),
-        alt.Tooltip("value:Q", title=name, format=",.4~r"),
-        alt.Tooltip("low:Q", title="25th percentile", format=",.4~r"),
-        alt.Tooltip("high:Q", title="75th percentile", format=",.4~r"),
-        alt.Tooltip("campaign:N", title="campaign"),
-        alt.Tooltip("commit:N", title="accelpi commit"),
-        alt.Tooltip("measured:N", title="measured"),
-    ]
+    tooltip = _tooltip(name, any(r["variant"] for r in rows), legend, suite)
     base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=colour)
     variants = any(r["variant"] for r in rows)  # a legend of switches only where there are some
     if accuracy:  # flat lines would hide each other: points side by side within a release
@@ -167,30 +166,7 @@ def spec(
             ),
         )
     else:
-        bars = base.mark_errorbar().encode(
-            y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
-        )
-        # one line per backend, variant and campaign: two campaigns are never joined
-        dash = (
-            {
-                "strokeDash": alt.StrokeDash(
-                    "variant:N",
-                    # above the chart, one entry under the other: beside the backends' legend,
-                    # or side by side, the labels ran off a phone's width
-                    legend=alt.Legend(
-                        orient="top", title="switch or build (dashes)", labelLimit=400, columns=1
-                    ),
-                )
-            }
-            if variants
-            else {}
-        )
-        y = alt.Y("value:Q", axis=axis, scale=y_scale)
-        lines_ = base.mark_line().encode(y=y, detail="campaign:N", **dash)
-        # the points apart from the lines: a line's legend then draws a stroke in its dash, where
-        # a line with points would draw the point (the same for every switch)
-        points = base.mark_point(size=40, filled=True, opacity=1).encode(y=y, tooltip=tooltip)
-        layer = bars + lines_ + points
+        layer = _line_layers(base, axis, y_scale, tooltip, variants)
     title, subtitle = title_of(benchmark, rest, backends)
     chart = (
         layer.properties(
@@ -203,6 +179,52 @@ def spec(
         .configure_legend(labelFontSize=11, titleFontSize=11)
     )
     return chart.to_dict()
+
+
+def _line_layers(base: Any, axis: Any, y_scale: Any, tooltip: list[Any], variants: bool) -> Any:
+    """Whiskers from the 25th to the 75th percentile, a line per campaign, and the points."""
+    import altair as alt
+
+    bars = base.mark_errorbar().encode(
+        y=alt.Y("low:Q", axis=axis, scale=y_scale), y2="high:Q", detail="variant:N"
+    )
+    # one line per backend, variant and campaign: two campaigns are never joined
+    dash = (
+        {
+            "strokeDash": alt.StrokeDash(
+                "variant:N",
+                # above the chart, one entry under the other: beside the backends' legend,
+                # or side by side, the labels ran off a phone's width
+                legend=alt.Legend(orient="top", title="switch or build (dashes)", labelLimit=400, columns=1),
+            )
+        }
+        if variants
+        else {}
+    )
+    y = alt.Y("value:Q", axis=axis, scale=y_scale)
+    lines_ = base.mark_line().encode(y=y, detail="campaign:N", **dash)
+    # the points apart from the lines: a line's legend then draws a stroke in its dash, where
+    # a line with points would draw the point (the same for every switch)
+    points = base.mark_point(size=40, filled=True, opacity=1).encode(y=y, tooltip=tooltip)
+    return bars + lines_ + points
+
+
+def _tooltip(name: str, variants: bool, legend: str, suite: str) -> list[Any]:
+    """What hovering a point says: release, the first parameter's value, switch, the value and
+    its quartiles, and where it was measured."""
+    import altair as alt
+
+    return [
+        alt.Tooltip("release:N"),
+        alt.Tooltip("backend:N", title=legend),
+        *([alt.Tooltip("variant:N", title="switch/build")] if variants else []),
+        alt.Tooltip("value:Q", title=name, format=",.4~r"),
+        alt.Tooltip("low:Q", title="25th percentile", format=",.4~r"),
+        alt.Tooltip("high:Q", title="75th percentile", format=",.4~r"),
+        alt.Tooltip("campaign:N", title="campaign"),
+        alt.Tooltip("commit:N", title=f"{suite} commit"),
+        alt.Tooltip("measured:N", title="measured"),
+    ]
 
 
 def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 samples") -> dict[str, Any]:

@@ -33,13 +33,15 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
 LIBRARY_HEADERS = ["library", "releases", "campaigns", "slower", "faster"]
 
 
-def library_pages(report: dict[str, Any], out: Path, note: str | None = None) -> list[list[Any]]:
-    """Write every library's page of ``report``; return a row per library for the table that
-    lists them (:data:`LIBRARY_HEADERS`: a link to its page, its releases, its campaigns, and
-    its steps slower and faster)."""
+def library_pages(
+    report: dict[str, Any], out: Path, note: str | None = None, suite: str = "accelpi"
+) -> list[list[Any]]:
+    """Write every library's page of ``report`` (measured by ``suite``'s benchmarks); return a
+    row per library for the table that lists them (:data:`LIBRARY_HEADERS`: a link to its page,
+    its releases, its campaigns, and its steps slower and faster)."""
     rows = []
     for library, data in report["libraries"].items():
-        name = library_page(library, data, report, out, note=note)
+        name = library_page(library, data, report, out, note=note, suite=suite)
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
         slower = sum(c["library"] == library for c in report["flagged"])
         faster = sum(c["library"] == library for c in report["improved"])
@@ -56,13 +58,20 @@ def library_pages(report: dict[str, Any], out: Path, note: str | None = None) ->
 
 
 def library_page(
-    library: str, data: dict[str, Any], report: dict[str, Any], out: Path, note: str | None = None
+    library: str,
+    data: dict[str, Any],
+    report: dict[str, Any],
+    out: Path,
+    note: str | None = None,
+    suite: str = "accelpi",
 ) -> str:
     """``LIBRARY.html``; ``note``: what a reader should know first (default: the library
-    table's note, for accelpi's own sweeps)."""
+    table's note, for accelpi's own sweeps); ``suite``: whose benchmarks measured it (its
+    commits, its parameters' names on the charts)."""
     series = data["series"]
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     units: dict[tuple[str, str], str] = {}
+    names: dict[tuple[str, str], list[str]] = {}
     several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
     for s in series:
         first, _, rest = s["params"].partition(", ")
@@ -79,16 +88,19 @@ def library_page(
             }
         )
         units[(s["benchmark"], rest)] = s["unit"]
+        names[(s["benchmark"], rest)] = s.get("param_names") or []
     releases = sorted({v for s in series for v in s["values"]}, key=Version)
     figures = []
     for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
-        title, subtitle = charts.title_of(benchmark, rest, (line["backend"] for line in lines))
+        legend, shown = _parameters(names[(benchmark, rest)], rest, suite)
+        title, subtitle = charts.title_of(benchmark, shown, (line["backend"] for line in lines))
         dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
+        unit = units[(benchmark, rest)]
         figures.append(
             {
                 "id": f"chart-{number}",
-                "spec": charts.spec(library, benchmark, rest, units[(benchmark, rest)], lines, releases),
-                "caption": f"{subtitle}: one colour per backend on every chart; {dashes}a line per "
+                "spec": charts.spec(library, benchmark, shown, unit, lines, releases, legend, suite),
+                "caption": f"{subtitle}: one colour per {legend} on every chart; {dashes}a line per "
                 "campaign; bars: the 25th to 75th percentile; hover a point for its values, campaign and "
                 "date",
                 "description": f"{title} against the {library} release",
@@ -111,7 +123,7 @@ def library_page(
     ]
     after = [  # the charts first: the tables are long
         section(None, CAMPAIGN_NOTE),
-        *campaigns_section(data.get("campaigns") or []),
+        *campaigns_section(data.get("campaigns") or [], suite),
         *([section(None, REFERENCE_NOTE)] if any(c.get("reference") for c in (*mine, *better)) else []),
         steps_section("Release steps slower (memory: larger)", mine),
         steps_section("Release steps faster (memory: smaller)", better),
@@ -125,6 +137,17 @@ def library_page(
     ]
     write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
     return f"{slug(library)}.html"
+
+
+def _parameters(names: list[str], rest: str, suite: str) -> tuple[str, str]:
+    """The legend's title (the first parameter's name, asv's ``param_names``) and the other
+    parameters as a chart names them: accelpi's own as asv writes them (``65536``), another
+    suite's with their names (``how='inner', sort=False``) where each value can be told apart."""
+    legend = names[0] if names else "backend" if suite == "accelpi" else "series"
+    values = rest.split(", ") if rest else []
+    if suite == "accelpi" or len(values) != len(names) - 1:
+        return legend, rest
+    return legend, ", ".join(f"{name}={value}" for name, value in zip(names[1:], values, strict=True))
 
 
 def _notes(library: str, report: dict[str, Any], note: str | None) -> list[dict[str, Any]]:
@@ -183,7 +206,7 @@ def release_section(
     return [section("Release by release", advice, headers=["release", "what moved"], rows=rows)]
 
 
-def campaigns_section(campaigns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def campaigns_section(campaigns: list[dict[str, Any]], suite: str = "accelpi") -> list[dict[str, Any]]:
     """The campaigns a library's results come from: when, where, at which commit, how steady
     the host was, and, from one to the next, whether the code changed (why a line breaks)."""
     if not campaigns:
@@ -210,7 +233,7 @@ def campaigns_section(campaigns: list[dict[str, Any]]) -> list[dict[str, Any]]:
             headers=[
                 "campaign",
                 "measured",
-                "accelpi commit",
+                f"{suite} commit",
                 "host",
                 "releases",
                 "host speed, end / start",

@@ -90,7 +90,7 @@ def build_project_site(
         skipped += report["skipped"]
     command = f"accelpi site --project {project.root.name}"
     with navigation(_NAV):
-        rows = library_pages(report, site, note="")
+        rows = library_pages(report, site, note="", suite=project.name)
         changes = findings_page(report, site, command)
         records = load_inventories(results, skipped)
         inventory_page(records, drift(records), site)

@@ -53,6 +53,7 @@ class Series:
     context: dict[str, Any] = field(default_factory=dict)  # commit, start, end, host of the campaign
     experiment: str = ""  # what was measured together: the campaign, or one result file alone
     controls: dict[str, dict[str, Any]] = field(default_factory=dict)  # release -> its control copy
+    param_names: tuple[str, ...] = ()  # asv's names of the parameters ("backend", "n")
 
     @property
     def label(self) -> str:
@@ -167,7 +168,6 @@ def collect(
         # a result outside any campaign is a series of its own: compared with nothing
         together = campaign["id"] if campaign else f"alone:{path}"
         context = context_of(campaign, result, inventory)
-        machine = machine_name
         for key in result.get_all_result_keys():
             if key not in benchmarks:
                 continue
@@ -184,11 +184,11 @@ def collect(
                 ):
                     continue
                 label = ", ".join(combo)  # asv's own spelling: benchmark('numba', 65536)
-                ident = (machine, key, label, axes, together)
+                ident = (machine_name, key, label, axes, together)
                 s = series.setdefault(
                     ident,
                     Series(
-                        machine,
+                        machine_name,
                         key,
                         label,
                         axes,
@@ -199,6 +199,7 @@ def collect(
                         campaign=campaign["id"] if campaign else "",
                         context=context,
                         experiment=together,
+                        param_names=tuple(map(str, info.get("param_names") or ())),
                     ),
                 )
                 stamp = (ident, version, copy)

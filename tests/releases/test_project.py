@@ -259,6 +259,53 @@ def test_the_command_line_keeps_results_and_environments_out_of_the_project(tmp_
     done = accelpi("sweep", "--project", str(suite), LIBRARY, "2.4.0", "--plan", "--results", inside)
     assert done.returncode == 2 and "inside the project's repository" in done.stderr
     assert "Traceback" not in done.stderr and untouched(tmp_path / "tinyproj")
+    (tmp_path / "empty").mkdir()
+    done = accelpi("versions", "--project", str(suite), "--results", str(tmp_path / "empty"))
+    assert "no results of any library under tinyproj's suite" in done.stderr, done.stderr
+    assert "numba" not in done.stderr  # accelpi's own libraries are not this project's
+
+
+def test_results_stay_out_of_an_asv_folder_that_lies_outside_the_repository_it_measures(tmp_path):
+    """A suite kept apart from its project (``"repo"`` pointing at another checkout): results
+    inside the suite's folder would be written into the user's files, as inside the repository;
+    and a results folder never given (a replay's) is not checked at all."""
+    make_project(tmp_path / "tinyproj")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    text = (tmp_path / "tinyproj" / "asv_bench" / "asv.conf.json").read_text()
+    (suite / "asv.conf.json").write_text(text.replace('"repo": ".."', '"repo": "../tinyproj"'))
+
+    def accelpi(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "accelpi", *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+    inside = str(suite / "results")
+    done = accelpi("sweep", "--project", str(suite), LIBRARY, "2.4.0", "--plan", "--results", inside)
+    assert done.returncode == 2 and "inside the project's asv folder" in done.stderr, done.stderr
+    # --replay with --project . and no --results: accelpi's default results folder is not "given"
+    asv_folder = tmp_path / "tinyproj" / "asv_bench"
+    done = accelpi("sweep", "--replay", "missing.json", "--project", ".", cwd=asv_folder)
+    assert done.returncode == 2 and "--results" not in done.stderr and "missing.json" in done.stderr, (
+        done.stderr
+    )
+
+
+def test_a_symlinked_configuration_reads_its_paths_from_the_links_folder_as_asv_does(tmp_path):
+    from accelpi.releases.project import Project
+
+    suite = make_project(tmp_path / "tinyproj")
+    links = tmp_path / "tinyproj" / "tools" / "bench"
+    links.mkdir(parents=True)
+    (links / "asv.conf.json").symlink_to(suite / "asv.conf.json")
+    (links / "benchmarks").symlink_to(suite / "benchmarks")
+    project = Project.other(links, work=tmp_path / "work")
+    assert project.config_path == links / "asv.conf.json" and project.root == links
+    assert project.repo == (tmp_path / "tinyproj" / "tools").resolve()  # "..", from the link's folder
 
 
 # -- a real sweep of the small project ---------------------------------------------------
@@ -435,6 +482,9 @@ def test_the_release_pages_of_another_project(campaign):
     assert "../swallow.ico" not in index and "asv: every benchmark" not in index  # no asv pages here
     page = (site / "sortedcontainers.html").read_text()
     assert "Planted.time_planted" in page and "Releases that cannot be installed here" in page
+    # the project's words, not accelpi's: its commits, its parameters' names (asv's param_names)
+    assert "tinyproj commit" in page and "accelpi commit" not in page
+    assert "one colour per n on every chart" in page and "one colour per backend" not in page
     text = findings.read_text()
     assert "tinyproj's benchmarks" in text and "Planted.time_planted" in text and "2.1.0" in text
 
