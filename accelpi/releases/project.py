@@ -32,7 +32,7 @@ from ..errors import InvalidArgument, shown
 from ..libraries import Library, by_distribution, canonical, sweep_targets
 from ..store import asvcompat, git
 from ..store.files import write_atomically
-from .reproduce import log_builds
+from .reproduce import differences, log_builds
 from .requirements import applicable, matrix_name, matrix_version, name_of, pin
 
 __all__ = ["Project", "default_work_folder"]
@@ -49,7 +49,6 @@ _DEFAULT_BUILD = [
 ]
 
 #: Environment types whose requirements accelpi installs from the package index instead.
-_CONDA_LIKE = ("conda", "mamba", "rattler")
 
 
 def default_work_folder(name: str) -> Path:
@@ -194,29 +193,7 @@ class Project:
 
     def notes(self) -> list[str]:
         """What differs from the project's own runs, in words (printed by a plan)."""
-        if self.own:
-            return []
-        said = []
-        kind = str(self.conf.get("environment_type") or "")
-        if kind in _CONDA_LIKE:
-            said.append(
-                f"its environment_type is {kind}: accelpi builds virtualenvs, with the same requirements "
-                "from the package index (a conda-only package cannot be had)"
-            )
-        if not self.conf.get("install_command"):
-            said.append(
-                "it uses asv's default install command, which reinstalls every dependency at its latest "
-                "release: the project is installed with --no-deps instead (each dependency is pinned)"
-            )
-        if self.conf.get("build_command") is None:
-            said.append(
-                "it uses asv's default build command, whose pip wheel also builds every dependency "
-                "(asv then cannot tell the project's wheel): it is built with --no-deps instead"
-            )
-        pythons = [str(p) for p in self.conf.get("pythons") or []]
-        if pythons and self.python not in pythons:
-            said.append(f"its pythons are {', '.join(pythons)}; measured with this Python, {self.python}")
-        return said
+        return [] if self.own else differences(self.conf, self.python)
 
     def matrix(self) -> tuple[dict[str, str], dict[str, str]]:
         """The project's matrix as ``({requirement: version or ""}, {variable: value})``.

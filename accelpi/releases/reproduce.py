@@ -7,7 +7,8 @@ no build output. So each build command of the project's configuration runs with 
 pointing into asv's build cache (pip, and the pip it starts to fill the isolated environment,
 append their verbose log there); :func:`build_environment` reads the logs back after the run
 and the environment's inventory keeps what each build installed. :func:`used_config` is the asv
-configuration a campaign ran with, written without this machine's paths.
+configuration a campaign ran with, written without this machine's paths, and
+:func:`differences` what it changed from the project's own, in words (``--plan`` says it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..store.files import read_text
 
-__all__ = ["BUILD_LOG", "build_environment", "log_builds", "used_config"]
+__all__ = ["BUILD_LOG", "build_environment", "differences", "log_builds", "used_config"]
 
 #: A build command's log, in asv's build cache of the environment and commit (``{n}``: the
 #: command's place in ``build_command``, from 1).
@@ -27,6 +28,8 @@ BUILD_LOG = "accelpi-build-{n}.log"
 #: pip's line after an installation, in the log of the pip that fills an isolated build
 #: environment: ``Successfully installed Cython-3.1.2 numpy-2.3.5``.
 _INSTALLED = re.compile(r"Successfully installed ((?:\S+-\S+ ?)+)\s*$", re.M)
+
+_CONDA_LIKE = ("conda", "mamba", "rattler")
 
 #: Configuration keys that hold this machine's paths (``repo``: the project's name instead).
 _PATHS = ("benchmark_dir", "env_dir", "html_dir", "results_dir")
@@ -82,3 +85,35 @@ def used_config(conf: dict[str, Any], name: str) -> dict[str, Any]:
     kept["repo"] = name
     kept["benchmark_dir"] = str(bench.relative_to(repo)) if bench.is_relative_to(repo) else bench.name
     return kept
+
+
+def differences(conf: dict[str, Any], python: str) -> list[str]:
+    """What a campaign changes from the project's own configuration ``conf``, in words."""
+    said = []
+    kind = str(conf.get("environment_type") or "")
+    if kind in _CONDA_LIKE:
+        said.append(
+            f"its environment_type is {kind}: accelpi builds virtualenvs, with the same requirements "
+            "from the package index (a conda-only package cannot be had)"
+        )
+    if not conf.get("install_command"):
+        said.append(
+            "it uses asv's default install command, which reinstalls every dependency at its latest "
+            "release: the project is installed with --no-deps instead (each dependency is pinned)"
+        )
+    if conf.get("build_command") is None:
+        said.append(
+            "it uses asv's default build command, whose pip wheel also builds every dependency "
+            "(asv then cannot tell the project's wheel): it is built with --no-deps instead"
+        )
+    for key in ("include", "exclude"):
+        if conf.get(key):
+            entries = conf[key] if isinstance(conf[key], list) else [conf[key]]
+            said.append(
+                f"its {key} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'}) is not used: a "
+                "campaign measures one environment per release (--pin, --switch to vary the others)"
+            )
+    pythons = [str(p) for p in conf.get("pythons") or []]
+    if pythons and python not in pythons:
+        said.append(f"its pythons are {', '.join(pythons)}; measured with this Python, {python}")
+    return said

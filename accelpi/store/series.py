@@ -157,16 +157,16 @@ def collect(
             local = Version(version).local
         except InvalidVersion:
             continue
-        env_vars = {k: v for k, v in result.env_vars.items() if k != CONTROL}
+        campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
+        kept = (campaign or {}).get("switches")  # not a project's matrix variables (CC=gcc): no switch
+        env_vars = {k: v for k, v in result.env_vars.items() if k != CONTROL and (kept is None or k in kept)}
         copy = CONTROL in result.env_vars  # the campaign's control: the same release again
         switches = ", ".join(f"{k}={v}" for k, v in sorted(env_vars.items()))
         # a local label names another build of the release (torch's +cpu wheel beside the
         # CUDA wheels of the index): a series of its own, never a step in the releases' line
         build = dist + (f"+{local}" if local else "")
         axes = build + (f" [{switches}]" if switches else "")
-        campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
-        # a result outside any campaign is a series of its own: compared with nothing
-        together = campaign["id"] if campaign else f"alone:{path}"
+        together = campaign["id"] if campaign else f"alone:{path}"  # alone: compared with nothing
         context = context_of(campaign, result, inventory)
         for key in result.get_all_result_keys():
             if key not in benchmarks:

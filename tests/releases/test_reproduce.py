@@ -120,3 +120,18 @@ def test_the_inventory_says_what_each_environment_was_built_with(tmp_path, wide)
     said = " ".join(done.stdout.split())
     assert ("built in isolation with numpy 2.3.5, setuptools 80.9.0" if not wide else "numpy 2.3.5") in said
     assert "numpy 2.4.6" in said or "2.4.6" in said
+
+
+def test_a_plan_says_that_the_projects_include_and_exclude_entries_are_not_used():
+    from accelpi.releases.reproduce import differences
+
+    conf = {
+        "install_command": ["x"],
+        "build_command": [],
+        "include": [{"python": "3.11", "req": {"numpy": "1.26"}}, {"python": "3.12"}],
+        "exclude": [{"python": "3.10"}],
+    }
+    said = differences(conf, "3.11")
+    assert any("its include (2 entries) is not used" in s for s in said)
+    assert any("its exclude (1 entry) is not used" in s for s in said)
+    assert differences({"install_command": ["x"], "build_command": []}, "3.11") == []
