@@ -60,7 +60,7 @@ machine: venv  ## record this host in asv's machine file, under the name its fin
 
 bench: venv machine  ## the asv suite on the default environment, for the current commit
 	@$(BIN)/accelpi summary --duration
-	$(ASV) run --show-stderr --machine $$($(BIN)/accelpi machine --name) HEAD^!; status=$$?; \
+	$(ASV) run --show-stderr --record-samples --machine $$($(BIN)/accelpi machine --name) HEAD^!; status=$$?; \
 		$(BIN)/python -c "from accelpi.store.campaigns import keep_committed_listing as k; k('results', '.')"; \
 		exit $$status
 	-@$(BIN)/accelpi inventory --record --brief

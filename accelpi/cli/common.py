@@ -22,13 +22,14 @@ EXIT_FLAGGED = 1  # a release flagged slower, wrong results under concurrency, a
 EXIT_USAGE = 2  # bad usage or bad input
 EXIT_UNAVAILABLE = 3  # a backend (or its device) cannot run here
 EXIT_OUTPUT = 4  # the output could not be written (a full disk, a closed descriptor)
+EXIT_INCONCLUSIVE = 5  # the gate: this runner could not tell a change of the factor on some benchmark
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 ok (also when the reader of the output went away); 1 a finding (a release "
     "flagged slower, a slower benchmark, a wrong result under concurrency, a pin that did not "
     "hold); 2 bad usage or input; 3 backend unavailable; 4 the output could not be written; "
-    "130 interrupted."
+    "5 the gate is inconclusive (a change of its factor could pass unseen on this runner); 130 interrupted."
 )
 
 

@@ -12,11 +12,19 @@ from typing import Any
 
 from ..errors import AccelpiError, InvalidArgument, shown
 from ..gate import GATE, GATE_FACTOR, command
-from .common import add_command, factor, machine_name, machine_option
+from .common import (
+    EXIT_FLAGGED,
+    EXIT_INCONCLUSIVE,
+    EXIT_OK,
+    add_command,
+    factor,
+    machine_name,
+    machine_option,
+)
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    from ..store import asvcompat, git
+    from ..store import git
 
     root = Path.cwd()
     base, head = git.resolve(root, args.base), git.resolve(root, args.head)
@@ -37,30 +45,47 @@ def cmd_gate(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     seconds = time.perf_counter() - began
+    report = _report(root, machine, base, head, args.factor, bench)
+    if report is None:  # no results to read: asv's own status stands
+        return done.returncode
     summary_file = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file or args.record:  # the reviewer's table: flagged rows first, and how sure
-        from ..reports.gate import gate_report, markdown, record_run
+    if summary_file:  # the reviewer's table: the outcome first, then every row and its noise
+        from ..reports.gate import markdown
 
-        conf = asvcompat.load_json(root / "asv.conf.json", js_comments=True)
-        results = root / conf.get("results_dir", "results")
-        try:
-            report = gate_report(results, machine, base, head, args.factor, bench)
-        except AccelpiError as exc:
-            print(f"gate: no summary: {exc}", file=sys.stderr)
-        else:
-            if summary_file:
-                with open(summary_file, "a", encoding="utf-8") as out:
-                    out.write(markdown(report, done.returncode))
-            if args.record:
-                try:
-                    path = record_run(report, done.returncode, seconds, Path(args.record))
-                except OSError as exc:
-                    print(f"gate: run not recorded in {args.record}: {exc.strerror or exc}", file=sys.stderr)
-                else:
-                    print(
-                        f"gate: run recorded in {path} (accelpi site --gate {args.record})", file=sys.stderr
-                    )
-    return done.returncode
+        with open(summary_file, "a", encoding="utf-8") as out:
+            out.write(markdown(report, done.returncode))
+    if args.record:
+        _record(report, done.returncode, seconds, Path(args.record))
+    from ..reports.gate import outcome
+
+    said = outcome({**report, "exit_code": done.returncode})
+    print(f"gate: {said}", file=sys.stderr)
+    return {"failed": 2, "slower": EXIT_FLAGGED, "inconclusive": EXIT_INCONCLUSIVE}.get(said, EXIT_OK)
+
+
+def _report(
+    root: Path, machine: str, base: str, head: str, factor: float, bench: Any
+) -> dict[str, Any] | None:
+    from ..reports.gate import gate_report
+    from ..store import asvcompat
+
+    conf = asvcompat.load_json(root / "asv.conf.json", js_comments=True)
+    try:
+        return gate_report(root / conf.get("results_dir", "results"), machine, base, head, factor, bench)
+    except AccelpiError as exc:
+        print(f"gate: no summary: {exc}", file=sys.stderr)
+        return None
+
+
+def _record(report: dict[str, Any], exit_code: int, seconds: float, folder: Path) -> None:
+    from ..reports.gate import record_run
+
+    try:
+        path = record_run(report, exit_code, seconds, folder)
+    except OSError as exc:
+        print(f"gate: run not recorded in {folder}: {exc.strerror or exc}", file=sys.stderr)
+    else:
+        print(f"gate: run recorded in {path} (accelpi site --gate {folder})", file=sys.stderr)
 
 
 def setup_arguments(sub: Any) -> None:
@@ -69,7 +94,8 @@ def setup_arguments(sub: Any) -> None:
         "gate",
         cmd_gate,
         "the pull-request gate: asv continuous of two commits on the gate's benchmarks "
-        "(exit 1: a benchmark got slower, 2: one failed)",
+        "(exit 1: a benchmark got slower, 2: one failed, 5: inconclusive, a change of the factor "
+        "could pass unseen on this runner)",
     )
     p.add_argument("base", help="the commit compared against (main, origin/main)")
     p.add_argument("head", help="the commit under test (HEAD)")
@@ -81,7 +107,8 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument(
         "--summary",
         metavar="MD",
-        help="append a Markdown summary (every gate benchmark, the verdict, how sure) to this file; "
+        help="append a Markdown summary (the outcome, every gate benchmark with its interval and noise) "
+        "to this file, a pull-request comment's body; "
         "default: $GITHUB_STEP_SUMMARY when set (a GitHub job summary)",
     )
     p.add_argument(

@@ -1,12 +1,13 @@
 """What the pull-request gate found, for a reviewer: every gate benchmark base against head,
-the verdict of asv's test, and how much this runner's own noise leaves of the factor.
+the verdict (:func:`accelpi.reports.verdicts.compare`), and whether this runner could see a
+change of the factor at all.
 
 ``accelpi gate`` runs ``asv continuous`` (whose results stay in the results folder) and then
-:func:`gate_report` reads both commits' results back: per benchmark the two values, the ratio,
-the verdict at the gate's factor and the test that decided, and the runner's noise, the
-largest spread between the processes of one commit. The gate's factor was measured on the
-project's own 2-core machines; a runner whose noise comes near it says so at the top of the
-summary (a flag there may be noise, and a 10 % slowdown may pass unseen).
+:func:`gate_report` reads both commits' results back: per benchmark the two values, the ratio
+and its interval, the outcome at the gate's factor and the test that decided, and its own
+noise (the spread of its samples). :func:`outcome` decides the run: ``failed``, ``slower``,
+``inconclusive`` (a row whose interval spans the factor: on this runner a change of the factor
+could pass unseen, so the gate does not say "passed") or ``passed``.
 
 :func:`record_run` keeps a run's report as a small JSON file (``accelpi gate --record DIR``:
 the pull-request workflow uploads it), and :func:`load_runs` reads such files back for the
@@ -25,9 +26,9 @@ from ..store.files import json_text, read_text, write_atomically
 from ..store.schemas import check
 from ..timestamps import utc
 from .verdicts import compare, lower_is_better
-from .versions import format_value
+from .versions import DECIDED, format_value
 
-__all__ = ["gate_report", "load_runs", "markdown", "record_run", "verdict"]
+__all__ = ["RUN_OUTCOMES", "gate_report", "load_runs", "markdown", "outcome", "record_run", "verdict"]
 
 
 def _spread(point: dict[str, Any]) -> float | None:
@@ -62,6 +63,9 @@ def gate_report(
                     "unit": listing[key].get("unit", ""),
                 }
     rows = []
+    failed = sorted(
+        label.split(".", 1)[-1] for label, found in sides.items() if base in found and head not in found
+    )
     for label, found in sorted(sides.items()):
         if base not in found or head not in found:
             continue
@@ -83,49 +87,115 @@ def gate_report(
             }
         )
     noisy = max((r for r in rows if r["noise"] is not None), key=lambda r: r["noise"], default=None)
-    return {"base": base, "head": head, "factor": factor, "machine": machine, "rows": rows, "noisiest": noisy}
+    return {
+        "base": base,
+        "head": head,
+        "factor": factor,
+        "machine": machine,
+        "rows": rows,
+        "noisiest": noisy,
+        "failed": failed,
+        **_github(),
+    }
+
+
+#: The gate's outcomes, worst first (``accelpi gate`` ends with an exit status for each).
+RUN_OUTCOMES = ("failed", "slower", "inconclusive", "passed")
+
+
+def outcome(run: dict[str, Any]) -> str:
+    """A gate run's outcome: ``failed`` (asv exited 2, or a benchmark of base has no value on
+    head), ``slower`` (a row slower, its interval beyond the factor), ``inconclusive`` (a row
+    whose interval could not rule a change of the factor in or out: this runner was too noisy
+    for it), else ``passed``. Runs recorded before rows had outcomes are read as decided."""
+    if run.get("exit_code") == 2 or run.get("failed"):
+        return "failed"
+    if any(r["verdict"] == "slower" for r in run["rows"]):
+        return "slower"
+    if any(r.get("outcome", "same") not in DECIDED for r in run["rows"]):
+        return "inconclusive"
+    return "passed"
+
+
+def _github() -> dict[str, Any]:
+    """The pull request and the workflow run a gate ran for, from GitHub Actions' variables
+    (nothing outside a workflow)."""
+    import os
+
+    found: dict[str, Any] = {}
+    server, repository, run_id = (
+        os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    if server.startswith("https://") and re.fullmatch(r"[\w.-]+/[\w.-]+", repository) and run_id.isdigit():
+        found["run_url"] = f"{server}/{repository}/actions/runs/{run_id}"
+        number = re.fullmatch(r"refs/pull/(\d+)/merge", os.environ.get("GITHUB_REF", ""))
+        if number:
+            found["pull_request"] = int(number.group(1))
+            found["pull_request_url"] = f"{server}/{repository}/pull/{number.group(1)}"
+    return found
 
 
 def markdown(report: dict[str, Any], exit_code: int) -> str:
-    """The gate's job summary: the verdict, how sure, then every benchmark, flagged first."""
-    factor, rows = report["factor"], report["rows"]
-    slower = [r for r in rows if r["verdict"] == "slower"]
+    """The gate's job summary (and pull-request comment): the outcome in one line, naming the
+    benchmarks it rests on, then every benchmark, flagged first, with its own noise."""
+    rows = report["rows"]
+    said = outcome({**report, "exit_code": exit_code})
     lines = [
         f"## accelpi gate: {report['head'][:8]} against {report['base'][:8]} on {report['machine']}",
         "",
+        _headline(report, said, exit_code),
     ]
-    if exit_code == 2:
-        lines.append("**A benchmark failed** (asv continuous exited 2): see the log.")
-    elif slower:
-        lines.append(f"**{len(slower)} benchmark(s) slower** by more than {factor}x, asv's test agreeing.")
-    else:
-        lines.append(f"Nothing slower by more than {factor}x with asv's test agreeing.")
-    noisy = report["noisiest"]
-    if noisy is not None:
-        margin = factor - 1 - noisy["noise"]
-        how = (
-            f"this runner's largest spread between processes was {noisy['noise']:.1%} "
-            f"({noisy['benchmark']}), {'within' if margin > 0 else 'beyond'} the factor's {factor - 1:.0%}"
-        )
-        if noisy["noise"] >= (factor - 1) / 2:
-            how += (
-                ": **this runner is noisy for this factor**; a flag may be noise, and a slowdown near "
-                "the factor may pass unseen. Confirm on a quiet machine (`make continuous`)."
-            )
-        lines += ["", f"How sure: {how}."]
+    if report.get("run_url"):
+        pr = f"pull request #{report['pull_request']}, " if report.get("pull_request") else ""
+        lines += ["", f"{pr}[workflow run]({report['run_url']})"]
     lines += [
         "",
-        "| benchmark | base | head | ratio | verdict | test |",
-        "|---|---:|---:|---:|---|---|",
+        "| benchmark | base | head | ratio | interval | verdict | noise | test |",
+        "|---|---:|---:|---:|---|---|---:|---|",
     ]
-    order = sorted(rows, key=lambda r: (r["verdict"] != "slower", r["verdict"] != "faster", -r["ratio"]))
+    order = sorted(rows, key=lambda r: (r["verdict"] != "slower", r.get("outcome") in DECIDED, -r["ratio"]))
     for r in order:
+        interval = f"{r['low']:.2f}-{r['high']:.2f}x" if r.get("low") and r.get("high") else "-"
+        noise = f"{r['noise']:.1%}" if r.get("noise") is not None else "-"
         lines.append(
             f"| `{r['benchmark']}` | {format_value(r['base'], r['unit'])} | "
-            f"{format_value(r['head'], r['unit'])} | {r['ratio']:.2f}x | {r['verdict'] or '-'} "
-            f"| {r['test']} |"
+            f"{format_value(r['head'], r['unit'])} | {r['ratio']:.2f}x | {interval} | "
+            f"{_row_verdict(r)} | {noise} | {r['test']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _row_verdict(row: dict[str, Any]) -> str:
+    word = {"same": "no change", "undecided": "**undecided**"}.get(
+        row.get("outcome", ""), row.get("outcome", "")
+    )
+    return row["verdict"] or word or "-"
+
+
+def _named(found: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in found[:6]) + (
+        f", and {len(found) - 6} more" if len(found) > 6 else ""
+    )
+
+
+def _headline(report: dict[str, Any], said: str, exit_code: int) -> str:
+    """The summary's first line: what the gate decided, and on which benchmarks."""
+    factor, rows = report["factor"], report["rows"]
+    if said == "failed":
+        missing = report.get("failed") or []
+        which = f": {_named(missing)} measured on base, not on head" if missing else ""
+        return f"**A benchmark failed** (asv continuous exited {exit_code}){which}; see the log."
+    if said == "slower":
+        slower = [r["benchmark"] for r in rows if r["verdict"] == "slower"]
+        return f"**{len(slower)} benchmark(s) slower** by more than {factor}x: {_named(slower)}."
+    if said == "inconclusive":
+        unsure = [r["benchmark"] for r in rows if r.get("outcome", "same") not in DECIDED]
+        return (
+            f"**Inconclusive**: nothing was found slower, but on {len(unsure)} of {len(rows)} benchmark(s) "
+            f"this runner's noise could hide a {factor}x change ({_named(unsure)}: their interval spans "
+            "the factor). Confirm on a quiet machine (`make continuous`)."
+        )
+    return f"Passed: every benchmark's interval rules out a slowdown of {factor}x or more."
 
 
 def record_run(report: dict[str, Any], exit_code: int, seconds: float, folder: Path) -> Path:
@@ -160,10 +230,12 @@ def load_runs(folder: Path, skipped: list[dict[str, str]] | None = None) -> list
 
 
 def verdict(run: dict[str, Any]) -> str:
-    """A run's verdict in words, as the job summary's first line says it."""
-    if run["exit_code"] == 2:
+    """A run's outcome in words, as the job summary's first line says it."""
+    said = outcome(run)
+    if said == "failed":
         return "a benchmark failed"
-    slower = sum(r["verdict"] == "slower" for r in run["rows"])
-    if slower:
-        return f"{slower} slower"
+    if said == "slower":
+        return f"{sum(r['verdict'] == 'slower' for r in run['rows'])} slower"
+    if said == "inconclusive":
+        return f"inconclusive ({sum(r.get('outcome', 'same') not in DECIDED for r in run['rows'])} undecided)"
     return "nothing slower"

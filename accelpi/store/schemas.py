@@ -117,6 +117,7 @@ CAMPAIGN: dict[str, Any] = {
 
 _NUMBER = {"type": "number", "minimum": -1e300, "maximum": 1e300}
 _NUMBER_OR_NONE = {"type": ["number", "null"], "minimum": -1e300, "maximum": 1e300}
+_LINK = {"type": "string", "maxLength": 500, "pattern": r'^https://[^\s"<>]+$'}
 
 #: A recorded run of the pull-request gate (``gate-*.json``, ``accelpi gate --record``).
 GATE_RUN: dict[str, Any] = {
@@ -131,6 +132,10 @@ GATE_RUN: dict[str, Any] = {
         "exit_code": {"type": "integer", "minimum": -1000, "maximum": 1000},
         "seconds": {"type": "number", "minimum": 0, "maximum": 1e9},
         "noisiest": {"type": ["object", "null"], "properties": {"noise": _NUMBER_OR_NONE}},
+        "failed": {"type": "array", "items": {"type": "string", "maxLength": 1000}, "maxItems": 100000},
+        "pull_request": {"type": "integer", "minimum": 1, "maximum": 10**9},
+        "run_url": _LINK,
+        "pull_request_url": _LINK,
         "rows": {
             "type": "array",
             "maxItems": 100000,
@@ -146,6 +151,9 @@ GATE_RUN: dict[str, Any] = {
                     "verdict": {"enum": ["", "slower", "faster", "same", "undecided"]},
                     "test": {"type": "string", "maxLength": 2000},
                     "noise": _NUMBER_OR_NONE,
+                    "outcome": {"enum": ["slower", "faster", "same", "undecided", "untested"]},
+                    "low": _NUMBER_OR_NONE,
+                    "high": _NUMBER_OR_NONE,
                 },
             },
         },

@@ -105,7 +105,7 @@ def test_the_gate_page_lists_each_run_with_its_verdict_and_benchmarks(report, tm
     gate_page(load_runs(runs), out)
     text = (out / "gate.html").read_text()
     assert text.count("<h2>") == 2
-    assert "1 slower" in text and "nothing slower" in text
+    assert "1 slower" in text and verdict({**report, "exit_code": 0}) in html.unescape(text)
     assert f"<code>{report['head'][:8]}</code>" in text and "<code>ffffffff</code>" in text
     for row in report["rows"]:
         assert row["benchmark"] in html.unescape(text)
@@ -179,3 +179,103 @@ def test_a_gate_record_with_a_number_of_4000_digits_is_left_out_not_raised(repor
     skipped: list[dict[str, str]] = []
     assert load_runs(tmp_path / "runs", skipped) == []
     assert skipped[0]["why"].startswith("not a gate run record: exit_code:") and len(skipped[0]["why"]) < 300
+
+
+def _rows(*outcomes: str) -> list[dict]:
+    """Gate rows with these outcomes (slower rows beyond the factor, the others near 1)."""
+    ratio = {"slower": 1.2, "faster": 0.8, "same": 1.0, "undecided": 1.06}
+    return [
+        {
+            "benchmark": f"Throughput.time_estimate('b{i}', 65536)",
+            "base": 1e-3,
+            "head": 1e-3 * ratio[o],
+            "unit": "seconds",
+            "ratio": ratio[o],
+            "verdict": o if o in ("slower", "faster") else "",
+            "outcome": o,
+            "low": ratio[o] * 0.95,
+            "high": ratio[o] * 1.05,
+            "test": "interval over 5 processes a side",
+            "noise": 0.02 * (i + 1),
+        }
+        for i, o in enumerate(outcomes)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "exit_code", "said", "headline"),
+    [
+        (("same", "faster"), 0, "passed", "Passed: every benchmark's interval rules out"),
+        (
+            ("same", "undecided", "faster"),
+            0,
+            "inconclusive",
+            "**Inconclusive**: nothing was found slower, but on 1 of 3",
+        ),
+        (
+            ("undecided", "slower"),
+            1,
+            "slower",
+            "**1 benchmark(s) slower** by more than 1.07x: `Throughput.time_estimate('b1', 65536)`",
+        ),
+        (("same",), 2, "failed", "**A benchmark failed** (asv continuous exited 2)"),
+    ],
+)
+def test_the_gate_passes_only_when_every_row_could_have_seen_the_factor(outcomes, exit_code, said, headline):
+    from accelpi.reports.gate import outcome
+
+    report = {
+        "base": "a" * 40,
+        "head": "b" * 40,
+        "factor": 1.07,
+        "machine": "box",
+        "rows": _rows(*outcomes),
+        "noisiest": None,
+    }
+    assert outcome({**report, "exit_code": exit_code}) == said
+    text = markdown(report, exit_code)
+    assert text.splitlines()[2] == headline or text.splitlines()[2].startswith(headline)
+    table = [line for line in text.splitlines() if line.startswith("| `")]
+    assert all(line.count("|") == 9 for line in table)  # interval and noise on every row
+    if "undecided" in outcomes:
+        assert "`Throughput.time_estimate('b" in text.splitlines()[2] and "**undecided**" in text
+    assert verdict({**report, "exit_code": exit_code}).split()[0] in ("nothing", "inconclusive", "1", "a")
+
+
+def test_a_benchmark_measured_on_base_and_not_on_head_fails_the_gate_by_name():
+    from accelpi.reports.gate import outcome
+
+    report = {
+        "base": "a" * 40,
+        "head": "b" * 40,
+        "factor": 1.07,
+        "machine": "box",
+        "rows": _rows("same"),
+        "noisiest": None,
+        "failed": ["Throughput.time_estimate('numba', 65536)"],
+    }
+    assert outcome({**report, "exit_code": 0}) == "failed"
+    assert "`Throughput.time_estimate('numba', 65536)` measured on base, not on head" in markdown(report, 2)
+
+
+def test_a_run_in_a_pull_request_workflow_links_the_pull_request_and_the_run(report, tmp_path, monkeypatch):
+    from accelpi.site.gate import gate_page
+
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "accelpi/accelpi")
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    monkeypatch.setenv("GITHUB_REF", "refs/pull/17/merge")
+    base, head = report["base"], report["head"]
+    linked = gate_report(RESULTS, MACHINE, base, head, GATE_FACTOR, list(GATE))
+    assert linked["pull_request"] == 17
+    assert linked["run_url"] == "https://github.com/accelpi/accelpi/actions/runs/4242"
+    assert (
+        "pull request #17, [workflow run](https://github.com/accelpi/accelpi/actions/runs/4242)"
+        in markdown(linked, 0)
+    )
+    record_run(linked, 0, 300.0, tmp_path / "runs")
+    gate_page(load_runs(tmp_path / "runs"), tmp_path / "site")
+    page = (tmp_path / "site" / "gate.html").read_text()
+    assert 'href="https://github.com/accelpi/accelpi/pull/17"' in page and ">#17<" in page
+    monkeypatch.setenv("GITHUB_SERVER_URL", "javascript:alert(1)//")  # only an https address is linked
+    assert "run_url" not in gate_report(RESULTS, MACHINE, base, head, GATE_FACTOR, list(GATE))
