@@ -122,7 +122,7 @@ def test_modules_stay_small(path):
 LONG_FUNCTIONS = {
     "accelpi/cli/sweeps.py:setup_arguments": 83,
     "accelpi/releases/sweep.py:asv_run": 89,
-    "accelpi/reports/replicate.py:replication_report": 154,
+    "accelpi/reports/replicate.py:replication_report": 148,
     "accelpi/reports/report.py:release_report": 94,
     "accelpi/reports/verdicts.py:compare": 89,
     "accelpi/site/build.py:build_site": 88,

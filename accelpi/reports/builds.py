@@ -18,7 +18,15 @@ from ..store.series import BUILD_FAMILIES, Series, collect
 from . import DEFAULT_FACTOR
 from .verdicts import check_factor, compare, lower_is_better
 
-__all__ = ["Difference", "build_differences", "switch_differences", "twin_differences", "variants"]
+__all__ = [
+    "Difference",
+    "build_differences",
+    "build_summary",
+    "builds_answer",
+    "switch_differences",
+    "twin_differences",
+    "variants",
+]
 
 
 @dataclass
@@ -222,3 +230,76 @@ def twin_differences(
         chosen = [s for name, s in series if name in (variant, twin)]
         differences += _pairs(chosen, lambda s: names[id(s)], lambda s: s.axes, twin, factor)
     return differences
+
+
+def _largest_n(params: str) -> int:
+    last = params.rsplit(",", 1)[-1].strip()
+    return int(last) if last.isdigit() else -1
+
+
+def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per library, build, release and switches: the Intel / stock ratio of the Throughput
+    benchmark at its largest size (geometric mean over backends) and how many backends
+    were significantly faster or slower, from a release report's ``builds`` (``{library:
+    [BuildDifference.to_dict(), ...]}``) and ``factor``; ``default``: the configuration a user
+    gets without a switch (oneDNN on). The replication report's claim on Intel's TensorFlow and
+    the Intel-builds page both read it: one figure, at one size."""
+    import math
+
+    from ..libraries import switch_label
+
+    groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
+    for family, rows in report["builds"].items():
+        chosen = [d for d in rows if d["benchmark"].endswith("Throughput.time_estimate") and d["ratio"] > 0]
+        largest = max((_largest_n(d["params"]) for d in chosen), default=-1)
+        for d in chosen:
+            if _largest_n(d["params"]) == largest:
+                groups.setdefault(
+                    (family, d["other"], d["reference"], d["release"], d["context"]), []
+                ).append(d)
+    factor = report["factor"]
+    summary = []
+    for (family, other, reference, release, context), rows in groups.items():
+        summary.append(
+            {
+                "library": family,
+                "build": other,
+                "reference": reference,
+                "release": release,
+                "context": context,
+                "ratio": math.exp(sum(math.log(d["ratio"]) for d in rows) / len(rows)),
+                "backends": len(rows),
+                "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
+                "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
+                "campaign": "; ".join(dict.fromkeys(d.get("campaign") or "measured apart" for d in rows)),
+                "default": "=" not in context or "(the default)" in switch_label(context),
+            }
+        )
+    from packaging.version import Version
+
+    return sorted(
+        summary,
+        key=lambda r: (r["library"], not r["default"], r["build"], Version(r["release"]), r["context"]),
+    )
+
+
+def builds_answer(summary: list[dict[str, Any]], band: float = 1.05) -> list[str]:
+    """The Intel-builds page's first line, per library: does an Intel build make this workload
+    faster, in the configuration a user gets without a switch (oneDNN on for TensorFlow)?
+    ``Yes`` when every such row's ratio is below ``1 / band``, ``No`` when every one is within
+    ``band`` of 1 (or slower), else ``It depends``; with the range of ratios and the builds."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for r in summary:
+        if r["default"]:
+            found.setdefault(r["library"], []).append(r)
+    said = []
+    for library, rows in found.items():
+        ratios = sorted(r["ratio"] for r in rows)
+        word = "Yes" if ratios[-1] < 1 / band else "No" if ratios[0] >= 1 / band else "It depends"
+        span = f"{ratios[0]:.2f}x" if len(ratios) == 1 else f"{ratios[0]:.2f}x to {ratios[-1]:.2f}x"
+        builds = ", ".join(dict.fromkeys(r["build"] for r in rows))
+        said.append(
+            f"{library}: {word}: {builds} took {span} the stock build's time (below 1: faster) over "
+            f"{len(rows)} release(s) as installed by default (within ±{band - 1:.0%} counts as no)"
+        )
+    return said

@@ -10,6 +10,7 @@ from .. import registry
 from ..errors import InvalidArgument
 from ..libraries import by_distribution
 from ..ranking import cells
+from ..reports.builds import build_summary
 from ..reports.inventory import shown_distributions, version_and_build
 from ..reports.machines import machines
 from ..reports.report import findings
@@ -21,7 +22,6 @@ from .library import LIBRARY_HEADERS
 from .pages import (
     BUILD_HEADERS,
     build_cells,
-    build_summary,
     code,
     link,
     marked,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reports.builds import build_summary, builds_answer
 from ..reports.report import findings
 from ..reports.verdicts import CONFIDENCE
 from .pages import (
@@ -16,7 +17,6 @@ from .pages import (
     REFERENCE_NOTE,
     TALK_MKL,
     build_cells,
-    build_summary,
     builds_note,
 )
 from .steps import STEP_HEADERS, step_rows
@@ -105,16 +105,19 @@ def replication_markdown(report: dict[str, Any]) -> str:
 
 def builds_markdown(report: dict[str, Any]) -> str:
     """The same table as Markdown (docs/intel-builds.md)."""
+    rows = build_summary(report)
     lines = [
         "# What an Intel build buys you, release by release",
         "",
         GENERATED,
-        f"{builds_note()} Factor: {report['factor']}x.",
+        "",
+        *(f"**{line}.**" for line in builds_answer(rows)),
+        "",
+        f"{builds_note(rows)} Factor: {report['factor']}x.",
         "",
         TALK_MKL,
         "",
     ]
-    rows = build_summary(report)
     lines += markdown_table(BUILD_HEADERS, [build_cells(r) for r in rows])
     if not rows:
         lines += ["", "No release swept as two builds yet."]

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..libraries import sweep_targets, switch_label
+from ..libraries import switch_label
 from ..reports.report import findings
 from ..store.files import write_atomically
 from .steps import STEP_HEADERS, step_rows
@@ -22,7 +22,6 @@ __all__ = [
     "CHART_SCRIPTS",
     "MISSING_SCRIPTS",
     "build_cells",
-    "build_summary",
     "builds_page",
     "code",
     "findings_page",
@@ -272,77 +271,29 @@ TALK_MKL = (
 )
 
 
-def builds_note() -> str:
-    """What the Intel-builds table compares, from the library table and the registry."""
+def builds_note(summary: list[dict[str, Any]]) -> str:
+    """What the Intel-builds table compares: the builds and twins its rows hold (none it lacks)."""
     from .. import registry
-    from ..libraries import multi_build
 
-    builds = [
-        f"{' and '.join(others)} against {reference}, each in its own environment"
-        for reference, *others in (
-            tuple(b for b in family if b in sweep_targets()) for family in multi_build().values()
-        )
-    ]
-    twins = [f"{s.name} against {s.twin}" for s in map(registry.spec, registry.names()) if s.twin]
+    pairs = dict.fromkeys((r["build"], r["reference"]) for r in summary)
+    twins = {s.name for s in map(registry.spec, registry.names()) if s.twin}
+    builds = [f"{b} against {ref}" for b, ref in pairs if b not in twins]
+    paths = [f"{b} against {ref}" for b, ref in pairs if b in twins]
+    parts = [
+        *([f"as its stock build and as an Intel build ({'; '.join(builds)}, each in its own environment)"]
+          if builds else []),
+        *([f"as an Intel code path against its stock twin in one environment ({', '.join(paths)})"]
+          if paths else []),
+    ]  # fmt: skip
     return (
-        "Each row: one release of a library measured as its stock build and as an Intel build ("
-        + "; ".join(builds)
-        + "), or as an Intel code path against its stock twin in one environment ("
-        + ", ".join(twins)
-        + "). Ratio = Intel / stock for the time of 2**25 samples (Throughput), the geometric mean "
+        "Each row: one release of a library measured "
+        + (", or ".join(parts) or "as two builds")
+        + ". Ratio = Intel / stock for the time of 2**25 samples (Throughput), the geometric mean "
         "over the library's backends; below 1 the Intel build is faster. 'faster' and 'slower' count "
         "the backends where the verdict's test agrees and the ratio passes the factor. Both builds "
         "of a row were measured in one campaign (the campaign column): one commit, one host. Stock "
         "TensorFlow runs with oneDNN on by default (since 2.9 on Linux x86): those rows come first and "
         "answer the question; the rows with oneDNN off follow, for comparison."
-    )
-
-
-def _largest_n(params: str) -> int:
-    last = params.rsplit(",", 1)[-1].strip()
-    return int(last) if last.isdigit() else -1
-
-
-def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per library, build, release and switches: the Intel / stock ratio of the Throughput
-    benchmark at its largest size (geometric mean over backends) and how many backends
-    were significantly faster or slower, from the report's ``builds`` rows."""
-    import math
-
-    groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
-    for family, rows in report["builds"].items():
-        chosen = [d for d in rows if d["benchmark"].endswith("Throughput.time_estimate") and d["ratio"] > 0]
-        largest = max((_largest_n(d["params"]) for d in chosen), default=-1)
-        for d in chosen:
-            if _largest_n(d["params"]) == largest:
-                groups.setdefault(
-                    (family, d["other"], d["reference"], d["release"], d["context"]), []
-                ).append(d)
-    factor = report["factor"]
-    summary = []
-    for (family, other, reference, release, context), rows in groups.items():
-        summary.append(
-            {
-                "library": family,
-                "build": other,
-                "reference": reference,
-                "release": release,
-                "context": context,
-                "ratio": math.exp(sum(math.log(d["ratio"]) for d in rows) / len(rows)),
-                "backends": len(rows),
-                "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
-                "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
-                "campaign": "; ".join(dict.fromkeys(d.get("campaign") or "measured apart" for d in rows)),
-            }
-        )
-    from packaging.version import Version
-
-    def default_first(r: dict[str, Any]) -> bool:  # the configuration a user gets without a switch
-        return not (r["context"] == "" or "(the default)" in switch_label(r["context"]))
-
-    return sorted(
-        summary,
-        key=lambda r: (r["library"], default_first(r), r["build"], Version(r["release"]), r["context"]),
     )
 
 
@@ -366,16 +317,24 @@ def build_cells(r: dict[str, Any]) -> list[str]:
 
 
 def builds_page(report: dict[str, Any], out: Path) -> str:
-    """``builds.html``: what an Intel build buys, library by library and release by release."""
+    """``builds.html``: does an Intel build buy anything (the answer first, per library), then
+    library by library and release by release."""
+    from ..reports.builds import build_summary, builds_answer
+
+    summary = build_summary(report)
     body = [
         section(
+            "Does an Intel build make this workload faster?",
+            *(builds_answer(summary) or ["Not measured yet."]),
+        ),
+        section(
             None,
-            builds_note(),
+            builds_note(summary),
             TALK_MKL,
             headers=BUILD_HEADERS,
-            rows=[build_cells(r) for r in build_summary(report)],
+            rows=[build_cells(r) for r in summary],
             empty="No release swept as two builds yet.",
-        )
+        ),
     ]
     write_atomically(out / "builds.html", page("What an Intel build buys you", body))
     return "builds.html"

@@ -183,4 +183,26 @@ def test_the_intel_build_claim_names_the_machine_its_campaigns_ran_on():
     assert today
     for machine, text in today.items():
         if machines != [machine]:
-            assert text.startswith(f"on {', '.join(machines)}: "), text
+            assert text.startswith(f"on {', '.join(machines)}, "), text
+    # one convention with builds.html: the Intel / stock time ratio, the same figure for each row
+    from accelpi.reports.builds import build_summary
+    from accelpi.reports.report import release_report
+
+    pages = build_summary(release_report(ROOT / "sweeps", "tensorflow"))
+    for r in pages:
+        assert any(
+            f"{r['build']} {r['release']} [" in f and f.endswith(f"{r['ratio']:.2f}x") for f in figures
+        ), r
+
+
+def test_a_cost_below_the_noise_is_said_so_not_printed_negative():
+    from accelpi.reports.replicate import _cost
+
+    assert _cost(-0.011) == "under 0.01 s (measured -0.011 s: within noise)"
+    assert _cost(0.25) == "+0.250 s" and _cost(None) == "not measured"
+
+
+def test_the_parallel_claim_is_judged_per_core_on_both_of_its_figures():
+    row = _claim(replication_report(ROOT), "1.")
+    assert "per core 11x Python, 0.55x Numba" in row["figure_2018"]
+    assert "5.6x to 22.5x Python" in row["rule"] and "shown, not judged" not in row["rule"]
