@@ -91,15 +91,51 @@ def page(
     vega-embed between the two (``charts_first``: before ``body``), under ``charts_heading``.
     The template writes all the HTML, escaped."""
     template = _templates().get_template("page.html")
+    charts = charts or []
+    toc = _contents(
+        [
+            *body,
+            *([section(charts_heading, id="charts")] if charts and charts_heading else []),
+            *(after or []),
+        ]
+    )
     return template.render(
         title=title,
         body=body,
-        charts=charts or [],
+        charts=charts,
+        charts_shown=CHARTS_SHOWN,
         after=after or [],
         charts_heading=charts_heading,
         charts_first=charts_first,
         nav=_NAV.get(),
+        toc=toc,
     )
+
+
+#: Charts drawn at once on a page; the others fold under "N more charts" (a phone's page
+#: was 29,000 px tall).
+CHARTS_SHOWN = 4
+
+#: A table longer than this shows its first :data:`ROWS_SHOWN` rows; the rest fold under
+#: "N more rows" (on a phone every row is a card).
+LONG_TABLE = 12
+ROWS_SHOWN = 8
+
+
+def _contents(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The page's table of contents: each section with a heading in words, given an ``id``
+    (from its heading) where it has none; drawn at the top when a page has four or more."""
+    toc, seen = [], set()
+    for s in sections:
+        if not isinstance(s.get("heading"), str):
+            continue
+        ident = s.get("id") or slug(s["heading"]).lower() or "section"
+        while ident in seen:
+            ident += "-2"
+        seen.add(ident)
+        s["id"] = ident
+        toc.append({"id": ident, "text": s["heading"]})
+    return toc
 
 
 def section(
@@ -113,7 +149,9 @@ def section(
     """One section of a page: a heading (a text, or a :func:`link`), paragraphs (a text, or a
     list of texts and runs), a table (``headers`` and ``rows``; with no rows, ``empty`` or
     "None." instead), as the template draws it."""
-    table = {"headers": headers, "rows": rows or []} if headers is not None else None
+    rows = rows or []
+    shown = len(rows) if len(rows) <= LONG_TABLE else ROWS_SHOWN
+    table = {"headers": headers, "rows": rows, "shown": shown} if headers is not None else None
     return {"heading": heading, "id": id, "paragraphs": list(paragraphs), "table": table, "empty": empty}
 
 

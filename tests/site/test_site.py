@@ -59,7 +59,9 @@ def browser():
         chromium.close()
 
 
-def _open(browser, url: str, wait_for: str | None = None, phone: bool = False):
+def _open(browser, url: str, wait_for: str | None = None, phone: bool = False, unfold: bool = True):
+    """A page of the site at a screen's width, its folded parts opened (``unfold``: the charts
+    beyond the first few draw when their details open); returns it and its console errors."""
     size = {"width": 412, "height": 915} if phone else {"width": 1400, "height": 900}
     page = browser.new_context(viewport=size).new_page()
     errors: list[str] = []
@@ -85,6 +87,8 @@ def _open(browser, url: str, wait_for: str | None = None, phone: bool = False):
     page.on("response", on_response)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.goto(url, wait_until="networkidle")
+    if unfold:
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     if wait_for:
         page.wait_for_selector(wait_for, timeout=30_000)
     page.wait_for_load_state("networkidle")
@@ -485,3 +489,46 @@ def test_no_axis_label_of_a_ranking_chart_covers_another(browser, server):
     counted = page.evaluate(f"document.querySelectorAll({labels!r}).length")
     assert counted > 0, "no x-axis label found: the selector no longer matches Vega's output"
     assert overlaps == [], overlaps
+
+
+#: The tallest a page of the site may be on a phone (412 px wide) with its folds closed: the
+#: front page was 15,688 px, inventory.html 49,990 px, tensorflow-cpu.html 29,137 px before
+#: long tables and charts folded.
+PHONE_HEIGHT = 12_000
+
+
+def test_every_page_is_short_on_a_phone_and_long_pages_open_with_their_contents(browser, server, site):
+    heights = {}
+    for name in sorted(p.name for p in (site / "accelpi").glob("*.html")):
+        page, errors = _open(browser, f"{server}/accelpi/{name}", phone=True, unfold=False)
+        heights[name] = page.evaluate("document.documentElement.scrollHeight")
+        links = page.evaluate("[...document.querySelectorAll('nav.toc a')].map(a => a.getAttribute('href'))")
+        for href in links:  # every entry of the contents leads to its heading
+            assert page.locator(f"[id='{href[1:]}']").count() == 1, (name, href)
+        if page.locator("h2").count() >= 6:
+            assert links, f"{name}: {page.locator('h2').count()} sections and no contents at the top"
+        page.context.close()
+        assert not errors, (name, errors[:3])
+    assert max(heights.values()) <= PHONE_HEIGHT, sorted(heights.items(), key=lambda kv: -kv[1])[:4]
+
+
+def test_a_folded_chart_is_drawn_full_width_when_opened(browser, server, site):
+    library = next(
+        (
+            p.name
+            for p in sorted((site / "accelpi").glob("*.html"))
+            if "more charts</summary>" in p.read_text()
+        ),
+        None,
+    )
+    if library is None:
+        pytest.skip("no page has more charts than it shows at once")
+    page, errors = _open(browser, f"{server}/accelpi/{library}", phone=True, unfold=False)
+    folded = page.locator("details.more:has(div.vega)").first
+    assert folded.locator("div.vega svg").count() == 0  # not drawn while folded
+    folded.locator("summary").click()
+    folded.locator("div.vega svg").first.wait_for(timeout=30_000)
+    width = folded.locator("div.vega svg").first.evaluate("svg => svg.getBoundingClientRect().width")
+    assert width > 300, width  # drawn at the phone's width, not 0 px
+    page.context.close()
+    assert not errors, errors[:3]
