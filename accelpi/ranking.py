@@ -50,7 +50,7 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
     spread = row.get("spread")
     return {
         "rate": fmt(None if rate is None else rate / 1e6, "{:,.1f}"),
-        "spread": fmt(None if spread is None else spread * 100, "±{:.0f}%"),
+        "spread": fmt(None if spread is None else spread * 50, "±{:.0f}%"),  # ± half the quartiles' range
         "vs_python": fmt(row.get("speedup_vs_python"), "{:,.1f}x"),
         "vs_numpy": fmt(row.get("speedup_vs_numpy"), "{:.2f}x"),
         "first_call": fmt(row.get("first_call_s"), "{:.2f} s"),

@@ -25,18 +25,10 @@ from ..store import asvcompat
 from ..store.files import json_text, read_text, write_atomically
 from ..store.schemas import check
 from ..timestamps import utc
-from .verdicts import compare, lower_is_better
+from .verdicts import compare, lower_is_better, spread
 from .versions import DECIDED, format_value
 
 __all__ = ["RUN_OUTCOMES", "gate_report", "load_runs", "markdown", "outcome", "record_run", "verdict"]
-
-
-def _spread(point: dict[str, Any]) -> float | None:
-    """The relative interquartile range of a point's samples (its processes and repeats)."""
-    stats = point.get("stats") or {}
-    if point.get("value") and stats.get("q_25") is not None and stats.get("q_75") is not None:
-        return (stats["q_75"] - stats["q_25"]) / point["value"]
-    return None
 
 
 def gate_report(
@@ -83,7 +75,7 @@ def gate_report(
                 "low": compared.low,
                 "high": compared.high,
                 "test": compared.test,
-                "noise": max((s for s in (_spread(a), _spread(b)) if s is not None), default=None),
+                "noise": max((s for s in (spread(a), spread(b)) if s is not None), default=None),
             }
         )
     noisy = max((r for r in rows if r["noise"] is not None), key=lambda r: r["noise"], default=None)

@@ -7,14 +7,12 @@ what a figure was measured on, and when.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from ..store import COMMIT_RESULTS, SWEEP_RESULTS, asvcompat
 from ..store.campaigns import load_campaigns
-from ..store.files import read_text
 from ..timestamps import parse_utc
 
 __all__ = ["machines"]
@@ -37,13 +35,8 @@ def machines(root: Path) -> list[dict[str, Any]]:
 
     def entry(name: str, folder: Path) -> dict[str, Any]:
         if name not in found:
-            info: dict[str, Any] = {}
-            for candidate in (folder / name / "machine.json", *folder.glob(f"{name}/*/machine.json")):
-                try:
-                    info = json.loads(read_text(candidate))
-                    break
-                except (OSError, ValueError, RecursionError):
-                    continue
+            candidates = (folder / name, *(p.parent for p in folder.glob(f"{name}/*/machine.json")))
+            info = next((i for i in map(asvcompat.machine_info, candidates) if i), {})
             found[name] = {
                 "machine": name,
                 "cpu": str(info.get("cpu") or "not recorded"),

@@ -27,27 +27,16 @@ TALK_CORES = 8  # the talk's machine
 TF_REFERENCE = multi_build()["tensorflow"][0]
 
 
-def _machines(results: Path) -> list[str]:
-    return (
-        sorted(p.name for p in results.iterdir() if (p / "machine.json").exists()) if results.is_dir() else []
-    )
-
-
 def _cores(results: Path, machine: str) -> int:
     try:
-        return int(json.loads(read_text(results / machine / "machine.json")).get("num_cpu") or 1)
-    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+        return int(asvcompat.machine_info(results / machine).get("num_cpu") or 1)
+    except (TypeError, ValueError):
         return 1
 
 
 def _newest(results: Path, machine: str) -> tuple[Any, dict[str, Any]] | None:
-    benchmarks = asvcompat.benchmarks(results)
-    chosen = None
-    for _, result, name in asvcompat.iter_results(results):
-        if name == machine and "throughput.Throughput.time_estimate" in result.get_all_result_keys():
-            if chosen is None or (result.date or 0) > (chosen.date or 0):
-                chosen = result
-    return (chosen, benchmarks) if chosen else None
+    found = asvcompat.newest_result(results, ("throughput.Throughput.time_estimate",), machine)
+    return (found[1], asvcompat.benchmarks(results)) if found else None
 
 
 def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
@@ -55,7 +44,7 @@ def _gpu(root: Path) -> tuple[str, dict[str, float], float | None] | None:
     numba-cuda's cold first call from a GPU check (``experiments/gpu/*/compare*.json``): the check of
     that run's commit (the file name ends with its short hash) when there is one, else the
     last file in name order that measured it."""
-    for machine in _machines(root / COMMIT_RESULTS):
+    for machine in asvcompat.machine_folders(root / COMMIT_RESULTS):
         try:
             summary = run_summary(root / COMMIT_RESULTS, machine=machine)
         except InvalidArgument:
@@ -197,7 +186,7 @@ def replication_report(root: str | Path) -> dict[str, Any]:
     root = Path(root)
     results, sweeps = root / COMMIT_RESULTS, root / SWEEP_RESULTS
     machines = {}
-    for machine in _machines(results):
+    for machine in asvcompat.machine_folders(results):
         found = _newest(results, machine)
         if found:
             machines[machine] = _today(*found, _cores(results, machine))

@@ -66,7 +66,7 @@ def _series_row(s: Any) -> dict[str, Any]:
         "campaign": s.campaign,
         "context": s.context,
         "values": {v: p["value"] for v, p in s.points.items()},
-        "spread": {v: _spread(p) for v, p in s.points.items()},
+        "quartiles": {v: _quartiles(p) for v, p in s.points.items()},
     }
 
 
@@ -330,7 +330,7 @@ def _once(changes: list[Any]) -> list[Any]:
     return list(chosen.values())
 
 
-def _spread(point: dict[str, Any]) -> list[float] | None:
+def _quartiles(point: dict[str, Any]) -> list[float] | None:
     """The interquartile range asv stored for a point (``q_25``, ``q_75``), if any."""
     stats = point.get("stats") or {}
     if "q_25" in stats and "q_75" in stats:

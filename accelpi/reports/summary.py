@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..ranking import add_speedups, cells, ranked
 from ..store import asvcompat
+from .verdicts import spread
 
 __all__ = [
     "GPU_N",
@@ -45,19 +46,7 @@ LIMIT_RATIO, LIMIT = "limit.HandWrittenLimit.track_ratio", "limit.HandWrittenLim
 
 def _newest(results_dir: Path, commit: str | None, machine: str | None) -> tuple[Path, Any, str]:
     """The newest result with CPU throughput; else (a GPU machine's run) with GPU throughput."""
-    chosen = None
-    for key in (THROUGHPUT, GPU_THROUGHPUT):
-        for path, result, machine_name in asvcompat.iter_results(results_dir):
-            if machine and machine_name != machine:
-                continue
-            if commit and not result.commit_hash.startswith(commit):
-                continue
-            if key not in result.get_all_result_keys():
-                continue
-            if chosen is None or (result.date or 0) > (chosen[1].date or 0):
-                chosen = (path, result, machine_name)
-        if chosen is not None:
-            break
+    chosen = asvcompat.newest_result(results_dir, (THROUGHPUT, GPU_THROUGHPUT), machine, commit)
     if chosen is None:
         what = f"commit {commit}" if commit else "any commit"
         raise InvalidArgument(f"no Throughput result of {what} in {results_dir}: run 'make bench' first")
@@ -65,14 +54,10 @@ def _newest(results_dir: Path, commit: str | None, machine: str | None) -> tuple
 
 
 def _rate(point: dict[str, Any] | None, n: int) -> tuple[float, float | None] | None:
-    """Samples per second and the relative half-width of asv's interquartile range."""
+    """Samples per second and the point's spread (:func:`~accelpi.reports.verdicts.spread`)."""
     if not point or not point["value"]:
         return None
-    stats = point.get("stats") or {}
-    spread = None
-    if stats.get("q_25") and stats.get("q_75"):
-        spread = (stats["q_75"] - stats["q_25"]) / 2 / point["value"]
-    return n / point["value"], spread
+    return n / point["value"], spread(point)
 
 
 def run_summary(

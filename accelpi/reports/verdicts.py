@@ -58,6 +58,7 @@ __all__ = [
     "lower_is_better",
     "magnitude",
     "magnitude_of",
+    "spread",
     "unsteady",
     "word",
 ]
@@ -340,6 +341,17 @@ def unsteady(context: dict[str, Any]) -> bool:
     """Whether the host changed speed during a campaign by more than :data:`UNSTEADY`."""
     largest = context.get("host_largest_change")
     return isinstance(largest, int | float) and largest > UNSTEADY
+
+
+def spread(point: dict[str, Any]) -> float | None:
+    """A point's **spread**: the interquartile range of asv's samples (its processes and repeats)
+    over the value, ``0.04`` for 4 %; ``None`` where asv stored no quartiles. One meaning
+    everywhere (docs/glossary.md): the ranking shows it as ``±`` half of it, the gate as each
+    row's noise."""
+    stats = point.get("stats") or {}
+    if point.get("value") and stats.get("q_25") is not None and stats.get("q_75") is not None:
+        return (stats["q_75"] - stats["q_25"]) / point["value"]
+    return None
 
 
 def magnitude(change: dict[str, Any]) -> float:

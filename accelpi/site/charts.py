@@ -92,8 +92,10 @@ def _rows(lines: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
         for release, value in line["values"].items():
             if value is None or not math.isfinite(value):
                 continue
-            spread = (line.get("spread") or {}).get(release)
-            low, high = (spread[0] * scale, spread[1] * scale) if spread else (value * scale, value * scale)
+            quartiles = (line.get("quartiles") or {}).get(release)
+            low, high = (
+                (quartiles[0] * scale, quartiles[1] * scale) if quartiles else (value * scale, value * scale)
+            )
             context = line.get("context") or {}
             rows.append(
                 {
@@ -125,7 +127,7 @@ def spec(
 
     ``lines``: one entry per line: ``backend`` (the value of the benchmark's first parameter,
     ``legend`` its name), ``variant`` (switch or build, ``""`` for none), ``values`` (release ->
-    value) and ``spread`` (release -> ``[q25, q75]`` or ``None``), in asv's unit, and
+    value) and ``quartiles`` (release -> ``[q25, q75]`` or ``None``), in asv's unit, and
     ``context`` (its campaign's ``campaign``, ``commit`` of ``suite`` and ``ended``);
     ``releases`` in release order. Releases of two campaigns are never joined by a line: a
     line is one campaign's, and its points tell which (tooltip).
@@ -235,13 +237,13 @@ def ranking_spec(machine: str, rows: list[dict[str, Any]], size: str = "2**25 sa
     data = []
     for r in rows:
         rate = r["samples_per_second"] / 1e6
-        spread = r.get("spread") or 0.0
+        half = (r.get("spread") or 0.0) / 2  # the quartiles' range around the rate
         data.append(
             {
                 "backend": r["backend"],
                 "rate": rate,
-                "low": rate / (1 + spread),
-                "high": rate * (1 + spread),
+                "low": rate / (1 + half),
+                "high": rate * (1 + half),
                 "vs_numpy": r.get("speedup_vs_numpy"),
             }
         )

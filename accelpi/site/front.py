@@ -59,11 +59,8 @@ def _ranking(root: Path, figures: list[dict[str, Any]] | None = None) -> list[di
     from ..reports.summary import limit_sentence, run_summary, where
 
     results = root / COMMIT_RESULTS
-    machines = (
-        sorted(p.name for p in results.iterdir() if (p / "machine.json").exists()) if results.is_dir() else []
-    )
     sections = []
-    for machine in machines:
+    for machine in asvcompat.machine_folders(results):
         try:
             summary = run_summary(results, machine=machine)
         except InvalidArgument:

@@ -83,7 +83,7 @@ def library_page(
                 "backend": first.strip("'"),
                 "variant": variant,
                 "values": s["values"],
-                "spread": s["spread"],
+                "quartiles": s["quartiles"],
                 "context": s.get("context") or {},
             }
         )

@@ -22,8 +22,11 @@ __all__ = [
     "load_json",
     "load_result",
     "machine_entry",
+    "machine_folders",
+    "machine_info",
     "measured_at",
     "merge_benchmarks",
+    "newest_result",
     "points",
     "read_listing",
     "relabel",
@@ -113,6 +116,49 @@ def _results_paths(results_dir: Path, skipped: list[dict[str, str]] | None) -> I
             continue
         for name in names:
             yield root, name, machine
+
+
+def machine_folders(results_dir: Path) -> list[str]:
+    """The machines of a commit-history results folder: its folders holding a ``machine.json``."""
+    results_dir = Path(results_dir)
+    return (
+        sorted(p.name for p in results_dir.iterdir() if (p / "machine.json").is_file())
+        if results_dir.is_dir()
+        else []
+    )
+
+
+def machine_info(folder: Path) -> dict[str, Any]:
+    """A results folder's ``machine.json`` (asv's facts of the machine: ``cpu``, ``num_cpu``...),
+    read by the store's bounded reader; ``{}`` when it is missing or not a JSON object."""
+    import json
+
+    from .files import read_text
+
+    try:
+        info = json.loads(read_text(Path(folder) / "machine.json"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def newest_result(
+    results_dir: Path, keys: tuple[str, ...], machine: str | None = None, commit: str | None = None
+) -> tuple[Path, Any, str] | None:
+    """``(path, result, machine)`` of the newest result (by asv's date) that measured the first
+    of ``keys`` any result measured, on ``machine`` and at a ``commit`` prefix when given."""
+    for key in keys:
+        chosen = None
+        for path, result, name in iter_results(results_dir):
+            if (machine and name != machine) or (commit and not result.commit_hash.startswith(commit)):
+                continue
+            if key in result.get_all_result_keys() and (
+                chosen is None or (result.date or 0) > (chosen[1].date or 0)
+            ):
+                chosen = (path, result, name)
+        if chosen is not None:
+            return chosen
+    return None
 
 
 def load_result(path: Path) -> Any:

@@ -49,7 +49,7 @@ def test_a_step_across_two_campaigns_is_never_flagged_counted_or_drawn(tmp_path,
             "backend": "numba:fused",
             "variant": "",
             "values": s["values"],
-            "spread": s["spread"],
+            "quartiles": s["quartiles"],
             "context": s["context"],
         }
         for s in series

@@ -17,7 +17,7 @@ def line(backend: str, values: dict[str, float], variant: str = "") -> dict:
         "backend": backend,
         "variant": variant,
         "values": values,
-        "spread": {r: [v * 0.9, v * 1.1] for r, v in values.items()},
+        "quartiles": {r: [v * 0.9, v * 1.1] for r, v in values.items()},
     }
 
 
