@@ -5,8 +5,8 @@ One module per family of commands, each registering its commands with
 :mod:`~accelpi.cli.estimates` (backends, run, info), :mod:`~accelpi.cli.lab` (compare,
 threads, overhead), :mod:`~accelpi.cli.versions` (versions), :mod:`~accelpi.cli.sweeps`
 (sweep), :mod:`~accelpi.cli.bisect` (bisect), :mod:`~accelpi.cli.radar` (radar),
-:mod:`~accelpi.cli.releases` (inventory,
-summary, replicate, site) and :mod:`~accelpi.cli.gate` (gate).
+:mod:`~accelpi.cli.results` (machine, inventory, summary, replicate, site: what the results
+say and where they come from) and :mod:`~accelpi.cli.gate` (gate).
 Every command takes ``--json``. Exit statuses are listed in
 :data:`~accelpi.cli.common.EXIT_STATUS_HELP`; errors are one line on stderr, never a
 traceback.
@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import AccelpiError, BackendUnavailable, InvalidArgument, printable
-from . import bisect, estimates, gate, lab, radar, releases, sweeps, versions
+from . import bisect, estimates, gate, lab, radar, results, sweeps, versions
 from .common import (
     COMMANDS,
     EXIT_FLAGGED,
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="let libraries log to stderr (TensorFlow's start-up messages are silenced otherwise)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for family in (estimates, lab, versions, sweeps, bisect, radar, releases, gate):
+    for family in (estimates, lab, versions, sweeps, bisect, radar, results, gate):
         family.setup_arguments(sub)
     return parser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -309,7 +310,8 @@ def machine_option(parser: argparse.ArgumentParser, help: str | None = None) -> 
 
 def get_console(stderr: bool = False, width: int | None = None) -> Any:
     """A rich console: a terminal's width, or ``COLUMNS`` (80 when unset) when piped, where
-    it writes plain text without colours. A reader that goes away (``| head -1``) raises
+    it writes plain text without colours; ``width``: at least this wide (``--wide``), unless
+    ``COLUMNS`` is set. A reader that goes away (``| head -1``) raises
     ``BrokenPipeError``, which the command line ends quietly with status 0 (rich itself
     would exit 1)."""
     try:
@@ -325,8 +327,9 @@ def get_console(stderr: bool = False, width: int | None = None) -> Any:
             self.quiet = True
             raise BrokenPipeError
 
-    if width is not None:  # at least this wide, whatever the terminal (a table with many columns)
-        width = max(width, _Console(stderr=stderr).width)
+    if width is not None:  # at least this wide, whatever the terminal (a table with many columns),
+        # unless COLUMNS says how wide: the user's own choice wins
+        width = None if os.environ.get("COLUMNS", "").isdigit() else max(width, _Console(stderr=stderr).width)
     return _Console(stderr=stderr, highlight=False, width=width)
 
 

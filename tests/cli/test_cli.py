@@ -269,3 +269,11 @@ def test_json_output_is_strict_json_even_for_a_number_that_is_not_finite(capsys)
 def test_gate_with_one_commit_asks_for_the_other_not_for_asvs_options(capsys):
     code, _, err = run_cli(capsys, "gate", "main")
     assert code == 2 and "head" in err and "ASV-OPTION" not in err
+
+
+def test_wide_tables_keep_to_the_columns_the_user_set(capsys, monkeypatch):
+    pytest.importorskip("asv", reason="asv is not installed")
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run_cli(capsys, "versions", "--library", "numba", "--all", "--wide", "--provisional")
+    assert code in (0, 1) and out
+    assert max(len(line) for line in out.splitlines()) <= 100

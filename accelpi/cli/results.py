@@ -1,4 +1,5 @@
-"""``accelpi inventory``, ``summary``, ``replicate`` and ``site``: what the results hold.
+"""``accelpi machine``, ``inventory``, ``summary``, ``replicate`` and ``site``: what the results
+hold and where they come from.
 
 These commands need asv and packaging (``pip install 'accelpi[bench]'``); they import the
 :mod:`accelpi.releases` family only when run.
