@@ -296,10 +296,11 @@ def builds_answer(summary: list[dict[str, Any]], band: float = 1.05) -> list[str
     for library, rows in found.items():
         ratios = sorted(r["ratio"] for r in rows)
         word = "Yes" if ratios[-1] < 1 / band else "No" if ratios[0] >= 1 / band else "It depends"
-        span = f"{ratios[0]:.2f}x" if len(ratios) == 1 else f"{ratios[0]:.2f}x to {ratios[-1]:.2f}x"
+        low, high = f"{ratios[0]:.2f}x", f"{ratios[-1]:.2f}x"
+        span = low if low == high else f"{low} to {high}"
         builds = ", ".join(dict.fromkeys(r["build"] for r in rows))
         said.append(
             f"{library}: {word}: {builds} took {span} the stock build's time (below 1: faster) over "
-            f"{len(rows)} release(s) as installed by default (within ±{band - 1:.0%} counts as no)"
+            f"{len(rows)} release(s) as installed by default (within ±{(band - 1) * 100:.0f} % counts as no)"
         )
     return said

@@ -108,6 +108,8 @@ def _rows(lines: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
                     "campaign": context.get("campaign") or "measured alone",
                     "commit": str(context.get("commit") or "")[:8],
                     "measured": str(context.get("ended") or "")[:10],
+                    "step": (line.get("steps") or {}).get(release, ""),
+                    "machine": line.get("machine", ""),
                 }
             )
     return rows
@@ -223,9 +225,11 @@ def _tooltip(name: str, variants: bool, legend: str, suite: str) -> list[Any]:
         alt.Tooltip("value:Q", title=name, format=",.4~r"),
         alt.Tooltip("low:Q", title="25th percentile", format=",.4~r"),
         alt.Tooltip("high:Q", title="75th percentile", format=",.4~r"),
+        alt.Tooltip("step:N", title="step"),
         alt.Tooltip("campaign:N", title="campaign"),
         alt.Tooltip("commit:N", title=f"{suite} commit"),
         alt.Tooltip("measured:N", title="measured"),
+        alt.Tooltip("machine:N", title="machine"),
     ]
 
 

@@ -69,49 +69,21 @@ def library_page(
     table's note, for accelpi's own sweeps); ``suite``: whose benchmarks measured it (its
     commits, its parameters' names on the charts)."""
     series = data["series"]
-    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    units: dict[tuple[str, str], str] = {}
-    names: dict[tuple[str, str], list[str]] = {}
-    several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
-    for s in series:
-        first, _, rest = s["params"].partition(", ")
-        switch = s["axes"].split("[", 1)[1].rstrip("]") if "[" in s["axes"] else ""
-        build = s["axes"].split(" [")[0] if several_builds else ""
-        variant = ", ".join(part for part in (build, switch) if part)
-        grouped[(s["benchmark"], rest)].append(
-            {
-                "backend": first.strip("'"),
-                "variant": variant,
-                "values": s["values"],
-                "quartiles": s["quartiles"],
-                "context": s.get("context") or {},
-            }
-        )
-        units[(s["benchmark"], rest)] = s["unit"]
-        names[(s["benchmark"], rest)] = s.get("param_names") or []
-    releases = sorted({v for s in series for v in s["values"]}, key=Version)
-    figures = []
-    for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
-        legend, shown = _parameters(names[(benchmark, rest)], rest, suite)
-        title, subtitle = charts.title_of(benchmark, shown, (line["backend"] for line in lines))
-        dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
-        unit = units[(benchmark, rest)]
-        figures.append(
-            {
-                "id": f"chart-{number}",
-                "spec": charts.spec(library, benchmark, shown, unit, lines, releases, legend, suite),
-                "caption": f"{subtitle}: one colour per {legend} on every chart; {dashes}a line per "
-                "campaign; bars: the 25th to 75th percentile; hover a point for its values, campaign and "
-                "date",
-                "description": f"{title} against the {library} release",
-            }
-        )
+    figures = _figures(library, data, suite)
     notes = _notes(library, report, note)
     mine = [c for c in report["flagged"] if c["library"] == library]
     better = [c for c in report["improved"] if c["library"] == library]
     unsure = [c for c in report.get("untested", []) if c["library"] == library]
     disputed = [c for c in report.get("disputed", []) if c["library"] == library]
+    machines = sorted({s["machine"] for s in series})
+    mixed = (
+        [section(None, f"Measured on {len(machines)} machines ({', '.join(machines)}): each line is one "
+                 "campaign on one machine (a point's tooltip names it); a step is only ever taken inside one "
+                 "campaign, and the same release step may differ from one CPU to another.")]
+        if len(machines) > 1 else []
+    )  # fmt: skip
     body = [
+        *mixed,
         *release_section(library, mine, better),
         section(
             None,
@@ -137,6 +109,73 @@ def library_page(
     ]
     write_atomically(out / f"{slug(library)}.html", page(f"{library} across releases", body, figures, after))
     return f"{slug(library)}.html"
+
+
+def _figures(library: str, data: dict[str, Any], suite: str) -> list[dict[str, Any]]:
+    """A library page's charts: one per benchmark and parameters, a line per backend, switch or
+    build, and campaign, each point with its step from the release before."""
+    series = data["series"]
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    units: dict[tuple[str, str], str] = {}
+    names: dict[tuple[str, str], list[str]] = {}
+    several_builds = len({s["axes"].split(" [")[0] for s in series}) > 1
+    steps = {(c["benchmark"], c["params"], c["axes"], c["campaign"], c["after"]): c for c in data["changes"]}
+    for s in series:
+        first, _, rest = s["params"].partition(", ")
+        switch = s["axes"].split("[", 1)[1].rstrip("]") if "[" in s["axes"] else ""
+        build = s["axes"].split(" [")[0] if several_builds else ""
+        variant = ", ".join(part for part in (build, switch) if part)
+        grouped[(s["benchmark"], rest)].append(
+            {
+                "backend": first.strip("'"),
+                "variant": variant,
+                "values": s["values"],
+                "quartiles": s["quartiles"],
+                "context": s.get("context") or {},
+                "machine": s["machine"],
+                "steps": {
+                    v: step_words(steps.get((s["benchmark"], s["params"], s["axes"], s["campaign"], v)))
+                    for v in s["values"]
+                },
+            }
+        )
+        units[(s["benchmark"], rest)] = s["unit"]
+        names[(s["benchmark"], rest)] = s.get("param_names") or []
+    releases = sorted({v for s in series for v in s["values"]}, key=Version)
+    figures = []
+    for number, ((benchmark, rest), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
+        legend, shown = _parameters(names[(benchmark, rest)], rest, suite)
+        title, subtitle = charts.title_of(benchmark, shown, (line["backend"] for line in lines))
+        dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
+        unit = units[(benchmark, rest)]
+        figures.append(
+            {
+                "id": f"chart-{number}",
+                "spec": charts.spec(library, benchmark, shown, unit, lines, releases, legend, suite),
+                "caption": f"{subtitle}: one colour per {legend} on every chart; {dashes}a line per "
+                "campaign; bars: the 25th to 75th percentile; hover a point for its values, the step from "
+                f"the release before and its verdict, campaign, date and machine ({_machines(lines)})",
+                "description": f"{title} against the {library} release",
+            }
+        )
+    return figures
+
+
+def _machines(lines: list[dict[str, Any]]) -> str:
+    found = sorted({line["machine"] for line in lines})
+    return "measured on " + ", ".join(found) if found else "machine not recorded"
+
+
+def step_words(change: dict[str, Any] | None) -> str:
+    """A release step in a tooltip: ``1.15x [1.10, 1.20] after 0.67.0: slower (confirmed)``."""
+    if change is None:
+        return "the first release of its campaign"
+    interval = (
+        f" [{change['low']:.2f}, {change['high']:.2f}]" if change.get("low") and change.get("high") else ""
+    )
+    outcome = {"same": "no change", "": "no test"}.get(change.get("outcome", ""), change.get("outcome", ""))
+    confirmation = f" ({change['confirmation']})" if change.get("confirmation") else ""
+    return f"{change['ratio']:.2f}x{interval} after {change['before']}: {outcome}{confirmation}"
 
 
 def _parameters(names: list[str], rest: str, suite: str) -> tuple[str, str]:

@@ -123,18 +123,20 @@ ROWS_SHOWN = 8
 
 
 def _contents(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The page's table of contents: each section with a heading in words, given an ``id``
-    (from its heading) where it has none; drawn at the top when a page has four or more."""
+    """The page's table of contents: each section with a heading (its words, or a link's), given
+    an ``id`` (from its heading) where it has none; drawn at the top when a page has four or more."""
     toc, seen = [], set()
     for s in sections:
-        if not isinstance(s.get("heading"), str):
+        heading = s.get("heading")
+        text = heading.get("text") if isinstance(heading, dict) else heading
+        if not text:
             continue
-        ident = s.get("id") or slug(s["heading"]).lower() or "section"
+        ident = s.get("id") or slug(text).lower() or "section"
         while ident in seen:
             ident += "-2"
         seen.add(ident)
         s["id"] = ident
-        toc.append({"id": ident, "text": s["heading"]})
+        toc.append({"id": ident, "text": text})
     return toc
 
 

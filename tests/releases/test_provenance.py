@@ -191,7 +191,8 @@ def test_drift_sees_another_file_of_the_same_version(tmp_path):
 def test_a_recorded_wheel_name_that_is_no_wheel_name_is_said_not_raised(tmp_path):
     odd = record(1, SHA)
     odd["distributions"]["numpy"]["wheel"] = "numpy-2.4.6.tar.gz"
-    assert version_and_build(odd, "numpy") == "2.4.6 not a wheel's file name"
+    (read,) = load_inventories(write(tmp_path / "read", [odd]))
+    assert version_and_build(read, "numpy") == "2.4.6 not a wheel's file name"
     done = subprocess.run(
         [sys.executable, "-m", "accelpi", "inventory", "--results", str(write(tmp_path, [odd])), "--wide"],
         capture_output=True,

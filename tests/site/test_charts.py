@@ -101,3 +101,37 @@ def test_a_switch_is_named_in_words_and_only_charts_with_one_have_its_legend():
     assert "switch or build" in text
     plain = json.dumps(spec("numba", bench, n, "seconds", [line("numba", {"2.20.0": 0.1})], releases))
     assert "switch or build" not in plain
+
+
+def test_a_point_says_its_step_from_the_release_before_and_the_machine_it_came_from():
+    from accelpi.site.library import step_words
+
+    change = {
+        "ratio": 1.15,
+        "low": 1.1,
+        "high": 1.2,
+        "before": "0.67.0",
+        "outcome": "slower",
+        "confirmation": "confirmed",
+    }
+    assert step_words(change) == "1.15x [1.10, 1.20] after 0.67.0: slower (confirmed)"
+    assert step_words({**change, "outcome": "same", "confirmation": ""}).endswith("after 0.67.0: no change")
+    assert step_words(None) == "the first release of its campaign"
+    drawn = {
+        **line("numba", {"0.67.0": 0.15, "0.68.0": 0.17}),
+        "machine": "amd-epyc-2c-82ccf83e",
+        "steps": {"0.67.0": step_words(None), "0.68.0": step_words(change)},
+    }
+    chart = spec(
+        "numba", "throughput.Throughput.time_estimate", "33554432", "seconds", [drawn], ["0.67.0", "0.68.0"]
+    )
+    data = (
+        chart["datasets"][next(iter(chart["datasets"]))] if "datasets" in chart else chart["data"]["values"]
+    )
+    by_release = {r["release"]: r for r in data}
+    assert (
+        by_release["0.68.0"]["step"].startswith("1.15x")
+        and by_release["0.68.0"]["machine"] == "amd-epyc-2c-82ccf83e"
+    )
+    tips = [t.get("title", t["field"]) for t in layers(chart)[-1]["encoding"]["tooltip"]]
+    assert "step" in tips and "machine" in tips

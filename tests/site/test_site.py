@@ -114,7 +114,7 @@ def test_the_site_compares_every_build_family_measured_twice(site):
     committed sweeps hold has its rows in the front page's "one release, two builds"."""
     builds = _report()["builds"]
     text = (site / "accelpi" / "index.html").read_text()
-    section = text.split("<h2>One release, two builds</h2>", 1)[1].split("<h2>", 1)[0]
+    section = text.split(">One release, two builds</h2>", 1)[1].split("<h2", 1)[0]
     assert builds, "the committed sweeps hold no build measured beside its stock twin"
     for family, rows in builds.items():
         assert f">{family}<" in section, (family, section[:300])
@@ -272,7 +272,7 @@ def test_the_radar_page_feed_and_front_page_box_show_every_committed_entry(brows
     box = (
         (site / "accelpi" / "index.html")
         .read_text()
-        .split("<h2>Latest releases</h2>", 1)[1]
+        .split(">Latest releases</h2>", 1)[1]
         .split("<h2", 1)[0]
     )
     newest = sorted(sightings, key=lambda s: (s.get("uploaded") or "", s["found"]), reverse=True)[:5]
