@@ -38,7 +38,7 @@ __all__ = ["asv_graph", "front_page", "inventory_page"]
 FIGURES = ("spread", "vs_python", "vs_numpy", "first_call", "sigma")
 
 #: Release steps the front page lists (the largest); the "what changed" page has them all.
-FRONT_STEPS = 8
+FRONT_STEPS = 5
 
 
 def asv_graph(bench: str, machine: str, backend: str, n: int | None) -> str:

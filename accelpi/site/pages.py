@@ -117,9 +117,9 @@ def page(
 CHARTS_SHOWN = 4
 
 #: A table longer than this shows its first :data:`ROWS_SHOWN` rows; the rest fold under
-#: "N more rows" (on a phone every row is a card).
-LONG_TABLE = 12
-ROWS_SHOWN = 8
+#: "N more rows" (on a phone every row is a card, up to 300 px tall).
+LONG_TABLE = 8
+ROWS_SHOWN = 5
 
 
 def _contents(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
