@@ -83,7 +83,10 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     share = bench_share(selected, results_dir, builds) if selected else None
     if share is not None:
         per *= share
-        basis += f", scaled to -b's {share:.0%} of the benchmarks' time there"
+        basis += (
+            f", scaled to -b's {share:.0%} of the benchmarks' time there; building the environments and "
+            "starting each process are not in that share, so expect more"
+        )
     elif selected:
         basis += "; -b's share unknown (no earlier results of this library here): the whole suite's cost"
     environments = len(plan.include())
