@@ -30,7 +30,7 @@ def _chart_order(item: tuple[tuple[str, str], Any]) -> tuple[int, str, int]:
 
 
 #: The columns of :func:`library_pages`' rows.
-LIBRARY_HEADERS = ["library", "releases", "campaigns", "slower", "faster"]
+LIBRARY_HEADERS = ["library", "newest release step that moved", "releases", "campaigns", "slower", "faster"]
 
 
 def library_pages(
@@ -38,16 +38,26 @@ def library_pages(
 ) -> list[list[Any]]:
     """Write every library's page of ``report`` (measured by ``suite``'s benchmarks); return a
     row per library for the table that lists them (:data:`LIBRARY_HEADERS`: a link to its page,
-    its releases, its campaigns, and its steps slower and faster)."""
+    the newest release step that moved, in words, its releases, its campaigns, and its steps
+    slower and faster)."""
+    from ..reports.versions import release_lines, release_sentence
+
     rows = []
     for library, data in report["libraries"].items():
         name = library_page(library, data, report, out, note=note, suite=suite)
         versions = sorted({v for s in data["series"] for v in s["values"]}, key=Version)
         slower = sum(c["library"] == library for c in report["flagged"])
         faster = sum(c["library"] == library for c in report["improved"])
+        moved = release_lines(
+            [c for c in report["flagged"] if c["library"] == library],
+            [c for c in report["improved"] if c["library"] == library],
+        )
         rows.append(
             [
                 link(library, name),
+                release_sentence(moved[0]).replace("; the rest unchanged or undecided", "")
+                if moved
+                else "none",
                 ", ".join(versions),
                 str(len(data.get("campaigns") or [])),
                 marked(slower, "bad") if slower else "0",
