@@ -204,7 +204,8 @@ def _print_steps(
                 f"{word} {c['benchmark'].split('.', 1)[-1]}({c['params']}) {c['axes']}: "
                 f"{format_value(c['value_before'], c['unit'])} -> "
                 f"{format_value(c['value_after'], c['unit'])} ({c['ratio']:.2f}x{interval}; {_status(c)})"
-                + (" [reference: not the library's code]" if c.get("reference") else ""),
+                + (" [reference: not the library's code]" if c.get("reference") else "")
+                + (f"; also {c['also']}" if c.get("also") else ""),
                 4,
             )
 

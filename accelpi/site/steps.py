@@ -19,7 +19,7 @@ def step_rows(changes: list[dict[str, Any]], library: bool = False) -> list[list
             c["benchmark"].split(".", 1)[-1],
             c["params"] + (" (reference)" if c.get("reference") else ""),
             c["axes"],
-            f"{c['before']} → {c['after']}",
+            f"{c['before']} → {c['after']}" + (f" (also {c['also']})" if c.get("also") else ""),
             f"{format_value(c['value_before'], c['unit'])} → {format_value(c['value_after'], c['unit'])}",
             f"{c['ratio']:.2f}x"
             + (f" [{c['low']:.2f}, {c['high']:.2f}]" if c.get("low") and c.get("high") else ""),

@@ -205,3 +205,23 @@ def test_the_control_copy_bounds_every_combination_of_switches_of_its_campaign()
     demoted = next(c for c in changes if c.axes == "TF_ENABLE_ONEDNN_OPTS=1")
     assert demoted.outcome == "undecided" and demoted.floor == pytest.approx(1.2)
     assert demoted.why.endswith("(the control copy of 2.14.0 moved 1.20x)")
+
+
+def test_a_step_says_what_else_its_two_environments_differ_in():
+    """A numba step whose environments also moved numpy says so ("only numba differs" otherwise):
+    from the inventories, never guessed."""
+    from accelpi.reports.versions import also_differs
+    from accelpi.store.series import Series
+
+    s = Series(
+        "box", "throughput.Throughput.time_estimate", "'numba', 65536", "numba", "seconds",
+        points={"0.61.2": {"env": "env-a"}, "0.62.1": {"env": "env-b"}}, distribution="numba", campaign="c1",
+    )  # fmt: skip
+    installed = {
+        ("c1", "env-a"): {"numba": "0.61.2", "numpy": "2.2.6", "llvmlite": "0.44.0", "accelpi": "0.1.0"},
+        ("c1", "env-b"): {"numba": "0.62.1", "numpy": "2.3.5", "llvmlite": "0.45.1", "accelpi": "0.1.0"},
+    }
+    assert also_differs(installed, s, "0.61.2", "0.62.1") == "llvmlite 0.44.0 → 0.45.1; numpy 2.2.6 → 2.3.5"
+    installed[("c1", "env-b")] = {**installed[("c1", "env-a")], "numba": "0.62.1"}
+    assert also_differs(installed, s, "0.61.2", "0.62.1") == ""  # only numba differs
+    assert also_differs({}, s, "0.61.2", "0.62.1") == ""  # no inventory: nothing claimed
