@@ -147,7 +147,9 @@ def spec(
     )
     positive = [r["value"] for r in rows if r["value"] > 0]
     log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
-    y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    # a linear axis starts at 0 on every chart (a step's height is then its size); a log axis
+    # where the lines span more than 30x (python beside numba), which has no 0
+    y_scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
     axis = alt.Axis(format=",.3~r", title=name)
     accuracy = unit == "σ"
     x = alt.X("release:O", sort=releases, title=f"{library} release", axis=alt.Axis(labelAngle=-40))

@@ -135,3 +135,11 @@ def test_a_point_says_its_step_from_the_release_before_and_the_machine_it_came_f
     )
     tips = [t.get("title", t["field"]) for t in layers(chart)[-1]["encoding"]["tooltip"]]
     assert "step" in tips and "machine" in tips
+
+
+def test_every_linear_axis_starts_at_zero():
+    chart = spec("numba", "throughput.Throughput.time_estimate", "33554432", "seconds",
+                 [line("numba", {"0.67.0": 0.15, "0.68.0": 0.17})], ["0.67.0", "0.68.0"])  # fmt: skip
+    for layer in layers(chart):
+        scale = layer["encoding"]["y"].get("scale", {})
+        assert scale.get("zero") is True and scale.get("type") != "log", scale
