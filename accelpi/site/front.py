@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import registry
 from ..errors import InvalidArgument
-from ..libraries import by_distribution
+from ..libraries import by_distribution, canonical
 from ..ranking import cells
 from ..reports.builds import build_summary
 from ..reports.inventory import shown_distributions, version_and_build
@@ -136,17 +136,6 @@ def _glossary() -> dict[str, Any]:
 
 def inventory_page(records: list[dict[str, Any]], problems: list[dict[str, Any]], out: Path) -> None:
     """``inventory.html``: what each environment installed, and the pins that did not hold."""
-    shown = shown_distributions(records)
-    rows = [
-        [
-            r["machine"],
-            r["env_name"],
-            ", ".join(f"{k}={v}" for k, v in sorted(r["env_vars"].items())),
-            (r.get("commit") or "")[:8],
-            *[version_and_build(r, d) for d in shown],
-        ]
-        for r in records
-    ]
     problem_rows = [
         [
             p["kind"],
@@ -172,14 +161,60 @@ def inventory_page(records: list[dict[str, Any]], problems: list[dict[str, Any]]
             headers=["kind", "machine", "environment", "package", "change"],
             rows=problem_rows,
         ),
-        section(
-            "Installed versions per environment",
-            headers=["machine", "environment", "switches", "commit", *shown],
-            rows=rows,
-            empty="No inventory recorded yet.",
+        *(
+            _inventory_sections(records)
+            or [section("Installed versions", empty="No inventory recorded yet.")]
         ),
     ]
     write_atomically(out / "inventory.html", page("What each environment installed", body))
+
+
+def _inventory_sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One section per swept library: its environments in machine, campaign and release order,
+    the library's release first, then only the distributions that differ between them."""
+    from packaging.version import InvalidVersion, Version
+
+    def release(r: dict[str, Any], dist: str) -> Any:
+        try:
+            return Version(r["installed"].get(dist) or "0")
+        except InvalidVersion:
+            return Version("0")
+
+    shown = shown_distributions(records)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault(str(r.get("swept") or ""), []).append(r)
+    sections = []
+    for swept, found in sorted(groups.items()):
+        dist = canonical(swept)
+        found.sort(
+            key=lambda r: (
+                r["machine"],
+                str(r.get("campaign") or ""),
+                release(r, dist),
+                sorted(r["env_vars"].items()),
+            )
+        )
+        varying = [d for d in shown if d != dist and len({version_and_build(r, d) for r in found}) > 1]
+        sections.append(
+            section(
+                f"{swept} releases" if swept else "The default environment (accelpi's commits)",
+                "Only the distributions that differ between these environments are shown; the others "
+                "were the same in every one of them.",
+                headers=["machine", "campaign", *([swept] if swept else []), "switches", *varying],
+                rows=[
+                    [
+                        r["machine"],
+                        str(r.get("campaign") or (r.get("commit") or "")[:8]),
+                        *([version_and_build(r, dist)] if swept else []),
+                        ", ".join(f"{k}={v}" for k, v in sorted(r["env_vars"].items())) or "-",
+                        *[version_and_build(r, d) for d in varying],
+                    ]
+                    for r in found
+                ],
+            )
+        )
+    return sections
 
 
 def _default_pins(root: Path) -> list[list[str]]:

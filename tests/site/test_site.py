@@ -530,3 +530,20 @@ def test_a_folded_chart_is_drawn_full_width_when_opened(browser, server, site):
     assert width > 300, width  # drawn at the phone's width, not 0 px
     page.context.close()
     assert not errors, errors[:3]
+
+
+def test_the_inventory_lists_each_librarys_environments_in_release_order_its_release_first(site):
+    import re
+
+    from packaging.version import Version
+
+    text = (site / "accelpi" / "inventory.html").read_text()
+    part = text.split(">numba releases</h2>", 1)[1].split("<h2", 1)[0]
+    headers = re.findall(r"<th>([^<]*)</th>", part.split("</thead>", 1)[0])
+    assert headers[:4] == ["machine", "campaign", "numba", "switches"], headers
+    rows = re.findall(r"<tr>(.*?)</tr>", part.split("<tbody>", 1)[1], re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    runs: dict[tuple[str, str], list] = {}
+    for machine, campaign, release, *_ in cells:
+        runs.setdefault((machine, campaign), []).append(Version(release.split()[0]))
+    assert runs and all(found == sorted(found) for found in runs.values()), runs
