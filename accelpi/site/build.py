@@ -29,18 +29,9 @@ from ..store.radar import load_sightings
 from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .asvpages import adapt
-from .front import front_page, inventory_page
-from .gate import gate_page
-from .library import library_pages
+from .contents import SiteData, write_pages
 from .markdown import builds_markdown, findings_markdown, replication_markdown
-from .pages import (
-    MISSING_SCRIPTS,
-    builds_page,
-    findings_page,
-    replication_page,
-    write_assets,
-)
-from .radar import radar_feed, radar_page
+from .pages import MISSING_SCRIPTS, write_assets
 
 __all__ = ["build_site"]
 
@@ -152,19 +143,6 @@ def build_site(
     report = release_report(root / sweeps, None, factor)
     report["cannot_install"] = cannot_install(root / sweeps)
     report["cannot_run"] = cannot_run(root / sweeps)
-    if skipped is not None:
-        skipped += report["skipped"]
-    libraries = library_pages(report, out)
-    changes_page = findings_page(report, out)
-    if findings_md:
-        write_atomically(root / findings_md, findings_markdown(report))
-    replication = replication_report(root)
-    replication_file = replication_page(replication, out)
-    if replication_md:
-        write_atomically(root / replication_md, replication_markdown(replication))
-    builds_file = builds_page(report, out)
-    if builds_md:
-        write_atomically(root / builds_md, builds_markdown(report))
     unread: list[dict[str, str]] = []
     records = [
         r
@@ -172,15 +150,24 @@ def build_site(
         if (root / folder).is_dir()
         for r in load_inventories(root / folder, unread)
     ]
-    gate_page(load_runs(root / gate, unread) if gate else [], out)
-    if skipped is not None:
-        skipped += unread
-    problems = drift(records)
-    inventory_page(records, problems, out)
-    radar = entries(root / sweeps, load_sightings(root / sweeps), factor)
-    radar_page(radar, out, set(report["libraries"]))
-    radar_feed(radar, out, site_url)
-    front_page(
-        root, report, records, problems, libraries, changes_page, replication_file, builds_file, out, radar
+    data = SiteData(
+        root,
+        report,
+        replication_report(root),
+        records,
+        drift(records),
+        entries(root / sweeps, load_sightings(root / sweeps), factor),
+        load_runs(root / gate, unread) if gate else [],
+        site_url,
     )
+    if skipped is not None:
+        skipped += report["skipped"] + unread
+    write_pages(data, out)
+    for wanted, markdown in (
+        (findings_md, lambda: findings_markdown(report)),
+        (replication_md, lambda: replication_markdown(data.replication)),
+        (builds_md, lambda: builds_markdown(report)),
+    ):
+        if wanted:
+            write_atomically(root / wanted, markdown())
     return site

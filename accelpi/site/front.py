@@ -18,6 +18,7 @@ from ..reports.verdicts import magnitude
 from ..store import COMMIT_RESULTS, asvcompat
 from ..store.files import write_atomically
 from . import charts
+from .contents import SiteData, file_of
 from .library import LIBRARY_HEADERS
 from .pages import (
     BUILD_HEADERS,
@@ -228,21 +229,11 @@ def _default_pins(root: Path) -> list[list[str]]:
     return rows
 
 
-def front_page(
-    root: Path,
-    report: dict[str, Any],
-    records: list[dict[str, Any]],
-    problems: list[dict[str, Any]],
-    libraries: list[list[Any]],
-    changes_page: str,
-    replication_file: str,
-    builds_file: str,
-    out: Path,
-    radar: list[dict[str, Any]] = (),
-) -> None:
+def front_page(data: SiteData, out: Path) -> None:
     """``index.html``: the answer first (the ranking per machine), then what the backends are,
     the machines, the libraries' releases, the latest releases (``radar``: the radar's entries,
-    newest first), the largest steps, the builds, the default pins."""
+    newest first), the largest steps, the builds, the default pins; linked to the other pages."""
+    root, report, records, problems, radar = data.root, data.report, data.records, data.problems, data.radar
     factor = report["factor"]
     largest = sorted((c for rows in findings(report).values() for c in rows), key=lambda c: -magnitude(c))
     status = (
@@ -275,7 +266,7 @@ def front_page(
                 ").",
             ],
             headers=LIBRARY_HEADERS,
-            rows=libraries,
+            rows=data.libraries,
             empty="No campaign results yet.",
         ),
         section(
@@ -283,7 +274,7 @@ def front_page(
             [
                 "New releases the radar found on the package index, each measured against the release before "
                 "it: ",
-                link("the release radar", "radar.html"),
+                link("the release radar", file_of("radar")),
                 " (and its feed, ",
                 link("radar.xml", "radar.xml"),
                 ").",
@@ -297,9 +288,9 @@ def front_page(
             [
                 f"The {min(len(largest), FRONT_STEPS)} largest of {len(largest)}, either direction; "
                 "every one, per library: ",
-                link("what changed, release by release", changes_page),
+                link("what changed, release by release", file_of("changes")),
                 ". The 2018 talk's claims, re-measured: ",
-                link("what still holds", replication_file),
+                link("what still holds", file_of("replication")),
                 ".",
             ],
             headers=["direction", "library", *STEP_HEADERS],
@@ -309,7 +300,7 @@ def front_page(
             "One release, two builds",
             [
                 "Intel builds against stock builds, release by release: ",
-                link("what an Intel build buys you", builds_file),
+                link("what an Intel build buys you", file_of("builds")),
                 " (ratio Intel / stock of 2**25 samples, geometric mean over the backends; oneDNN on, the "
                 "default, first).",
             ],
@@ -330,7 +321,7 @@ def front_page(
                 f"Installed versions: {len(records)} environment(s) recorded, ",
                 status,
                 " (",
-                link("what each environment installed", "inventory.html"),
+                link("what each environment installed", file_of("inventory")),
                 ").",
             ],
         ),

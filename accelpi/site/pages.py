@@ -15,6 +15,7 @@ from typing import Any
 from ..libraries import switch_label
 from ..reports.report import findings
 from ..store.files import write_atomically
+from .contents import NAV
 from .steps import STEP_HEADERS, step_rows
 
 __all__ = [
@@ -50,22 +51,7 @@ def _templates() -> Any:
 
 
 #: The navigation bar of accelpi's own site (asv's pages one folder up).
-ACCELPI_NAV: dict[str, Any] = {
-    "asv": True,
-    "links": [
-        {"text": "accelpi: which accelerator, which release", "href": "index.html"},
-        {"text": "what changed, release by release", "href": "changes.html"},
-        {"text": "the release radar", "href": "radar.html"},
-        {"text": "Intel builds", "href": "builds.html"},
-        {"text": "the 2018 talk today", "href": "replication.html"},
-        {"text": "what was installed", "href": "inventory.html"},
-        {"text": "the pull-request gate", "href": "gate.html"},
-        {"text": "asv: every benchmark over commits", "href": "../index.html"},
-    ],
-}
-
-#: The navigation bar of the pages being written (another project's site has its own).
-_NAV: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("nav", default=ACCELPI_NAV)
+_NAV: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("nav", default=NAV)
 
 
 @contextlib.contextmanager
