@@ -125,7 +125,6 @@ LONG_FUNCTIONS = {
     "accelpi/reports/replicate.py:replication_report": 148,
     "accelpi/reports/report.py:release_report": 94,
     "accelpi/reports/verdicts.py:compare": 89,
-    "accelpi/site/build.py:build_site": 84,
     "accelpi/site/front.py:front_page": 105,
     "accelpi/store/series.py:collect": 100,
 }

@@ -87,6 +87,23 @@ def check_site_folder(root: Path, site: Path) -> None:
         )
 
 
+def _publish_asv(root: Path, site: Path, node_modules: Path) -> None:
+    """asv's own pages (``asv publish``), adapted: a link to ours, its scripts from
+    ``node_modules`` where they are (else from CDNs, said)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "asv", "publish", "--html-dir", str(site)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        raise InvalidArgument(f"asv publish failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+    left = adapt(site, node_modules)
+    if left:
+        print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
+
+
 def build_site(
     root: Path,
     sweeps: str = SWEEP_RESULTS,
@@ -124,18 +141,7 @@ def build_site(
     if not (root / sweeps / "benchmarks.json").exists():
         raise InvalidArgument(f"no sweep results in {root / sweeps} (benchmarks.json is missing)")
     if publish:
-        done = subprocess.run(
-            [sys.executable, "-m", "asv", "publish", "--html-dir", str(site)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-            raise InvalidArgument(f"asv publish failed: {lines[-1] if lines else f'exit {done.returncode}'}")
-        left = adapt(site, node_modules or root / ".tools" / "node_modules")
-        if left:
-            print(f"accelpi site: from CDNs (`make tools` vendors them): {', '.join(left)}", file=sys.stderr)
+        _publish_asv(root, site, node_modules or root / ".tools" / "node_modules")
     out = site / OUR_DIR
     out.mkdir(parents=True, exist_ok=True)
     for name in write_assets(out):  # none, unless the installation lost the package's data
