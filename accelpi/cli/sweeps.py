@@ -304,6 +304,46 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_FLAGGED if report["differences"] or report["asv_exit"] != 0 else EXIT_OK
 
 
+def _campaign_options(p: argparse.ArgumentParser) -> None:
+    """How a campaign is shaped: its control, confirmation, order, windows, neighbours, disk."""
+    p.add_argument(
+        "--no-control",
+        action="store_true",
+        help="do not measure the newest release twice (the campaign's own A/A pair)",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="measure again exactly the releases of the library's provisional steps (decided in one "
+        "campaign only), so that each is confirmed or disputed",
+    )
+    factor_option(p, "with --confirm: the factor of the steps to confirm")
+    p.add_argument(
+        "--order",
+        choices=ORDERS,
+        default="serpentine",
+        help="serpentine: the environments' order reversed from pass to pass (default); asv: one asv "
+        "run with its own interleaved rounds, in a fixed order (for comparison)",
+    )
+    p.add_argument(
+        "--window",
+        type=positive(int),
+        help="at most this many releases per campaign (overlapping windows, for releases that do not "
+        "fit on disk at once)",
+    )
+    p.add_argument(
+        "--alone",
+        action="store_true",
+        help="do not measure again the releases of the history next to the asked ones (their steps "
+        "to the new releases are then not compared)",
+    )
+    p.add_argument(
+        "--delete-envs",
+        action="store_true",
+        help="delete the environments once a campaign is measured (results and inventories stay)",
+    )
+
+
 def setup_arguments(sub: Any) -> None:
     p = add_command(
         sub,
@@ -349,41 +389,6 @@ def setup_arguments(sub: Any) -> None:
         help="only say what would run, what cannot be installed and why, and about how long (on stdout)",
     )
     passes_options(p)
-    p.add_argument(
-        "--no-control",
-        action="store_true",
-        help="do not measure the newest release twice (the campaign's own A/A pair)",
-    )
-    p.add_argument(
-        "--confirm",
-        action="store_true",
-        help="measure again exactly the releases of the library's provisional steps (decided in one "
-        "campaign only), so that each is confirmed or disputed",
-    )
-    factor_option(p, "with --confirm: the factor of the steps to confirm")
-    p.add_argument(
-        "--order",
-        choices=ORDERS,
-        default="serpentine",
-        help="serpentine: the environments' order reversed from pass to pass (default); asv: one asv "
-        "run with its own interleaved rounds, in a fixed order (for comparison)",
-    )
-    p.add_argument(
-        "--window",
-        type=positive(int),
-        help="at most this many releases per campaign (overlapping windows, for releases that do not "
-        "fit on disk at once)",
-    )
-    p.add_argument(
-        "--alone",
-        action="store_true",
-        help="do not measure again the releases of the history next to the asked ones (their steps "
-        "to the new releases are then not compared)",
-    )
-    p.add_argument(
-        "--delete-envs",
-        action="store_true",
-        help="delete the environments once a campaign is measured (results and inventories stay)",
-    )
+    _campaign_options(p)
     results_option(p, SWEEP_RESULTS, "asv results folder of the sweeps")
     project_options(p)
