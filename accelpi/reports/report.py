@@ -70,6 +70,37 @@ def _series_row(s: Any) -> dict[str, Any]:
     }
 
 
+def _builds(
+    results_dir: str | Path, families: list[str], libraries: list[str], factor: float, skipped: list[Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per library with several builds, each build against the reference; per library with an
+    Intel code path, that path against its stock twin in one environment."""
+    builds = {}
+    for family in families:
+        rows = [d.to_dict() for d in build_differences(results_dir, family, factor, skipped)]
+        if rows:
+            builds[family] = rows
+    for name in libraries:
+        rows = [d.to_dict() for d in twin_differences(results_dir, name, factor, skipped)]
+        if rows:
+            builds[name] = rows
+    return builds
+
+
+def _code_since(report: dict[str, Any], results_dir: Path, code_root: Path | None) -> None:
+    """Each campaign after the first of a library gets ``code_since_previous``: whether the
+    benchmarks' code changed since the campaign before it (why a line breaks between two)."""
+    history = CodeHistory(results_dir) if code_root is None else CodeHistory(code_root, scope=())
+    for data in report["libraries"].values():
+        paths = (
+            sorted({p for s in data["series"] for p in code_paths(s["benchmark"], s["params"])})
+            if code_root is None
+            else [""]  # another project's suite: any file of its repository
+        )
+        for before, after in itertools.pairwise(data["campaigns"]):
+            after["code_since_previous"] = history.between(before["commit"], after["commit"], paths)
+
+
 def release_report(
     results_dir: str | Path,
     library: str | None = None,
@@ -111,15 +142,7 @@ def release_report(
     libraries = [library] if library else swept
     families = [f for f, dists in BUILD_FAMILIES.items() if library is None or library in (f, *dists)]
     skipped: list[dict[str, str]] = []
-    builds = {}
-    for family in families:
-        rows = [d.to_dict() for d in build_differences(results_dir, family, factor, skipped)]
-        if rows:
-            builds[family] = rows
-    for name in libraries:  # a build's code path against its stock twin, one environment
-        rows = [d.to_dict() for d in twin_differences(results_dir, name, factor, skipped)]
-        if rows:
-            builds[name] = rows
+    builds = _builds(results_dir, families, libraries, factor, skipped)
     report: dict[str, Any] = {
         "factor": factor,
         "libraries": {},
@@ -153,15 +176,7 @@ def release_report(
                 report["improved"].append(entry)
             elif c.untested:
                 report["untested"].append(entry)
-    history = CodeHistory(Path(results_dir)) if code_root is None else CodeHistory(code_root, scope=())
-    for data in report["libraries"].values():  # why a line breaks between two campaigns
-        paths = (
-            sorted({p for s in data["series"] for p in code_paths(s["benchmark"], s["params"])})
-            if code_root is None
-            else [""]  # another project's suite: any file of its repository
-        )
-        for before, after in itertools.pairwise(data["campaigns"]):
-            after["code_since_previous"] = history.between(before["commit"], after["commit"], paths)
+    _code_since(report, Path(results_dir), code_root)
     report["skipped"] = list({item["file"]: item for item in skipped}.values())  # once per file
     return report
 
