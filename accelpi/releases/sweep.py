@@ -154,53 +154,66 @@ def asv_run(
         env={**os.environ, **(environ or {})},
         preexec_fn=die_with_parent,  # killed with accelpi, even by SIGKILL
     )
-    tail: list[str] = []
-    rounds: list[dict[str, Any]] = []
-    not_built: dict[str, str] = {}
-    error: list[str] = []  # the last error asv printed, with the lines after it
-    failed = _Failures()
+    output = _Output(say)
     assert process.stdout is not None
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with log_path.open("w") as log:
             for line in process.stdout:
                 log.write(line)
-                tail = [*tail[-80:], line]
-                if _ROUND.search(line) or (_ENV.search(line) and not rounds):
-                    rounds.append({"order": [], "at": []})
-                if _ERROR.search(line):
-                    error = [line.strip()]
-                elif error and len(error) < 40 and not _SKIPPED.search(line.strip()):
-                    error.append(line.strip())
-                skipped = _SKIPPED.search(line.strip())
-                if skipped:
-                    not_built[skipped[1]] = _last_words(error)
-                    say(f"    {skipped[1]}: not built")
-                failed.feed(line, rounds[-1]["order"][-1] if rounds and rounds[-1]["order"] else "")
-                found = _ENV.search(line)
-                if found:
-                    rounds[-1]["order"].append(found[1])
-                    rounds[-1]["at"].append(utc())
-                    say(f"    {found[1]}")
-                elif "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
-                    say("    " + " ".join(line.split()))
+                output.feed(line)
         exit_code = process.wait()
     except BaseException:  # Ctrl-C, SIGTERM or a failure here: nothing of asv's keeps running
         stop_tree(process)
         raise
-    rounds = [r for r in rounds if r["order"]]
     if exit_code != 0:
         say(f"    asv exited {exit_code}; its whole output: {log_path}")
     return AsvRun(
         exit_code,
-        "".join(tail)[-4000:],
+        "".join(output.tail)[-4000:],
         log_path,
         time.perf_counter() - began,
-        rounds,
+        [r for r in output.rounds if r["order"]],
         utc(),
-        not_built,
-        failed.done(),
+        output.not_built,
+        output.failed.done(),
     )
+
+
+class _Output:
+    """What ``asv run`` prints, read line by line: the last lines, the rounds (the order of the
+    environments and when each began), the builds that failed and why, the failed benchmarks;
+    each environment and asv's progress said through ``say``."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.tail: list[str] = []
+        self.rounds: list[dict[str, Any]] = []
+        self.not_built: dict[str, str] = {}
+        self.error: list[str] = []  # the last error asv printed, with the lines after it
+        self.failed = _Failures()
+
+    def feed(self, line: str) -> None:
+        rounds = self.rounds
+        self.tail = [*self.tail[-80:], line]
+        if _ROUND.search(line) or (_ENV.search(line) and not rounds):
+            rounds.append({"order": [], "at": []})
+        if _ERROR.search(line):
+            self.error = [line.strip()]
+        elif self.error and len(self.error) < 40 and not _SKIPPED.search(line.strip()):
+            self.error.append(line.strip())
+        skipped = _SKIPPED.search(line.strip())
+        if skipped:
+            self.not_built[skipped[1]] = _last_words(self.error)
+            self.say(f"    {skipped[1]}: not built")
+        self.failed.feed(line, rounds[-1]["order"][-1] if rounds and rounds[-1]["order"] else "")
+        found = _ENV.search(line)
+        if found:
+            rounds[-1]["order"].append(found[1])
+            rounds[-1]["at"].append(utc())
+            self.say(f"    {found[1]}")
+        elif "%]" in line:  # asv's progress: "[ 12.50%] ··· benchmark  result"
+            self.say("    " + " ".join(line.split()))
 
 
 _PROGRESS = re.compile(r"^\[\s*[\d.]+%\]\s*")
