@@ -119,6 +119,66 @@ def context_of(
     }
 
 
+@dataclass
+class _Where:
+    """What a result file's environment is to a release series: the library's distribution and
+    release, the campaign, the switches (and whether it is the campaign's control copy), the
+    series' axes, what it was measured together with, and the campaign's context."""
+
+    dist: str
+    version: str
+    campaign: dict[str, Any] | None
+    env_vars: dict[str, str]
+    copy: bool
+    switches: str
+    axes: str
+    together: str
+    context: dict[str, Any]
+
+
+def _where(
+    path: Path, result: Any, dists: tuple[str, ...], campaigns: dict[str, Any], skipped: list[Any] | None
+) -> _Where | None:
+    """The result's place in the library's series, or ``None`` when it belongs to none."""
+    from packaging.version import InvalidVersion, Version
+
+    dist = next((d for d in dists if d in result.params), None)
+    if dist is None:
+        return None
+    inventory = _inventory(path, skipped)
+    swept = (inventory or {}).get("swept")
+    if swept is None or canonical(swept) not in {canonical(d) for d in dists}:
+        # Only a sweep of this library makes its release series: the default environment's
+        # runs over accelpi's commits pin torch too, but two of them are two commits, not two
+        # torch releases; another library's sweep pins this one only as a need.
+        return None
+    version = installed_versions(inventory).get(canonical(dist)) or result.params[dist]
+    if not version:
+        return None  # "latest" without an inventory: the release is unknown
+    try:
+        local = Version(version).local
+    except InvalidVersion:
+        return None
+    campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
+    kept = (campaign or {}).get("switches")  # not a project's matrix variables (CC=gcc): no switch
+    env_vars = {k: v for k, v in result.env_vars.items() if k != CONTROL and (kept is None or k in kept)}
+    switches = ", ".join(f"{k}={v}" for k, v in sorted(env_vars.items()))
+    # a local label names another build of the release (torch's +cpu wheel beside the CUDA
+    # wheels of the index): a series of its own, never a step in the releases' line
+    axes = dist + (f"+{local}" if local else "") + (f" [{switches}]" if switches else "")
+    return _Where(
+        dist,
+        version,
+        campaign,
+        env_vars,
+        CONTROL in result.env_vars,  # the campaign's control: the same release again
+        switches,
+        axes,
+        campaign["id"] if campaign else f"alone:{path}",  # alone: compared with nothing
+        context_of(campaign, result, inventory),
+    )
+
+
 def collect(
     results_dir: str | Path, library: str, skipped: list[dict[str, str]] | None = None
 ) -> list[Series]:
@@ -127,11 +187,8 @@ def collect(
 
     Files that cannot be read are left out and named in ``skipped`` when a list is given.
     """
-    from packaging.version import InvalidVersion, Version
-
     results_dir = Path(results_dir)
-    benchmarks_file = results_dir / "benchmarks.json"
-    if not benchmarks_file.exists():
+    if not (results_dir / "benchmarks.json").exists():
         raise InvalidArgument(f"no asv results in {results_dir} (benchmarks.json is missing)")
     benchmarks = asvcompat.benchmarks(results_dir)
     campaigns = load_campaigns(results_dir, skipped)
@@ -139,35 +196,17 @@ def collect(
     series: dict[tuple[str, ...], Series] = {}
     latest: dict[tuple[str, ...], int] = {}
     for path, result, machine_name in asvcompat.iter_results(results_dir, skipped):
-        dist = next((d for d in dists if d in result.params), None)
-        if dist is None:
+        where = _where(path, result, dists, campaigns, skipped)
+        if where is None:
             continue
-        inventory = _inventory(path, skipped)
-        swept = (inventory or {}).get("swept")
-        if swept is None or canonical(swept) not in {canonical(d) for d in dists}:
-            # Only a sweep of this library makes its release series: the default
-            # environment's runs over accelpi's commits pin torch too, but two of them
-            # are two commits, not two torch releases; another library's sweep pins this
-            # one only as a need.
-            continue
-        version = installed_versions(inventory).get(canonical(dist)) or result.params[dist]
-        if not version:
-            continue  # "latest" without an inventory: the release is unknown
-        try:
-            local = Version(version).local
-        except InvalidVersion:
-            continue
-        campaign = campaigns.get(str((inventory or {}).get("campaign") or ""))
-        kept = (campaign or {}).get("switches")  # not a project's matrix variables (CC=gcc): no switch
-        env_vars = {k: v for k, v in result.env_vars.items() if k != CONTROL and (kept is None or k in kept)}
-        copy = CONTROL in result.env_vars  # the campaign's control: the same release again
-        switches = ", ".join(f"{k}={v}" for k, v in sorted(env_vars.items()))
-        # a local label names another build of the release (torch's +cpu wheel beside the
-        # CUDA wheels of the index): a series of its own, never a step in the releases' line
-        build = dist + (f"+{local}" if local else "")
-        axes = build + (f" [{switches}]" if switches else "")
-        together = campaign["id"] if campaign else f"alone:{path}"  # alone: compared with nothing
-        context = context_of(campaign, result, inventory)
+        dist, version, campaign, env_vars, copy = (
+            where.dist,
+            where.version,
+            where.campaign,
+            where.env_vars,
+            where.copy,
+        )
+        switches, axes, together, context = where.switches, where.axes, where.together, where.context
         for key in result.get_all_result_keys():
             if key not in benchmarks:
                 continue
