@@ -229,11 +229,10 @@ def _default_pins(root: Path) -> list[list[str]]:
     return rows
 
 
-def front_page(data: SiteData, out: Path) -> None:
-    """``index.html``: the answer first (the ranking per machine), then what the backends are,
-    the machines, the libraries' releases, the latest releases (``radar``: the radar's entries,
-    newest first), the largest steps, the builds, the default pins; linked to the other pages."""
-    root, report, records, problems, radar = data.root, data.report, data.records, data.problems, data.radar
+def _findings_sections(data: SiteData) -> list[dict[str, Any]]:
+    """The front page's lower half: the largest steps, the builds, the default pins, the
+    inventory's state, each linked to its page."""
+    root, report, records, problems = data.root, data.report, data.records, data.problems
     factor = report["factor"]
     largest = sorted((c for rows in findings(report).values() for c in rows), key=lambda c: -magnitude(c))
     status = (
@@ -241,48 +240,7 @@ def front_page(data: SiteData, out: Path) -> None:
         if problems
         else "every pin held, no drift"
     )
-    figures: list[dict[str, Any]] = []
-    hosts = [
-        [m["machine"], m["cpu"], m["cores"], m["memory"], m["history"], m["release_campaigns"]]
-        for m in machines(root)
-    ]
-    body = [
-        *_ranking(root, figures),
-        _glossary(),
-        section(
-            "The machines",
-            "Every result names the host it was measured on: asv's machine, named after the host's "
-            "fingerprint (CPU model and flags, cores, memory, kernel). Results of two machines are never "
-            "compared.",
-            headers=["machine", "CPU", "cores", "memory", "commit history", "release campaigns"],
-            rows=hosts,
-        ),
-        section(
-            "Library releases",
-            [
-                "asv plots benchmarks against accelpi's commits; these pages plot them against the releases "
-                "of the libraries accelpi accelerates with (campaigns of ",
-                code("accelpi sweep"),
-                ").",
-            ],
-            headers=LIBRARY_HEADERS,
-            rows=data.libraries,
-            empty="No campaign results yet.",
-        ),
-        section(
-            "Latest releases",
-            [
-                "New releases the radar found on the package index, each measured against the release before "
-                "it: ",
-                link("the release radar", file_of("radar")),
-                " (and its feed, ",
-                link("radar.xml", "radar.xml"),
-                ").",
-            ],
-            headers=HEADERS,
-            rows=radar_rows(list(radar)[:LATEST], set(report["libraries"])),
-            empty="No new release found yet.",
-        ),
+    return [
         section(
             f"The largest release steps (factor {factor}, significant)",
             [
@@ -325,6 +283,57 @@ def front_page(data: SiteData, out: Path) -> None:
                 ").",
             ],
         ),
+    ]
+
+
+def front_page(data: SiteData, out: Path) -> None:
+    """``index.html``: the answer first (the ranking per machine), then what the backends are,
+    the machines, the libraries' releases, the latest releases (``radar``: the radar's entries,
+    newest first), the largest steps, the builds, the default pins; linked to the other pages."""
+    root, report, radar = data.root, data.report, data.radar
+    figures: list[dict[str, Any]] = []
+    hosts = [
+        [m["machine"], m["cpu"], m["cores"], m["memory"], m["history"], m["release_campaigns"]]
+        for m in machines(root)
+    ]
+    body = [
+        *_ranking(root, figures),
+        _glossary(),
+        section(
+            "The machines",
+            "Every result names the host it was measured on: asv's machine, named after the host's "
+            "fingerprint (CPU model and flags, cores, memory, kernel). Results of two machines are never "
+            "compared.",
+            headers=["machine", "CPU", "cores", "memory", "commit history", "release campaigns"],
+            rows=hosts,
+        ),
+        section(
+            "Library releases",
+            [
+                "asv plots benchmarks against accelpi's commits; these pages plot them against the releases "
+                "of the libraries accelpi accelerates with (campaigns of ",
+                code("accelpi sweep"),
+                ").",
+            ],
+            headers=LIBRARY_HEADERS,
+            rows=data.libraries,
+            empty="No campaign results yet.",
+        ),
+        section(
+            "Latest releases",
+            [
+                "New releases the radar found on the package index, each measured against the release before "
+                "it: ",
+                link("the release radar", file_of("radar")),
+                " (and its feed, ",
+                link("radar.xml", "radar.xml"),
+                ").",
+            ],
+            headers=HEADERS,
+            rows=radar_rows(list(radar)[:LATEST], set(report["libraries"])),
+            empty="No new release found yet.",
+        ),
+        *_findings_sections(data),
     ]
     front = page(
         "accelpi: which accelerator is fastest here, and did a release change it?",
