@@ -120,7 +120,6 @@ def test_modules_stay_small(path):
 #: ratchet (issue 43). One may shrink, never grow; one that fits leaves this list, and a new
 #: function never joins it.
 LONG_FUNCTIONS = {
-    "accelpi/reports/replicate.py:replication_report": 148,
     "accelpi/reports/verdicts.py:compare": 89,
 }
 FUNCTION_LINES = 80

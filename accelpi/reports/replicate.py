@@ -9,6 +9,7 @@ it on the site and in ``docs/replication.md``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,133 @@ def _cost(seconds: float | None) -> str:
     )
 
 
+def _compute_claims(row: Callable[..., None], machine: str, m: dict[str, Any], gpu: Any) -> None:
+    """Claims 1 to 3 on one machine: Numba's prange, nogil threads, the CUDA kernel."""
+    cores, r = m["cores"], m["rates"]
+    vs_python = _ratio(r["numba:parallel"], m["python"])
+    vs_numba = _ratio(r["numba:parallel"], r["numba"])
+    per_core = (vs_numba / cores if vs_numba else None, vs_python / cores if vs_python else None)
+    row(
+        "1. Numba parallel=True + prange vs plain Python and single-core Numba",
+        "~90x Python, ~4.4x Numba on 8 cores: per core 11x Python, 0.55x Numba",
+        {machine: f"{_fmt(vs_python)} Python, {_fmt(vs_numba)} Numba on {cores} core(s): per core "
+                  f"{_fmt(per_core[1])} Python, {_fmt(per_core[0])} Numba"},
+        "not measured" if None in per_core else (
+            "holds" if 0.275 <= per_core[0] <= 1.1 and 5.6 <= per_core[1] <= 22.5 else "changed"),
+        "compared per core, the talk's machine having 8 cores: holds when both speed-ups per core are "
+        "within 2x of the talk's (0.275x to 1.1x Numba, 5.6x to 22.5x Python), else changed",
+        ["throughput.Throughput.time_estimate"],
+    )  # fmt: skip
+    eff = m["nogil_efficiency"]
+    row(
+        "2. Numba nogil driven by a thread pool scales linearly",
+        "linear in threads",
+        {machine: f"efficiency {_fmt(eff, '{:.0%}')} on {min(cores, 8)} thread(s)"},
+        "not measured" if eff is None else ("holds" if eff >= 0.8 else "changed"),
+        "holds when speed-up / threads is at least 80 % at the most threads measured",
+        ["scaling.ThreadScaling.time_estimate"],
+    )
+    if gpu is None:
+        today, verdict = "not measured: no GPU machine's results are committed", "not measured"
+    else:
+        kernel = gpu[1]["numba-cuda"]
+        vs_py, vs_np = _ratio(kernel, m["python"]), _ratio(kernel, r["numpy"])
+        first = gpu[2]
+        today = (
+            f"numba-cuda on {gpu[0]} ({kernel / 1e9:,.0f} Gsamples/s at 2**{GPU_N.bit_length() - 1}): "
+            f"{_fmt(vs_py, '{:,.0f}x')} Python, {_fmt(vs_np, '{:,.0f}x')} NumPy, both as measured on "
+            f"{machine} ({cores} cores; not the GPU machine's own CPU, whose Python and NumPy were not "
+            f"measured: not like with like); first call {_fmt(first, '{:.1f} s')}"
+        )
+        fast = vs_py is not None and vs_np is not None and vs_py >= 1000 and vs_np >= 150
+        verdict = "holds" if fast and (first is None or first <= 3.6) else "changed"
+    row(
+        "3. Numba CUDA kernel vs Python and NumPy; first call compiles",
+        "~1000x Python, ~150x NumPy, 1.8 s first call",
+        {machine: today},
+        verdict,
+        "holds when the GPU kernel is at least 1000x Python and 150x NumPy (both measured on this CPU "
+        "machine) and its cold first call is within 2x of 1.8 s; the GPU is today's, not 2018's",
+        ["throughput.GpuThroughput.time_estimate"],
+    )
+
+
+def _library_claims(
+    row: Callable[..., None], machine: str, m: dict[str, Any], gpu: Any, sweeps: Path
+) -> None:
+    """Claims 4 to 7 on one machine: the ML frameworks, TensorFlow's graph and Intel build, Dask's
+    overhead, thread safety."""
+    r = m["rates"]
+    cupy = (
+        "not measured"
+        if not gpu
+        else (f"on {gpu[0]} {_fmt(_ratio(gpu[1].get('cupy'), r['numpy']), '{:,.0f}x')} NumPy of {machine}")
+    )
+    frameworks = ", ".join(
+        f"{b} {_fmt(_ratio(r[b], r['numpy']))}" for b in ("torch", "tensorflow:eager", "jax")
+    )
+    row(
+        "4. ML frameworks as NumPy accelerators (CPU here)",
+        "no figure: they run NumPy-like code; CuPy is NumPy-compatible",
+        {
+            machine: f"vs NumPy on CPU: {frameworks}; CuPy: GPU only, "
+            + cupy
+            + (f" (NumPy measured on {machine}, not on the GPU machine: not like with like)" if gpu else "")
+        },
+        "shown",
+        "a claim without a figure: shown, not judged",
+        ["throughput.Throughput.time_estimate"],
+    )
+    graph_eager = _ratio(r["tensorflow:graph"], r["tensorflow:eager"])
+    swept_on, by_release = _tf_by_release(sweeps)
+    row(
+        "5a. TensorFlow graph (tf.function) vs eager on CPU",
+        "graph ~2.4x eager",
+        {machine: f"graph {_fmt(graph_eager)} eager; per {TF_REFERENCE} release (oneDNN on"
+                  + (f", on {', '.join(swept_on)}" if swept_on and swept_on != [machine] else "") + "): "
+                  + (", ".join(f"{v} {x:.2f}x" for v, x in by_release.items()) or "no sweep")},
+        "not measured" if graph_eager is None else ("holds" if 1.2 <= graph_eager <= 4.8 else "changed"),
+        "holds when graph is faster than eager by 1.2x to 4.8x (within 2x of 2.4x)",
+        ["throughput.Throughput.time_estimate", f"{TF_REFERENCE}.html"],
+        {"TensorFlow graph / eager speed, 2**25 samples, oneDNN on": {"graph/eager": by_release}}
+        if by_release else None,
+    )  # fmt: skip
+    mkl, default, mkl_on = _mkl(sweeps)
+    row(
+        "5b. An MKL (Intel) build of TensorFlow is faster",
+        "~+20 % faster: about 0.83x the stock build's time",
+        {machine: (f"on {', '.join(mkl_on)}, " if mkl_on and mkl_on != [machine] else "")
+                  + "Intel / stock time: " + ("; ".join(mkl) or "not measured: no Intel build swept")},
+        "not measured" if not default else (
+            "holds" if all(0.71 <= x <= 0.91 for x in default) else "changed"),
+        "holds when Intel's build takes 0.71x to 0.91x the stock build's time (+10 % to +40 % faster, "
+        "within 2x of +20 %) with oneDNN on, the stock build's default; the ratio of builds.html",
+        ["builds.html"],
+    )  # fmt: skip
+    over = m["overhead"]
+    grows = over["dask:delayed"] is not None and over["threadpool"] is not None
+    row(
+        "6. Dask delayed's launch overhead grows with the task count; a thread pool stays flat",
+        "grows for Dask, flat for ThreadPoolExecutor",
+        {machine: f"1000 tasks cost {', '.join(f'{k} {_cost(v)}' for k, v in over.items())} over 1 task"},
+        "not measured" if not grows else (
+            "holds" if over["dask:delayed"] > 5 * max(over["threadpool"], 0.01) else "changed"),
+        "holds when dask:delayed's cost of 1000 tasks over 1 is more than 5x the thread pool's "
+        "(at least 10 ms)",
+        ["overhead.LaunchOverhead.time_launch"],
+    )  # fmt: skip
+    safe = m["worst_sigma"] is not None and m["worst_sigma"] <= 6
+    row(
+        "7. Thread safety: a shared counter loses updates by timing; safe kernels never do",
+        "wrong counts sometimes; atomic counting never; errors inside 6 σ",
+        {machine: f"the unsafe count lost {_fmt(m['race'], '{:.2%}')} of its updates; worst error over "
+                  f"every backend {_fmt(m['worst_sigma'], '{:.1f} σ')}"},
+        "not measured" if m["race"] is None else ("holds" if safe and m["race"] > 0 else "changed"),
+        "holds when the unsafe kernel loses updates and every backend stays within 6 σ over five seeds",
+        ["threads.Race.track_lost_update_fraction", "accuracy.Accuracy.track_worst_error_in_sigmas"],
+    )  # fmt: skip
+
+
 def replication_report(root: str | Path) -> dict[str, Any]:
     """One row per claim: the 2018 figure, today's per machine, a verdict and its rule."""
     root = Path(root)
@@ -198,127 +326,8 @@ def replication_report(root: str | Path) -> dict[str, Any]:
 
     gpu = _gpu(root)  # one GPU machine's figures serve every CPU machine's claims
     for machine, m in machines.items():
-        cores, r = m["cores"], m["rates"]
-        vs_python = _ratio(r["numba:parallel"], m["python"])
-        vs_numba = _ratio(r["numba:parallel"], r["numba"])
-        per_core = (vs_numba / cores if vs_numba else None, vs_python / cores if vs_python else None)
-        row(
-            "1. Numba parallel=True + prange vs plain Python and single-core Numba",
-            "~90x Python, ~4.4x Numba on 8 cores: per core 11x Python, 0.55x Numba",
-            {machine: f"{_fmt(vs_python)} Python, {_fmt(vs_numba)} Numba on {cores} core(s): per core "
-                      f"{_fmt(per_core[1])} Python, {_fmt(per_core[0])} Numba"},
-            "not measured" if None in per_core else (
-                "holds" if 0.275 <= per_core[0] <= 1.1 and 5.6 <= per_core[1] <= 22.5 else "changed"),
-            "compared per core, the talk's machine having 8 cores: holds when both speed-ups per core are "
-            "within 2x of the talk's (0.275x to 1.1x Numba, 5.6x to 22.5x Python), else changed",
-            ["throughput.Throughput.time_estimate"],
-        )  # fmt: skip
-        eff = m["nogil_efficiency"]
-        row(
-            "2. Numba nogil driven by a thread pool scales linearly",
-            "linear in threads",
-            {machine: f"efficiency {_fmt(eff, '{:.0%}')} on {min(cores, 8)} thread(s)"},
-            "not measured" if eff is None else ("holds" if eff >= 0.8 else "changed"),
-            "holds when speed-up / threads is at least 80 % at the most threads measured",
-            ["scaling.ThreadScaling.time_estimate"],
-        )
-        if gpu is None:
-            today, verdict = "not measured: no GPU machine's results are committed", "not measured"
-        else:
-            kernel = gpu[1]["numba-cuda"]
-            vs_py, vs_np = _ratio(kernel, m["python"]), _ratio(kernel, r["numpy"])
-            first = gpu[2]
-            today = (
-                f"numba-cuda on {gpu[0]} ({kernel / 1e9:,.0f} Gsamples/s at 2**{GPU_N.bit_length() - 1}): "
-                f"{_fmt(vs_py, '{:,.0f}x')} Python, {_fmt(vs_np, '{:,.0f}x')} NumPy, both as measured on "
-                f"{machine} ({cores} cores; not the GPU machine's own CPU, whose Python and NumPy were not "
-                f"measured: not like with like); first call {_fmt(first, '{:.1f} s')}"
-            )
-            fast = vs_py is not None and vs_np is not None and vs_py >= 1000 and vs_np >= 150
-            verdict = "holds" if fast and (first is None or first <= 3.6) else "changed"
-        row(
-            "3. Numba CUDA kernel vs Python and NumPy; first call compiles",
-            "~1000x Python, ~150x NumPy, 1.8 s first call",
-            {machine: today},
-            verdict,
-            "holds when the GPU kernel is at least 1000x Python and 150x NumPy (both measured on this CPU "
-            "machine) and its cold first call is within 2x of 1.8 s; the GPU is today's, not 2018's",
-            ["throughput.GpuThroughput.time_estimate"],
-        )
-        cupy = (
-            "not measured"
-            if not gpu
-            else (
-                f"on {gpu[0]} {_fmt(_ratio(gpu[1].get('cupy'), r['numpy']), '{:,.0f}x')} NumPy of {machine}"
-            )
-        )
-        frameworks = ", ".join(
-            f"{b} {_fmt(_ratio(r[b], r['numpy']))}" for b in ("torch", "tensorflow:eager", "jax")
-        )
-        row(
-            "4. ML frameworks as NumPy accelerators (CPU here)",
-            "no figure: they run NumPy-like code; CuPy is NumPy-compatible",
-            {
-                machine: f"vs NumPy on CPU: {frameworks}; CuPy: GPU only, "
-                + cupy
-                + (
-                    f" (NumPy measured on {machine}, not on the GPU machine: not like with like)"
-                    if gpu
-                    else ""
-                )
-            },
-            "shown",
-            "a claim without a figure: shown, not judged",
-            ["throughput.Throughput.time_estimate"],
-        )
-        graph_eager = _ratio(r["tensorflow:graph"], r["tensorflow:eager"])
-        swept_on, by_release = _tf_by_release(sweeps)
-        row(
-            "5a. TensorFlow graph (tf.function) vs eager on CPU",
-            "graph ~2.4x eager",
-            {machine: f"graph {_fmt(graph_eager)} eager; per {TF_REFERENCE} release (oneDNN on"
-                      + (f", on {', '.join(swept_on)}" if swept_on and swept_on != [machine] else "") + "): "
-                      + (", ".join(f"{v} {x:.2f}x" for v, x in by_release.items()) or "no sweep")},
-            "not measured" if graph_eager is None else ("holds" if 1.2 <= graph_eager <= 4.8 else "changed"),
-            "holds when graph is faster than eager by 1.2x to 4.8x (within 2x of 2.4x)",
-            ["throughput.Throughput.time_estimate", f"{TF_REFERENCE}.html"],
-            {"TensorFlow graph / eager speed, 2**25 samples, oneDNN on": {"graph/eager": by_release}}
-            if by_release else None,
-        )  # fmt: skip
-        mkl, default, mkl_on = _mkl(sweeps)
-        row(
-            "5b. An MKL (Intel) build of TensorFlow is faster",
-            "~+20 % faster: about 0.83x the stock build's time",
-            {machine: (f"on {', '.join(mkl_on)}, " if mkl_on and mkl_on != [machine] else "")
-                      + "Intel / stock time: " + ("; ".join(mkl) or "not measured: no Intel build swept")},
-            "not measured" if not default else (
-                "holds" if all(0.71 <= x <= 0.91 for x in default) else "changed"),
-            "holds when Intel's build takes 0.71x to 0.91x the stock build's time (+10 % to +40 % faster, "
-            "within 2x of +20 %) with oneDNN on, the stock build's default; the ratio of builds.html",
-            ["builds.html"],
-        )  # fmt: skip
-        over = m["overhead"]
-        grows = over["dask:delayed"] is not None and over["threadpool"] is not None
-        row(
-            "6. Dask delayed's launch overhead grows with the task count; a thread pool stays flat",
-            "grows for Dask, flat for ThreadPoolExecutor",
-            {machine: f"1000 tasks cost {', '.join(f'{k} {_cost(v)}' for k, v in over.items())} over 1 task"},
-            "not measured" if not grows else (
-                "holds" if over["dask:delayed"] > 5 * max(over["threadpool"], 0.01) else "changed"),
-            "holds when dask:delayed's cost of 1000 tasks over 1 is more than 5x the thread pool's "
-            "(at least 10 ms)",
-            ["overhead.LaunchOverhead.time_launch"],
-        )  # fmt: skip
-        safe = m["worst_sigma"] is not None and m["worst_sigma"] <= 6
-        row(
-            "7. Thread safety: a shared counter loses updates by timing; safe kernels never do",
-            "wrong counts sometimes; atomic counting never; errors inside 6 σ",
-            {machine: f"the unsafe count lost {_fmt(m['race'], '{:.2%}')} of its updates; worst error over "
-                      f"every backend {_fmt(m['worst_sigma'], '{:.1f} σ')}"},
-            "not measured" if m["race"] is None else ("holds" if safe and m["race"] > 0 else "changed"),
-            "holds when the unsafe kernel loses updates and every backend stays within 6 σ over five seeds",
-            ["threads.Race.track_lost_update_fraction", "accuracy.Accuracy.track_worst_error_in_sigmas"],
-        )  # fmt: skip
+        _compute_claims(row, machine, m, gpu)
+        _library_claims(row, machine, m, gpu, sweeps)
     row(
         "8. Why the GIL exists (a shared heap; nogil code must not touch Python objects)",
         "an explanation",
