@@ -116,12 +116,10 @@ def test_modules_stay_small(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 420
 
 
-#: The functions still longer than :data:`FUNCTION_LINES`, at their length of 2026-12-06: a
-#: ratchet (issue 43). One may shrink, never grow; one that fits leaves this list, and a new
-#: function never joins it.
-LONG_FUNCTIONS = {
-    "accelpi/reports/verdicts.py:compare": 89,
-}
+#: The functions still longer than :data:`FUNCTION_LINES`: a ratchet (issue 43), empty since
+#: 2026-12-06 (the last, ``verdicts.compare``, went from 89 lines to 61). A new function never
+#: joins it: a long one is split (the work in the package, ``cmd_*`` parse and print).
+LONG_FUNCTIONS: dict[str, int] = {}
 FUNCTION_LINES = 80
 
 

@@ -192,17 +192,9 @@ def compare(
     a, b = before, after
     samples = (len(a.get("samples") or ()), len(b.get("samples") or ()))
     if not (a["value"] > 0 and b["value"] > 0):
-        return Comparison(
-            math.inf if not a["value"] else b["value"] / a["value"],
-            None,
-            None,
-            "untested",
-            "no ratio (a value at or below zero)",
-            (0, 0),
-            samples,
-            confidence,
-            "a value at or below zero has no ratio",
-        )
+        ratio = math.inf if not a["value"] else b["value"] / a["value"]
+        return _untested(ratio, "no ratio (a value at or below zero)", (0, 0), samples, confidence,
+                         "a value at or below zero has no ratio")  # fmt: skip
     ratio = b["value"] / a["value"]
     medians, counts = _per_process(a, b)
     if medians and not pooled:
@@ -218,19 +210,8 @@ def compare(
         low, high = _around(ratio, _welch(logs[0], logs[1], confidence) if logs[0] and logs[1] else None)
         known = "ignored" if pooled else "one process" if min(counts) == 1 else "unknown"
         test = f"Mann-Whitney U on pooled samples, {samples[0]} + {samples[1]} (processes {known})"
-        return _decide(
-            ratio,
-            low,
-            high,
-            _asv(a, b, factor),
-            factor,
-            directed,
-            test,
-            counts,
-            samples,
-            confidence,
-            "sample",
-        )
+        asv = _asv(a, b, factor)
+        return _decide(ratio, low, high, asv, factor, directed, test, counts, samples, confidence, "sample")
     stats = [p.get("stats") or {} for p in (a, b)]
     if all(stats) and all(s.get("repeat", 0) > 1 for s in stats) and all("ci_99_a" in s for s in stats):
         low = stats[1]["ci_99_a"] / stats[0]["ci_99_b"] if stats[0]["ci_99_b"] > 0 else None
@@ -239,17 +220,15 @@ def compare(
         return _decide(
             ratio, low, high, _asv(a, b, factor), factor, directed, test, counts, samples, 0.99, "statistics"
         )
-    return Comparison(
-        ratio,
-        None,
-        None,
-        "untested",
-        "ratio only (one sample: no test)",
-        counts,
-        samples,
-        confidence,
-        "one sample a side: no test can tell a change from noise",
-    )
+    return _untested(ratio, "ratio only (one sample: no test)", counts, samples, confidence,
+                     "one sample a side: no test can tell a change from noise")  # fmt: skip
+
+
+def _untested(
+    ratio: float, test: str, counts: tuple[int, int], samples: tuple[int, int], confidence: float, why: str
+) -> Comparison:
+    """A comparison no test can decide: the ratio alone, and why."""
+    return Comparison(ratio, None, None, "untested", test, counts, samples, confidence, why)
 
 
 def _per_process(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[list[float]] | None, tuple[int, int]]:
