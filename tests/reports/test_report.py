@@ -158,6 +158,13 @@ def test_the_committed_summary_is_up_to_date():
     )
 
 
+def test_the_committed_intel_builds_page_is_up_to_date():
+    from accelpi.site.markdown import builds_markdown
+
+    committed = (ROOT / "docs" / "intel-builds.md").read_text()
+    assert committed == builds_markdown(committed_report()), "docs/intel-builds.md is stale: run make publish"
+
+
 def test_one_default_factor_everywhere():
     from accelpi.cli import build_parser
     from accelpi.releases.bisect import bisect_releases
