@@ -244,3 +244,11 @@ def test_one_owner_for_each_format_and_host_file(literal, owner):
                 if literal in node.value:
                     holders.append(path.relative_to(ROOT).as_posix())
     assert sorted(set(holders)) == [owner]
+
+
+@pytest.mark.parametrize("folder", ["results", "sweeps", "experiments", "projects", "docs"])
+def test_every_data_folder_says_what_it_holds_and_who_writes_it(folder):
+    """A newcomer opening a folder of results or docs reads first what it holds (issue 43)."""
+    readme = ROOT / folder / "README.md"
+    assert readme.is_file(), f"{folder}/ has no README.md"
+    assert len(readme.read_text(encoding="utf-8").split()) >= 40, f"{folder}/README.md says too little"
