@@ -215,7 +215,7 @@ def _compute_claims(row: Callable[..., None], machine: str, m: dict[str, Any], g
         vs_py, vs_np = _ratio(kernel, m["python"]), _ratio(kernel, r["numpy"])
         first = gpu[2]
         today = (
-            f"numba-cuda on {gpu[0]} ({kernel / 1e9:,.0f} Gsamples/s at 2**{GPU_N.bit_length() - 1}): "
+            f"numba-cuda on {gpu[0]} ({kernel / 1e6:,.0f} Msamples/s at 2**{GPU_N.bit_length() - 1}): "
             f"{_fmt(vs_py, '{:,.0f}x')} Python, {_fmt(vs_np, '{:,.0f}x')} NumPy, both as measured on "
             f"{machine} ({cores} cores; not the GPU machine's own CPU, whose Python and NumPy were not "
             f"measured: not like with like); first call {_fmt(first, '{:.1f} s')}"

@@ -131,7 +131,8 @@ def limit_sentence(limit: dict[str, float]) -> str:
     """The limit in words, as ``accelpi summary`` and the front page say it."""
     return (
         f"numba:fused on one thread runs {limit['ratio']:.2f}x this CPU's hand-written limit "
-        f"(pi_simd.c built here: {limit['gsamples_per_second']:.2f} Gsamples/s)"
+        f"(pi_simd.c built here: {limit['gsamples_per_second'] * 1e3:,.0f} Msamples/s on one thread, "
+        "in the ranking's unit)"
     )
 
 
