@@ -63,14 +63,14 @@ def _power(text: str) -> str:
 
 def title_of(benchmark: str, rest: str, backends: Iterable[str] = ()) -> tuple[str, str]:
     """``(title, subtitle)``: what was measured in words, and asv's name of the benchmark;
-    ``backends``: those drawn (numba:fused's own size is named only where it is drawn)."""
+    ``backends``: those drawn (numba:fused's thread scaling, 2**28 samples, is drawn alone)."""
     name = benchmark.split(".", 1)[-1]
     cls = name.split(".")[0]
     plural = "" if rest == "1" else "s"
     words = {
         "Throughput": f"Time for {_power(rest)} samples",
-        "ThreadScaling": f"Time on {rest} thread{plural} (2**25 samples"
-        + ("; numba:fused 2**28)" if "numba:fused" in set(backends) else ")"),
+        "ThreadScaling": f"Time on {rest} thread{plural} "
+        + ("(2**28 samples)" if set(backends) == {"numba:fused"} else "(2**25 samples)"),
         "FirstCall": "First call in a fresh process (import and compile)",
         "PeakMemory": "Peak memory of a process",
         "LaunchOverhead": f"Time for 2**24 samples as {rest} task{plural}",

@@ -143,3 +143,14 @@ def test_every_linear_axis_starts_at_zero():
     for layer in layers(chart):
         scale = layer["encoding"]["y"].get("scale", {})
         assert scale.get("zero") is True and scale.get("type") != "log", scale
+
+
+def test_numba_fused_thread_scaling_is_titled_with_its_own_sample_count():
+    """numba:fused's thread scaling times 2**28 samples, the others 2**25: drawn together its
+    longer time read as the slowest backend, so it has a chart of its own, titled so."""
+    assert title_of("scaling.ThreadScaling.time_estimate", "1", ["numba:fused"])[0] == (
+        "Time on 1 thread (2**28 samples)"
+    )
+    assert title_of("scaling.ThreadScaling.time_estimate", "2", ["numba", "numba:parallel"])[0] == (
+        "Time on 2 threads (2**25 samples)"
+    )
