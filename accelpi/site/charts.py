@@ -173,6 +173,7 @@ def spec(
         )
     else:
         layer = _line_layers(base, axis, y_scale, tooltip, variants)
+    layer = _campaign_choice(layer, rows)
     title, subtitle = title_of(benchmark, rest, backends)
     chart = (
         layer.properties(
@@ -185,6 +186,30 @@ def spec(
         .configure_legend(labelFontSize=11, titleFontSize=11)
     )
     return chart.to_dict()
+
+
+#: The campaign menu's entry that draws every campaign's lines at once.
+EVERY_CAMPAIGN = "every campaign"
+
+
+def _campaign_choice(layer: Any, rows: list[dict[str, Any]]) -> Any:
+    """A chart fed by several campaigns draws the newest one's lines, with a menu under it to
+    pick another, or every one (tensorflow-cpu's charts drew three campaigns times two oneDNN
+    settings at once, one colour per backend); a chart of one campaign is left as it is."""
+    import altair as alt
+
+    ended = {r["campaign"]: r["measured"] for r in rows}
+    if len(ended) < 2:
+        return layer
+    campaigns = sorted(ended, key=lambda c: (ended[c], c), reverse=True)
+    pick = alt.param(
+        name="campaign_pick",
+        value=campaigns[0],
+        bind=alt.binding_select(options=[*campaigns, EVERY_CAMPAIGN], name="campaign "),
+    )
+    return layer.add_params(pick).transform_filter(
+        f"campaign_pick == '{EVERY_CAMPAIGN}' || datum.campaign == campaign_pick"
+    )
 
 
 def _line_layers(base: Any, axis: Any, y_scale: Any, tooltip: list[Any], variants: bool) -> Any:

@@ -169,7 +169,8 @@ def _figures(library: str, data: dict[str, Any], suite: str) -> list[dict[str, A
                 "id": f"chart-{number}",
                 "spec": charts.spec(library, benchmark, shown, unit, lines, releases, legend, suite),
                 "caption": f"{subtitle}: one colour per {legend} on every chart; {dashes}a line per "
-                "campaign; bars: the 25th to 75th percentile; hover a point for its values, the step from "
+                "campaign (of several, the newest is drawn: the menu under the chart picks another, or every "
+                "one); bars: the 25th to 75th percentile; hover a point for its values, the step from "
                 f"the release before and its verdict, campaign, date and machine ({_machines(lines)})",
                 "description": f"{title} against the {library} release",
             }

@@ -154,3 +154,22 @@ def test_numba_fused_thread_scaling_is_titled_with_its_own_sample_count():
     assert title_of("scaling.ThreadScaling.time_estimate", "2", ["numba", "numba:parallel"])[0] == (
         "Time on 2 threads (2**25 samples)"
     )
+
+
+def test_a_chart_of_several_campaigns_draws_the_newest_and_offers_the_others():
+    def fed(campaign: str, ended: str) -> dict:
+        return {
+            **line("numba", {"0.67.0": 0.15, "0.68.0": 0.17}),
+            "context": {"campaign": campaign, "ended": ended},
+        }
+
+    chart = spec("numba", "throughput.Throughput.time_estimate", "33554432", "seconds",
+                 [fed("numba-20261130T054432Z", "2026-11-30T06:00:00Z"),
+                  fed("numba-20261206T181843Z", "2026-12-06T18:40:00Z")], ["0.67.0", "0.68.0"])  # fmt: skip
+    (pick,) = chart["params"]
+    assert pick["value"] == "numba-20261206T181843Z"  # the newest
+    assert pick["bind"]["options"] == ["numba-20261206T181843Z", "numba-20261130T054432Z", "every campaign"]
+    assert "datum.campaign == campaign_pick" in chart["transform"][0]["filter"]
+    one = spec("numba", "throughput.Throughput.time_estimate", "33554432", "seconds",
+               [fed("numba-20261206T181843Z", "2026-12-06T18:40:00Z")], ["0.67.0", "0.68.0"])  # fmt: skip
+    assert "params" not in one  # one campaign: no menu
