@@ -46,24 +46,36 @@ def sweep_seconds_per_environment(inventories: list[dict[str, Any]]) -> dict[str
 
 
 def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
-    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library: their
-    seconds per environment and pass; else from the library's older one-release sweeps, their
-    seconds per environment times :data:`SWEEP_TO_CAMPAIGN`; else from any earlier campaign;
-    else 3 minutes per environment and pass), ``basis`` (which of these) and ``disk_bytes``
-    per environment (``None``: never measured).
+    """What a campaign costs here: ``seconds`` (from earlier campaigns of the library that
+    measured the same ``-b`` selection; else those that measured the whole suite: their seconds
+    per environment and pass, scaled to ``-b``'s share when one is given; else from the
+    library's older one-release sweeps, their seconds per environment times
+    :data:`SWEEP_TO_CAMPAIGN`; else from any earlier campaign; else 3 minutes per environment
+    and pass), ``basis`` (which of these) and ``disk_bytes`` per environment (``None``: never
+    measured).
 
     The library's own older sweeps come before other libraries' campaigns: a TensorFlow
     environment costs two to three times a Numba one (eager mode, XLA's compiles), which no other
     library's campaign can tell."""
     builds = {canonical(p.library.name) for p in plan.plans}
-    per_env_pass, any_campaign, disks = [], [], []
+    selected = list(dict.fromkeys(r for p in plan.plans for r in (p.bench or ())))
+    inventories = load_inventories(results_dir) if results_dir.is_dir() else []
+    # the campaigns that measured a part of the suite (-b), from their inventories
+    benched = {
+        str(r["campaign"]): list(r["bench"]) for r in inventories if r.get("campaign") and r.get("bench")
+    }
+    per_env_pass, same_bench, any_campaign, disks = [], [], [], []
     for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
         if record.get("environments") and isinstance(record.get("seconds"), int | float):
             cost = record["seconds"] / (len(record["environments"]) * max(1, record.get("passes") or 1))
-            any_campaign.append(cost)
+            part = benched.get(record["id"])
             if canonical(str(record.get("library") or "")) in builds:
-                per_env_pass.append(cost)
-    inventories = load_inventories(results_dir) if results_dir.is_dir() else []
+                if selected and part == selected:
+                    same_bench.append(cost)
+                elif part is None:
+                    per_env_pass.append(cost)
+            if part is None:
+                any_campaign.append(cost)
     for record in inventories:
         if canonical(str(record.get("swept") or "")) in builds and isinstance(
             record.get("disk_bytes"), int | float
@@ -72,6 +84,7 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     old = sweep_seconds_per_environment(inventories)
     swept = [seconds * SWEEP_TO_CAMPAIGN for build in builds for seconds in old.get(build, [])]
     bases = [
+        ("campaigns of this library with the same -b", same_bench),
         ("campaigns of this library", per_env_pass),
         ("this library's one-release sweeps", swept),
         ("other libraries' campaigns", any_campaign),
@@ -79,15 +92,14 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     ]
     basis, seen = next((name, found) for name, found in bases if found)
     per = sum(seen) / len(seen)
-    selected = [r for p in plan.plans for r in (p.bench or ())]
-    share = bench_share(selected, results_dir, builds) if selected else None
+    share = bench_share(selected, results_dir, builds, set(benched)) if selected and not same_bench else None
     if share is not None:
         per *= share
         basis += (
-            f", scaled to -b's {share:.0%} of the benchmarks' time there; building the environments and "
-            "starting each process are not in that share, so expect more"
+            f", scaled to -b's {share:.0%} of the benchmarks' time there; building the environments "
+            "is not in that share, so expect more"
         )
-    elif selected:
+    elif selected and not same_bench:
         basis += "; -b's share unknown (no earlier results of this library here): the whole suite's cost"
     environments = len(plan.include())
     return {
@@ -98,13 +110,17 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     }
 
 
-def bench_share(expressions: list[str], results_dir: Path, builds: set[str]) -> float | None:
+def bench_share(
+    expressions: list[str], results_dir: Path, builds: set[str], parts: set[str] = frozenset()
+) -> float | None:
     """The share of the time the earlier campaigns of ``builds`` spent in the benchmarks that
     ``-b expressions`` select, matched as asv matches them (a plain benchmark's name; for a
     parameterised one, only the name with each combination of its parameters, a combination
     taking its part of the benchmark's time); ``None`` when no campaign of these libraries left
-    results with durations here. The rest of a campaign's time (building environments,
-    starting processes) is scaled with it, so a small selection is costed on the short side."""
+    results with durations here. Campaigns in ``parts`` (ids of those that measured a part of
+    the suite themselves) are left out. asv's duration of a benchmark holds its processes'
+    start and set-up; building the environments is scaled with it, so a small selection is
+    costed on the short side."""
     import itertools
     import re
 
@@ -113,7 +129,7 @@ def bench_share(expressions: list[str], results_dir: Path, builds: set[str]) -> 
     patterns = [re.compile(text) for text in expressions]
     total = chosen = 0.0
     for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
-        if canonical(str(record.get("library") or "")) not in builds:
+        if canonical(str(record.get("library") or "")) not in builds or record["id"] in parts:
             continue
         for path in sorted(Path(record["folder"]).glob("*.json")):
             if path.name in ("machine.json", "benchmarks.json"):

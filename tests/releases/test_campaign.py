@@ -190,3 +190,30 @@ def test_a_campaign_of_a_few_benchmarks_is_costed_at_their_share_of_the_time(tmp
     assert cost(r"time_estimate$")["seconds"] == 0
     assert cost(".")["seconds"] == pytest.approx(full["seconds"])
     assert duration.bench_share(["."], tmp_path / "nothing", {"numba"}) is None
+
+
+def test_a_campaign_of_the_same_benchmarks_is_costed_from_those_like_it(tmp_path):
+    """A campaign that measured the same -b selection (its inventories say which) costs what it
+    took, environments built and all; it is never scaled, nor counted as a whole-suite campaign."""
+    import json
+    import shutil
+
+    from ..helpers import ROOT
+
+    committed = sorted((ROOT / "sweeps").glob("*/numba-*/*.campaign"))
+    if not committed:
+        pytest.skip("no numba campaign is committed under sweeps/")
+    record = json.loads(committed[-1].read_text())
+    folder = tmp_path / record["machine"] / record["id"]
+    shutil.copytree(committed[-1].parent, folder)
+    chosen = [r"Throughput\.time_estimate\('numba:fused'"]
+    for inventory in folder.glob("*.versions"):  # as a campaign of that -b writes them
+        inventory.write_text(json.dumps({**json.loads(inventory.read_text()), "bench": chosen}))
+    plan = CampaignPlan("numba", [_plan("numba", ["0.67.0", "0.68.0"])])
+    plan.plans[0].bench = list(chosen)
+    cost = duration.expected(plan, tmp_path)
+    per = record["seconds"] / (len(record["environments"]) * record["passes"])
+    assert cost["basis"] == "campaigns of this library with the same -b"
+    assert cost["per_environment_and_pass"] == pytest.approx(per)
+    whole = duration.expected(CampaignPlan("numba", [_plan("numba", ["0.67.0", "0.68.0"])]), tmp_path)
+    assert whole["basis"] != "campaigns of this library"  # a part of the suite is no whole-suite cost
