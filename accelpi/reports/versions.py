@@ -210,7 +210,13 @@ def also_differs(installed: dict[tuple[str, str], dict[str, str]], s: Series, be
     if not a or not b:
         return ""
     moved = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k != canonical(s.distribution))
-    return "; ".join(f"{k} {a.get(k, 'absent')} → {b.get(k, 'absent')}" for k in moved)
+    said = "; ".join(f"{k} {a.get(k, 'absent')} → {b.get(k, 'absent')}" for k in moved[:ALSO_SHOWN])
+    more = len(moved) - ALSO_SHOWN
+    return said + (f"; and {more} more (accelpi inventory)" if more > 0 else "")
+
+
+#: Other distributions a step names before "and N more" (a TensorFlow step moves dozens).
+ALSO_SHOWN = 6
 
 
 def _size(params: str) -> str:
