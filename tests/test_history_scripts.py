@@ -105,3 +105,18 @@ def test_two_campaigns_of_the_same_releases_are_compared_step_by_step(tmp_path):
         "time, 2**16 samples"
     )
     assert agreement.kind("first_call.FirstCall.timeraw_first_call", "'tensorflow:xla'") == "first calls"
+
+
+def test_every_committed_control_pair_decides_nothing_slower_or_faster(capsys):
+    """Each campaign's own A/A (its newest release twice) through the verdict's door: a false
+    alarm there would be the campaign's own, and ``control_pairs.py`` exits 1 on one."""
+    import pytest
+
+    pytest.importorskip("asv", reason="asv is not installed")
+    pairs = script("control_pairs")
+    found = pairs.control_pairs(ROOT / "sweeps", "numba", 1.1)
+    assert found, "no numba campaign with a control copy is committed"
+    for campaign, entry in found.items():
+        assert not entry["outcomes"]["slower"] and not entry["outcomes"]["faster"], (campaign, entry)
+    assert pairs.main(["numba", "--campaign", next(iter(found))]) == 0
+    assert "moved most:" in capsys.readouterr().out
