@@ -4,6 +4,8 @@
     asv's significance test and the factor: whether two measurements differ;
 :mod:`~accelpi.reports.versions`
     release steps: each release against the one before it (``accelpi versions``);
+:mod:`~accelpi.reports.environments`
+    what else differs between a step's two environments (their inventories);
 :mod:`~accelpi.reports.builds`
     one release as two builds, or with two values of a switch (Intel builds, oneDNN);
 :mod:`~accelpi.reports.report`

@@ -2,8 +2,8 @@
 
 :mod:`~accelpi.site.build`
     ``accelpi site``: ``asv publish``, then our pages;
-:mod:`~accelpi.site.contents`
-    our pages, one protocol: each one's file, navigation entry and writer;
+:mod:`~accelpi.site.contents` and :mod:`~accelpi.site.sitemap`
+    our pages, one protocol: each one's writer, and its file and navigation entry;
 :mod:`~accelpi.site.pages`
     the page frame and tables every page shares;
 :mod:`~accelpi.site.front`

@@ -29,9 +29,10 @@ from ..store.radar import load_sightings
 from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .asvpages import adapt
-from .contents import SiteData, write_pages
+from .contents import write_pages
 from .markdown import builds_markdown, findings_markdown, replication_markdown
 from .pages import MISSING_SCRIPTS, write_assets
+from .sitemap import SiteData
 
 __all__ = ["build_site"]
 

@@ -18,7 +18,6 @@ from ..reports.verdicts import magnitude
 from ..store import COMMIT_RESULTS, asvcompat
 from ..store.files import write_atomically
 from . import charts
-from .contents import SiteData, file_of
 from .library import LIBRARY_HEADERS
 from .pages import (
     BUILD_HEADERS,
@@ -31,6 +30,7 @@ from .pages import (
     slug,
 )
 from .radar import HEADERS, LATEST, radar_rows
+from .sitemap import SiteData, file_of
 from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["asv_graph", "front_page", "inventory_page"]

@@ -15,7 +15,7 @@ from typing import Any
 from ..libraries import switch_label
 from ..reports.report import findings
 from ..store.files import write_atomically
-from .contents import NAV
+from .sitemap import NAV
 from .steps import STEP_HEADERS, step_rows
 
 __all__ = [
@@ -100,12 +100,17 @@ def page(
 
 #: Charts drawn at once on a page; the others fold under "N more charts" (a phone's page
 #: was 29,000 px tall).
-CHARTS_SHOWN = 4
+CHARTS_SHOWN = 3
 
 #: A table longer than this shows its first :data:`ROWS_SHOWN` rows; the rest fold under
 #: "N more rows" (on a phone every row is a card, up to 300 px tall).
 LONG_TABLE = 8
 ROWS_SHOWN = 5
+
+#: A table of this many columns or more (a release step's: 10) longer than
+#: ``WIDE_ROWS_SHOWN + 2`` rows shows :data:`WIDE_ROWS_SHOWN`.
+WIDE_TABLE = 8
+WIDE_ROWS_SHOWN = 3
 
 
 def _contents(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -138,7 +143,9 @@ def section(
     list of texts and runs), a table (``headers`` and ``rows``; with no rows, ``empty`` or
     "None." instead), as the template draws it."""
     rows = rows or []
-    shown = len(rows) if len(rows) <= LONG_TABLE else ROWS_SHOWN
+    wide = headers is not None and len(headers) >= WIDE_TABLE  # a card of 8 lines or more: fewer
+    longest, folded = (WIDE_ROWS_SHOWN + 2, WIDE_ROWS_SHOWN) if wide else (LONG_TABLE, ROWS_SHOWN)
+    shown = len(rows) if len(rows) <= longest else folded
     table = {"headers": headers, "rows": rows, "shown": shown} if headers is not None else None
     return {"heading": heading, "id": id, "paragraphs": list(paragraphs), "table": table, "empty": empty}
 

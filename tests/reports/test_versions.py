@@ -210,7 +210,7 @@ def test_the_control_copy_bounds_every_combination_of_switches_of_its_campaign()
 def test_a_step_says_what_else_its_two_environments_differ_in():
     """A numba step whose environments also moved numpy says so ("only numba differs" otherwise):
     from the inventories, never guessed."""
-    from accelpi.reports.versions import also_differs
+    from accelpi.reports.environments import also_differs
     from accelpi.store.series import Series
 
     s = Series(

@@ -547,3 +547,14 @@ def test_the_inventory_lists_each_librarys_environments_in_release_order_its_rel
     for machine, campaign, release, *_ in cells:
         runs.setdefault((machine, campaign), []).append(Version(release.split()[0]))
     assert runs and all(found == sorted(found) for found in runs.values()), runs
+
+
+def test_every_page_with_a_file_has_a_writer_and_every_writer_a_file():
+    """The site's one protocol: a page is linked (sitemap) exactly when it is written (contents)."""
+    from accelpi.site.contents import PAGES
+    from accelpi.site.sitemap import NAV, PAGE_FILES
+
+    written = {p.key for p in PAGES}
+    assert set(PAGE_FILES) == written - {"libraries"}  # the libraries' pages are listed on the front page
+    assert [link["href"] for link in NAV["links"][: len(PAGE_FILES)]] == [f for f, _ in PAGE_FILES.values()]
+    assert PAGES[-1].key == "front" and PAGES[0].key == "libraries"  # the front page links what exists
