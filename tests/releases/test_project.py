@@ -133,6 +133,17 @@ def make_project(folder: Path, matrix: dict | None = None) -> Path:
     return folder / "asv_bench"
 
 
+def run_accelpi(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """``accelpi ARGS`` in a fresh process, in ``cwd``, this checkout's package on its path."""
+    return subprocess.run(
+        [sys.executable, "-m", "accelpi", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
 def untouched(folder: Path) -> bool:
     """Nothing in the project was changed or added (not even ignored files: no .asv)."""
     done = subprocess.run(
@@ -249,13 +260,7 @@ def test_the_command_line_keeps_results_and_environments_out_of_the_project(tmp_
     suite = make_project(tmp_path / "tinyproj")
 
     def accelpi(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "accelpi", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        return run_accelpi(tmp_path, *args)
 
     done = accelpi("sweep", "--project", str(suite), LIBRARY, "2.4.0", "--plan")
     assert done.returncode == 2 and "--project needs --results" in done.stderr
@@ -285,13 +290,7 @@ def test_results_stay_out_of_an_asv_folder_that_lies_outside_the_repository_it_m
     )
 
     def accelpi(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "accelpi", *args],
-            capture_output=True,
-            text=True,
-            cwd=cwd,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        return run_accelpi(cwd, *args)
 
     inside = str(suite / "results")
     done = accelpi("sweep", "--project", str(suite), LIBRARY, "2.4.0", "--plan", "--results", inside)
