@@ -57,9 +57,13 @@ def main() -> int:
             for label, width in WIDTHS.items():
                 page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
                 page.goto(f"{base}/{path}", wait_until="networkidle")
-                holders = page.locator("div.vega").count()  # the charts draw after the page loads
+                # the charts draw after the page loads; a folded one only when its details open
+                shown = "[...document.querySelectorAll('div.vega')].filter(h => !h.closest(FOLDED))"
+                shown = shown.replace("FOLDED", "'details:not([open])'")
+                holders = page.evaluate(f"{shown}.length")
                 if holders:
-                    page.wait_for_function(f"document.querySelectorAll('div.vega svg').length === {holders}")
+                    drawn = f"{shown}.filter(h => h.querySelector('svg')).length"
+                    page.wait_for_function(f"{drawn} === {holders}")
                 target = out / f"{name}-{label}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target)
