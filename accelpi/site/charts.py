@@ -22,7 +22,17 @@ from typing import Any
 from .. import registry
 from ..libraries import switch_label
 
-__all__ = ["COLOURS", "colour_of", "human_unit", "ranking_spec", "series_spec", "spec", "title_of"]
+__all__ = [
+    "COLOURS",
+    "PANEL_SPAN",
+    "colour_of",
+    "human_unit",
+    "panels",
+    "ranking_spec",
+    "series_spec",
+    "spec",
+    "title_of",
+]
 
 #: 24 colours, each at least 3:1 against white (WCAG's contrast for graphics), twelve hues at
 #: two lightness levels, in an order that keeps neighbours of the registry (one library's
@@ -85,6 +95,43 @@ def title_of(benchmark: str, rest: str, backends: Iterable[str] = ()) -> tuple[s
     return words or subtitle, subtitle
 
 
+#: The most a chart's lines may lie apart (the largest backend's typical value over the
+#: smallest's): lines further apart are drawn as small multiples, a chart per group of
+#: backends within this span, each with its own axis from 0. On one axis from 0 a line 3x
+#: below the top still shows a 10 % step as 3 % of the chart's height; on the log axis these
+#: charts once had (lines 30x and more apart), xarray's flagged 1.14x step was two pixels.
+PANEL_SPAN = 3.0
+
+
+def panels(lines: list[dict[str, Any]], unit: str) -> list[list[dict[str, Any]]]:
+    """``lines`` (as :func:`spec` takes them) as the small multiples they are drawn in: one
+    group when every backend's typical value lies within :data:`PANEL_SPAN` of the others',
+    else groups of backends within it, fastest first; a backend's lines (switches, builds,
+    campaigns) always share a chart. Accuracy (in standard errors, around 0) is never split."""
+
+    def typical(values: Iterable[float]) -> float:
+        finite = sorted(v for v in values if isinstance(v, int | float) and math.isfinite(v) and v > 0)
+        return finite[len(finite) // 2] if finite else 0.0
+
+    if unit not in ("seconds", "bytes"):
+        return [lines]
+    backends: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        backends.setdefault(line["backend"], []).append(line)
+    level = {b: typical(v for line in ls for v in line["values"].values()) for b, ls in backends.items()}
+    measured = sorted((b for b in backends if level[b] > 0), key=lambda b: (level[b], b))
+    if not measured or level[measured[-1]] <= PANEL_SPAN * level[measured[0]]:
+        return [lines]
+    groups: list[list[str]] = []
+    for backend in measured:
+        if groups and level[backend] <= PANEL_SPAN * level[groups[-1][0]]:
+            groups[-1].append(backend)
+        else:
+            groups.append([backend])
+    groups[0] = [b for b in backends if level[b] <= 0] + groups[0]  # nothing measured: with the first
+    return [[line for b in group for line in backends[b]] for group in groups]
+
+
 def _rows(lines: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
     """A chart's data: a row per line and release, in the chart's unit (``scale``)."""
     rows = []
@@ -124,6 +171,7 @@ def spec(
     releases: list[str],
     legend: str = "backend",
     suite: str = "accelpi",
+    part: str = "",
 ) -> dict[str, Any]:
     """The Vega-Lite specification of one chart.
 
@@ -132,7 +180,8 @@ def spec(
     value) and ``quartiles`` (release -> ``[q25, q75]`` or ``None``), in asv's unit, and
     ``context`` (its campaign's ``campaign``, ``commit`` of ``suite`` and ``ended``);
     ``releases`` in release order. Releases of two campaigns are never joined by a line: a
-    line is one campaign's, and its points tell which (tooltip).
+    line is one campaign's, and its points tell which (tooltip). ``part``: which of a
+    benchmark's small multiples (:func:`panels`) this chart is (``2 of 3``), said in its title.
     """
     import altair as alt
 
@@ -148,7 +197,8 @@ def spec(
     positive = [r["value"] for r in rows if r["value"] > 0]
     log = unit in ("seconds", "bytes") and positive and max(positive) / min(positive) > 30
     # a linear axis starts at 0 on every chart (a step's height is then its size); a log axis
-    # where the lines span more than 30x (python beside numba), which has no 0
+    # only where one chart's lines still span more than 30x (backends further apart are drawn
+    # as small multiples, :func:`panels`): one backend whose release moved it 30x
     y_scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
     axis = alt.Axis(format=",.3~r", title=name)
     accuracy = unit == "σ"
@@ -175,6 +225,7 @@ def spec(
         layer = _line_layers(base, axis, y_scale, tooltip, variants)
     layer = _campaign_choice(layer, rows)
     title, subtitle = title_of(benchmark, rest, backends)
+    title = f"{title} ({part})" if part else title  # short: a phone's width holds it
     chart = (
         layer.properties(
             title=alt.Title(title, subtitle=subtitle, anchor="start"),

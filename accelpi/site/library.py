@@ -158,24 +158,43 @@ def _figures(library: str, data: dict[str, Any], suite: str) -> list[dict[str, A
         units[key] = s["unit"]
         names[key] = s.get("param_names") or []
     releases = sorted({v for s in series for v in s["values"]}, key=Version)
-    figures = []
+    figures: list[dict[str, Any]] = []
     for number, ((benchmark, rest, alone), lines) in enumerate(sorted(grouped.items(), key=_chart_order)):
         legend, shown = _parameters(names[(benchmark, rest, alone)], rest, suite)
-        title, subtitle = charts.title_of(benchmark, shown, (line["backend"] for line in lines))
-        dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
         unit = units[(benchmark, rest, alone)]
-        figures.append(
-            {
-                "id": f"chart-{number}",
-                "spec": charts.spec(library, benchmark, shown, unit, lines, releases, legend, suite),
-                "caption": f"{subtitle}: one colour per {legend} on every chart; {dashes}a line per "
-                "campaign (of several, the newest is drawn: the menu under the chart picks another, or every "
-                "one); bars: the 25th to 75th percentile; hover a point for its values, the step from "
-                f"the release before and its verdict, campaign, date and machine ({_machines(lines)})",
-                "description": f"{title} against the {library} release",
-            }
-        )
+        groups = charts.panels(lines, unit)
+        for index, group in enumerate(groups):
+            backends = sorted({line["backend"] for line in group})
+            part = f"{index + 1} of {len(groups)}" if len(groups) > 1 else ""
+            title, subtitle = charts.title_of(benchmark, shown, (line["backend"] for line in group))
+            figures.append(
+                {
+                    "id": f"chart-{number}" + (f"-{index + 1}" if len(groups) > 1 else ""),
+                    "spec": charts.spec(
+                        library, benchmark, shown, unit, group, releases, legend, suite, part
+                    ),
+                    "caption": _caption(subtitle, legend, group, len(groups)),
+                    "description": f"{title} against the {library} release"
+                    + (f" ({', '.join(backends)})" if len(groups) > 1 else ""),
+                }
+            )
     return figures
+
+
+def _caption(subtitle: str, legend: str, lines: list[dict[str, Any]], parts: int) -> str:
+    dashes = "dashes for a switch or a build; " if any(line["variant"] for line in lines) else ""
+    apart = (
+        f"drawn as {parts} charts, the {legend}s more than {charts.PANEL_SPAN:g}x apart on separate "
+        "charts, each with its own axis from 0 (a step's height is its size); "
+        if parts > 1
+        else ""
+    )
+    return (
+        f"{subtitle}: {apart}one colour per {legend} on every chart; {dashes}a line per campaign (of "
+        "several, the newest is drawn: the menu under the chart picks another, or every one); bars: the "
+        "25th to 75th percentile; hover a point for its values, the step from the release before and "
+        f"its verdict, campaign, date and machine ({_machines(lines)})"
+    )
 
 
 def _machines(lines: list[dict[str, Any]]) -> str:

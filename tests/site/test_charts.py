@@ -7,7 +7,7 @@ import json
 import pytest
 
 from accelpi import registry
-from accelpi.site.charts import COLOURS, colour_of, human_unit, spec, title_of
+from accelpi.site.charts import COLOURS, PANEL_SPAN, colour_of, human_unit, panels, spec, title_of
 
 pytest.importorskip("altair", reason="altair is not installed (pip install 'accelpi[plot]')")
 
@@ -143,6 +143,50 @@ def test_every_linear_axis_starts_at_zero():
     for layer in layers(chart):
         scale = layer["encoding"]["y"].get("scale", {})
         assert scale.get("zero") is True and scale.get("type") != "log", scale
+
+
+def test_lines_far_apart_are_small_multiples_each_on_an_axis_from_zero():
+    """xarray's flagged 1.14x step was two pixels on a log axis where its chart's lines spanned
+    30x: backends more than PANEL_SPAN apart get charts of their own, each linear from 0."""
+    slow = line("python", {"3.0.0": 2.0, "3.1.0": 2.28})  # the 1.14x step
+    fast = [line("numba", {"3.0.0": 0.020, "3.1.0": 0.021}), line("numba:parallel", {"3.0.0": 0.012})]
+    fast_off = line("numba", {"3.0.0": 0.3}, variant="NUMBA_OPT=0")  # a variant far from its backend
+    groups = panels([slow, *fast, fast_off], "seconds")
+    assert [sorted({x["backend"] for x in g}) for g in groups] == [["numba", "numba:parallel"], ["python"]]
+    assert fast_off in groups[0]  # a backend's lines share its chart, whatever their values
+    for group in groups:
+        chart = spec("pandas", "bench.Unstack.time_unstack", "", "seconds", group, ["3.0.0", "3.1.0"],
+                     part="1 of 2")  # fmt: skip
+        for layer in layers(chart):
+            assert layer["encoding"]["y"]["scale"] == {"zero": True}, layer["encoding"]["y"]
+        assert chart["title"]["text"].endswith(" (1 of 2)")
+    # within the span, one chart; accuracy (around 0 in standard errors) is never split
+    near = [line("numba", {"1": 0.1}), line("numpy", {"1": 0.1 * PANEL_SPAN})]
+    assert panels(near, "seconds") == [near]
+    assert len(panels([slow, *fast], "σ")) == 1
+    # one backend that itself moved 30x across releases keeps the log axis: its drop is the story
+    (alone,) = panels([line("torch", {"2.4.1": 0.0318, "2.7.1": 0.001})], "seconds")
+    drawn = spec("torch", "throughput.Throughput.time_estimate", "65536", "seconds", alone,
+                 ["2.4.1", "2.7.1"])  # fmt: skip
+    assert layers(drawn)[-1]["encoding"]["y"]["scale"] == {"type": "log"}
+
+
+def test_a_library_page_draws_far_apart_backends_as_small_multiples(tmp_path):
+    from accelpi.site.library import _figures
+
+    def series(backend: str, values: dict[str, float]) -> dict:
+        return {"benchmark": "throughput.Throughput.time_estimate", "params": f"'{backend}', 33554432",
+                "axes": "numba", "campaign": "c", "values": values, "quartiles": {}, "unit": "seconds",
+                "machine": "amd-epyc-2c-82ccf83e"}  # fmt: skip
+
+    data = {
+        "series": [series("python", {"0.67.0": 9.0, "0.68.0": 9.1}), series("numba", {"0.67.0": 0.15})],
+        "changes": [],
+    }
+    figures = _figures("numba", data, "accelpi")
+    assert [f["id"] for f in figures] == ["chart-0-1", "chart-0-2"]
+    assert "drawn as 2 charts, the backends more than 3x apart" in figures[0]["caption"]
+    assert figures[1]["description"].endswith("(python)")
 
 
 def test_numba_fused_thread_scaling_is_titled_with_its_own_sample_count():
