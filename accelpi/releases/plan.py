@@ -127,9 +127,10 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
         ``{distribution: version}`` of the release and its needs, or pip's reason why the
         release cannot be installed here.
     """
-    # `constraints` (``numpy==1.26.4``) replace the needs they name: for a release whose
-    # metadata does not cap a dependency it was built against (intel-tensorflow 2.14, NumPy 1).
+    # `constraints` (``numpy==1.26.4``) replace the needs they name (a release whose metadata does not
+    # cap what it was built against: intel-tensorflow 2.14, NumPy 1); each is installed as pinned (mkl too)
     constraints = tuple(pip.requirement(c) for c in constraints)
+    named = [canonical(re.split(r"[\[=<>!~ ;]", c, maxsplit=1)[0]) for c in constraints]
     release = version.split(".")
     lockstep = (f"{dist}=={'.'.join(release[:2])}.*" for dist in lib.lib.lockstep)
     constraints = (*lib.lib.constraints, *constraints, *lockstep)
@@ -141,7 +142,7 @@ def resolve(lib: Target, version: str, constraints: tuple[str, ...] = ()) -> dic
         return pip.reason(done)
     installs = json.loads(done.stdout)["install"]
     chosen = {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in installs}
-    return {dist: chosen[dist] for dist in (*lib.distributions, *lib.needs) if dist in chosen}
+    return {dist: chosen[dist] for dist in (*lib.distributions, *lib.needs, *named) if dist in chosen}
 
 
 # -- the plan -----------------------------------------------------------------------
@@ -167,7 +168,7 @@ class SweepPlan:
         for version in self.versions:
             req: dict[str, str] = {dist: version for dist in self.library.distributions}
             resolved = self.pins.get(version, {})
-            req.update({need: resolved.get(need, "") for need in self.library.needs if need not in req})
+            req.update({d: resolved.get(d, "") for d in (*self.library.needs, *resolved) if d not in req})
             combos: list[dict[str, str]] = [{}]
             for name, values in self.switches.items():
                 combos = [{**combo, name: value} for combo in combos for value in values]

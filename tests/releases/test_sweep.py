@@ -296,6 +296,12 @@ def test_a_pin_joins_the_resolution():
     plan = plan_sweep("numba", ["0.68.1"], switches={}, constraints=("numpy==2.3.5",))
     (entry,) = plan.include()
     assert entry["req"]["numpy"] == "2.3.5" and entry["req"]["numba"] == "0.68.1"
+    # a pin on a dependency's dependency is installed as pinned, not only resolved with: mkl
+    # 2026.2.1 left mkl-umath unable to load libmkl_intel_lp64.so.2 while --pin mkl==2026.2.0
+    # went unheard (asv installed the newest mkl)
+    plan = plan_sweep("mkl-umath", ["0.3.0"], switches={}, constraints=("mkl==2026.2.0",))
+    (entry,) = plan.include()
+    assert entry["req"]["mkl"] == "2026.2.0" and entry["req"]["mkl-umath"] == "0.3.0"
 
 
 def test_a_release_that_installs_but_does_not_run_says_why(tmp_path):
