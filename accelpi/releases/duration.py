@@ -14,7 +14,13 @@ from ..store.campaigns import load_campaigns
 from ..store.records import load_inventories
 from .plan import CampaignPlan
 
-__all__ = ["SWEEP_TO_CAMPAIGN", "bench_share", "expected", "sweep_seconds_per_environment"]
+__all__ = [
+    "SWEEP_TO_CAMPAIGN",
+    "bench_share",
+    "building_seconds",
+    "expected",
+    "sweep_seconds_per_environment",
+]
 
 
 #: A campaign's seconds per environment and pass over a one-release sweep's seconds per
@@ -48,7 +54,8 @@ def sweep_seconds_per_environment(inventories: list[dict[str, Any]]) -> dict[str
 def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     """What a campaign costs here: ``seconds`` (from earlier campaigns of the library that
     measured the same ``-b`` selection; else those that measured the whole suite: their seconds
-    per environment and pass, scaled to ``-b``'s share when one is given; else from the
+    per environment and pass, their measuring scaled to ``-b``'s share when one is given and
+    their building (:func:`building_seconds`) added whole; else from the
     library's older one-release sweeps, their seconds per environment times
     :data:`SWEEP_TO_CAMPAIGN`; else from any earlier campaign; else 3 minutes per environment
     and pass), ``basis`` (which of these) and ``disk_bytes`` per environment (``None``: never
@@ -64,7 +71,7 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     benched = {
         str(r["campaign"]): list(r["bench"]) for r in inventories if r.get("campaign") and r.get("bench")
     }
-    per_env_pass, same_bench, any_campaign, disks = [], [], [], []
+    per_env_pass, same_bench, any_campaign, disks, building = [], [], [], [], []
     for record in load_campaigns(results_dir).values() if results_dir.is_dir() else []:
         if record.get("environments") and isinstance(record.get("seconds"), int | float):
             cost = record["seconds"] / (len(record["environments"]) * max(1, record.get("passes") or 1))
@@ -74,6 +81,8 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
                     same_bench.append(cost)
                 elif part is None:
                     per_env_pass.append(cost)
+                    build = building_seconds(record)
+                    building.append((build, cost - build / max(1, record.get("passes") or 1)))
             if part is None:
                 any_campaign.append(cost)
     for record in inventories:
@@ -93,12 +102,18 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     basis, seen = next((name, found) for name, found in bases if found)
     per = sum(seen) / len(seen)
     share = bench_share(selected, results_dir, builds, set(benched)) if selected and not same_bench else None
-    if share is not None:
-        per *= share
-        basis += (
-            f", scaled to -b's {share:.0%} of the benchmarks' time there; building the environments "
-            "is not in that share, so expect more"
+    if building and seen is per_env_pass:
+        # building an environment costs the same whatever -b selects and however many passes
+        # follow: only measuring is scaled, by the passes and by -b's share
+        build = sum(b for b, _ in building) / len(building)
+        per = build / max(1, plan.passes) + sum(m for _, m in building) / len(building) * (
+            1.0 if share is None else share
         )
+        basis += f", {build / 60:.1f} min building each environment"
+    elif share is not None:
+        per *= share
+    if share is not None:
+        basis += f", scaled to -b's {share:.0%} of the benchmarks' time there"
     elif selected and not same_bench:
         basis += "; -b's share unknown (no earlier results of this library here): the whole suite's cost"
     environments = len(plan.include())
@@ -110,6 +125,20 @@ def expected(plan: CampaignPlan, results_dir: Path) -> dict[str, Any]:
     }
 
 
+def building_seconds(record: dict[str, Any]) -> float:
+    """What building one environment took in a campaign, from its pass log: the first pass
+    builds every environment and measures, the later ones only measure, so the first pass's
+    excess over their median, shared between the environments (0 without a pass log)."""
+    log = [p for p in record.get("pass_log") or [] if isinstance(p.get("seconds"), int | float)]
+    planned = max(1, record.get("passes") or 1)
+    first = [p["seconds"] for p in log if p.get("pass") == 1]
+    later = sorted(p["seconds"] for p in log if isinstance(p.get("pass"), int) and 1 < p["pass"] <= planned)
+    environments = len(record.get("environments") or [])
+    if not first or not later or not environments:
+        return 0.0
+    return max(0.0, first[0] - later[len(later) // 2]) / environments
+
+
 def bench_share(
     expressions: list[str], results_dir: Path, builds: set[str], parts: set[str] = frozenset()
 ) -> float | None:
@@ -119,8 +148,8 @@ def bench_share(
     taking its part of the benchmark's time); ``None`` when no campaign of these libraries left
     results with durations here. Campaigns in ``parts`` (ids of those that measured a part of
     the suite themselves) are left out. asv's duration of a benchmark holds its processes'
-    start and set-up; building the environments is scaled with it, so a small selection is
-    costed on the short side."""
+    start and set-up; building the environments is not in it (:func:`expected` adds it apart,
+    from :func:`building_seconds`)."""
     import itertools
     import re
 
