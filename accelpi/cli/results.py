@@ -289,6 +289,7 @@ def cmd_site(args: argparse.Namespace) -> int:
             args.factor,
             findings_md=args.findings,
             skipped=skipped,
+            site_url=args.site_url or "",
         )
         return _site_written(
             args, site, skipped, f"release pages of {escape(project.name)} written to {site}/"

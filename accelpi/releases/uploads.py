@@ -49,7 +49,8 @@ def upload_times(
     listed: Callable[[str | None], set[str]] | None = None,
 ) -> dict[str, datetime | None]:
     """When each of ``releases`` was first installable here from the package index, to
-    :data:`PRECISION` (the end of the interval: uploaded before it, not before its start);
+    :data:`PRECISION` (the end of the whole minute it became installable in: uploaded before
+    it, not before its start; the same answer whenever it is asked);
     ``None`` where the index gives no upload time.
 
     Parameters
@@ -66,7 +67,10 @@ def upload_times(
         ``listed(before)``: the releases listed before an ISO 8601 time (``None``: now);
         default :func:`accelpi.releases.pip.index_listing`. Each distinct time is asked once.
     """
+    # whole minutes throughout, so that every run finds the same answer (the end of the
+    # minute the release became installable in), not one that moves with the moment it ran
     now = now or datetime.now(UTC)
+    now = now.replace(second=0, microsecond=0) + (PRECISION if now.second or now.microsecond else timedelta())
     asked: dict[str | None, set[str]] = {}
 
     def at(moment: datetime | None) -> set[str]:
@@ -87,10 +91,7 @@ def upload_times(
             late, step = early, step * 2
             early = max(late - step, EARLIEST)
         while late - early > PRECISION:
-            middle = early + (late - early) / 2
-            middle = middle.replace(microsecond=0)
-            if middle <= early:
-                break
+            middle = early + PRECISION * ((late - early) // PRECISION // 2)
             if release in at(middle):
                 late = middle
             else:

@@ -15,9 +15,11 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..reports import DEFAULT_FACTOR
 from ..reports.inventory import drift
+from ..reports.radar import entries
 from ..reports.report import findings, release_report
 from ..reports.verdicts import magnitude
 from ..store.files import write_atomically
+from ..store.radar import load_sightings
 from ..store.records import load_inventories
 from ..store.refusals import cannot_install, cannot_run
 from .front import inventory_page
@@ -33,6 +35,7 @@ from .pages import (
     section,
     write_assets,
 )
+from .radar import radar_feed, radar_page
 from .steps import STEP_HEADERS, step_rows
 
 __all__ = ["build_project_site"]
@@ -74,8 +77,11 @@ def build_project_site(
     factor: float = DEFAULT_FACTOR,
     findings_md: Path | None = None,
     skipped: list[dict[str, str]] | None = None,
+    site_url: str = "",
 ) -> Path:
-    """Write the release pages of ``project``'s campaigns in ``results`` into ``html``."""
+    """Write the release pages of ``project``'s campaigns in ``results`` into ``html``; with the
+    release radar's record there (``accelpi radar --project``), its page and feed too (the
+    feed's links absolute under ``site_url`` when given)."""
     results, site = Path(results), Path(html)
     if not (results / "benchmarks.json").exists():
         raise InvalidArgument(f"no campaign results in {results} (benchmarks.json is missing)")
@@ -89,36 +95,18 @@ def build_project_site(
     if skipped is not None:
         skipped += report["skipped"]
     command = f"accelpi site --project {project.root.name}"
-    with navigation(_NAV):
+    found = entries(results, load_sightings(results), factor)
+    radar = [link("the release radar", "radar.html")] if found else []
+    with navigation({**_NAV, "links": [*_NAV["links"], *radar]}):
+        if found:
+            radar_page(found, site, set(report["libraries"]))
+            radar_feed(found, site, site_url)
         rows = library_pages(report, site, note="", suite=project.name)
         changes = findings_page(report, site, command)
         records = load_inventories(results, skipped)
         inventory_page(records, drift(records), site)
         largest = sorted((c for cs in findings(report).values() for c in cs), key=lambda c: -magnitude(c))
-        body = [
-            section(
-                None,
-                [
-                    f"{project.name}'s own asv benchmarks, measured by accelpi across releases of the "
-                    "libraries it depends on: one asv environment per release, every release of a campaign "
-                    "measured on one commit of the project, on one host, in passes alternating over them (",
-                    code("accelpi sweep --project"),
-                    "). A step is taken only inside one campaign.",
-                ],
-            ),
-            section(
-                "Libraries",
-                headers=LIBRARY_HEADERS,
-                rows=rows,
-                empty="No campaign results yet.",
-            ),
-            section(
-                f"The largest release steps (factor {factor}, significant)",
-                [link("every step, per library", changes), "."],
-                headers=["direction", "library", *STEP_HEADERS],
-                rows=[[c["direction"], *step_rows([c], library=True)[0]] for c in largest[:10]],
-            ),
-        ]
+        body = _front(project.name, rows, changes, largest, len(found), factor)
         write_atomically(
             site / "index.html", page(f"{project.name}: its benchmarks across library releases", body)
         )
@@ -135,3 +123,53 @@ def build_project_site(
 
         print(f"accelpi site: charts need {', '.join(missing)}: {MISSING_SCRIPTS}", file=sys.stderr)
     return site
+
+
+def _front(
+    name: str, rows: list[list[Any]], changes: str, largest: list[dict[str, Any]], found: int, factor: float
+) -> list[Any]:
+    """The project site's front page: what it measured, its libraries, the radar's entries
+    (``found`` of them) and the largest steps."""
+    return [
+        section(
+            None,
+            [
+                f"{name}'s own asv benchmarks, measured by accelpi across releases of the "
+                "libraries it depends on: one asv environment per release, every release of a campaign "
+                "measured on one commit of the project, on one host, in passes alternating over them (",
+                code("accelpi sweep --project"),
+                "). A step is taken only inside one campaign.",
+            ],
+        ),
+        section(
+            "Libraries",
+            headers=LIBRARY_HEADERS,
+            rows=rows,
+            empty="No campaign results yet.",
+        ),
+        *(
+            [
+                section(
+                    "The release radar",
+                    [
+                        f"{found} new release(s) of its dependencies found on the package index and "
+                        "measured against the release before (",
+                        code("accelpi radar --project"),
+                        "): ",
+                        link("the radar's page", "radar.html"),
+                        ", ",
+                        link("its feed", "radar.xml"),
+                        ".",
+                    ],
+                )
+            ]
+            if found
+            else []
+        ),
+        section(
+            f"The largest release steps (factor {factor}, significant)",
+            [link("every step, per library", changes), "."],
+            headers=["direction", "library", *STEP_HEADERS],
+            rows=[[c["direction"], *step_rows([c], library=True)[0]] for c in largest[:10]],
+        ),
+    ]

@@ -477,13 +477,26 @@ def test_bisect_finds_the_first_release_of_the_planted_slowdown(campaign):
 @pytest.mark.slow
 @pytest.mark.network
 def test_the_release_pages_of_another_project(campaign):
+    from accelpi.store.radar import save_sightings
+
     site = campaign["top"] / "site"
     findings = campaign["top"] / "what-changed.md"
+    # as `accelpi radar --project` records a release it found: the project site has its radar too
+    sighting = {"library": LIBRARY, "release": "2.3.0", "predecessor": "2.1.0", "machine": "selftest",
+                "uploaded": "2026-11-04T15:06:00Z", "found": "2026-12-06T21:59:26Z", "status": "measured",
+                "reason": ""}  # fmt: skip
+    save_sightings(campaign["results"], [sighting])
     done = campaign["run"](
         "site", "--results", str(campaign["results"]), "--html", str(site), "--findings", str(findings)
     )
     assert done.returncode == 0, done.stderr
+    radar = (site / "radar.html").read_text()
+    assert LIBRARY in radar and "2.3.0" in radar and "2026-11-04 15:06:00" in radar
+    feedparser = pytest.importorskip("feedparser")
+    feed = feedparser.parse((site / "radar.xml").read_text())
+    assert not feed.bozo and [e.title.split(":")[0] for e in feed.entries] == [f"{LIBRARY} 2.3.0"]
     index = (site / "index.html").read_text()
+    assert 'href="radar.html"' in index  # in the navigation bar and the front page's radar section
     assert (
         "tinyproj: its benchmarks across library releases" in index
         and 'href="sortedcontainers.html"' in index

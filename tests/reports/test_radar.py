@@ -49,11 +49,17 @@ def _listed(before: str | None) -> set[str]:
 def test_an_upload_time_is_found_to_the_minute_and_an_index_without_times_says_so():
     _listing.asked = 0
     found = upload_times("numba", ["0.68.1", "0.67.0", "0.65.0"], now=NOW, listed=_listed)
+    # doubling back, then halving: tens of questions, not one a minute
+    assert _listing.asked < 60
     for release in ("0.68.1", "0.67.0"):
         assert UPLOADS[release] < found[release] <= UPLOADS[release] + PRECISION
     assert found["0.65.0"] is None  # listed even before EARLIEST: the index gives no time
-    # doubling back, then halving: tens of questions, not one a minute
-    assert _listing.asked < 60
+    # the end of the whole minute it became installable in, whenever the radar asks
+    assert found["0.67.0"] == datetime(2026, 7, 14, 17, 3, tzinfo=UTC)
+    for later in (timedelta(seconds=37), timedelta(hours=3, minutes=17, seconds=12)):
+        assert upload_times("numba", ["0.68.1", "0.67.0"], now=NOW + later, listed=_listed) == {
+            release: found[release] for release in ("0.68.1", "0.67.0")
+        }
     assert iso(EARLIEST) == "2000-01-01T00:00:00Z"
 
 
