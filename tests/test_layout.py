@@ -252,3 +252,15 @@ def test_every_data_folder_says_what_it_holds_and_who_writes_it(folder):
     readme = ROOT / folder / "README.md"
     assert readme.is_file(), f"{folder}/ has no README.md"
     assert len(readme.read_text(encoding="utf-8").split()) >= 40, f"{folder}/README.md says too little"
+
+
+#: The words that once meant several things (a command, a module, a file, a flag); each now has
+#: one entry in the glossary, the register of what a word means in this project.
+ONE_MEANING = ("sweep", "record", "summary", "estimate", "duration", "project", "context", "build", "gate")
+
+
+@pytest.mark.parametrize("word", ONE_MEANING)
+def test_the_glossary_gives_each_word_one_entry(word):
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    entries = re.findall(rf"^\*\*{word}\*\*", glossary, flags=re.MULTILINE)
+    assert len(entries) == 1, f"docs/glossary.md: {len(entries)} entries for {word!r}"

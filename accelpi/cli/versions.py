@@ -303,16 +303,16 @@ def print_differences(
                 name = f"{escape(d['benchmark'].split('.', 1)[-1])}({escape(d['params'])})"
                 ref = f"{escape(d['reference'])} {format_value(d['value_reference'], d['unit'])}"
                 other = f"{escape(d['other'])} {format_value(d['value_other'], d['unit'])}"
-                console.print(f"{name} {escape(d['context'])} {d['release']}: {ref}, {other}: {ratio_of(d)}")
+                console.print(f"{name} {escape(d['shared'])} {d['release']}: {ref}, {other}: {ratio_of(d)}")
             continue
         table = Table(title=title, title_justify="left")
-        for column in ("benchmark", "params", "context", "release", reference, "other", "value", "ratio"):
+        for column in ("benchmark", "params", "shared", "release", reference, "other", "value", "ratio"):
             table.add_column(column, justify="right" if column in (reference, "value", "ratio") else "left")
         for d in rows:
             table.add_row(
                 d["benchmark"].split(".", 1)[-1],
                 escape(d["params"]),
-                escape(d["context"]),
+                escape(d["shared"]),
                 d["release"],
                 format_value(d["value_reference"], d["unit"]),
                 escape(d["other"]),

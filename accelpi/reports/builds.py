@@ -38,7 +38,7 @@ class Difference:
     machine: str
     benchmark: str
     params: str
-    context: str  # what both sides share besides the release (switches, or the build)
+    shared: str  # what both sides share besides the release (switches, or the build)
     release: str
     reference: str  # the reference side: a build's distribution, or NAME=VALUE
     other: str  # the side compared with it
@@ -65,19 +65,19 @@ class Difference:
 def _pairs(
     series: list[Series],
     side: Callable[[Series], str],
-    context: Callable[[Series], str],
+    shared: Callable[[Series], str],
     reference: str,
     factor: float,
 ) -> list[Difference]:
-    """Series grouped by what they share (``context``), one ``side`` against the
+    """Series grouped by what they share (``shared``), one ``side`` against the
     ``reference`` side, release for release (exactly the same release on both sides)."""
     from packaging.version import Version
 
     groups: dict[tuple[str, ...], dict[str, Series]] = {}
     for s in series:  # both sides measured together, in one campaign, or not compared at all
-        groups.setdefault((s.machine, s.benchmark, s.params, context(s), s.experiment), {})[side(s)] = s
+        groups.setdefault((s.machine, s.benchmark, s.params, shared(s), s.experiment), {})[side(s)] = s
     differences = []
-    for (machine, benchmark, params, shared, _), sides in sorted(groups.items()):
+    for (machine, benchmark, params, common, _), sides in sorted(groups.items()):
         if reference not in sides:
             continue
         ref = sides[reference]
@@ -92,7 +92,7 @@ def _pairs(
                         machine,
                         benchmark,
                         params,
-                        shared,
+                        common,
                         release,
                         reference,
                         other,
@@ -139,7 +139,7 @@ def build_differences(
     -------
     list of Difference
         One per benchmark, parameters, switches and release present in both builds
-        (exactly the same release: 2.14.0 is not compared with 2.14.1); ``context`` holds
+        (exactly the same release: 2.14.0 is not compared with 2.14.1); ``shared`` holds
         the switches.
     """
     if family not in BUILD_FAMILIES:
@@ -209,7 +209,7 @@ def twin_differences(
     twin, measured in one environment (``numpy:mkl-umath`` against ``numpy``).
 
     ``params`` holds the parameters besides the backend, ``reference`` and ``other`` name
-    the two backends, ``context`` the environment's build and switches.
+    the two backends, ``shared`` the environment's build and switches.
     """
     from dataclasses import replace
 
@@ -254,32 +254,32 @@ def build_summary(report: dict[str, Any]) -> list[dict[str, Any]]:
         largest = max((_largest_n(d["params"]) for d in chosen), default=-1)
         for d in chosen:
             if _largest_n(d["params"]) == largest:
-                groups.setdefault(
-                    (family, d["other"], d["reference"], d["release"], d["context"]), []
-                ).append(d)
+                groups.setdefault((family, d["other"], d["reference"], d["release"], d["shared"]), []).append(
+                    d
+                )
     factor = report["factor"]
     summary = []
-    for (family, other, reference, release, context), rows in groups.items():
+    for (family, other, reference, release, shared), rows in groups.items():
         summary.append(
             {
                 "library": family,
                 "build": other,
                 "reference": reference,
                 "release": release,
-                "context": context,
+                "shared": shared,
                 "ratio": math.exp(sum(math.log(d["ratio"]) for d in rows) / len(rows)),
                 "backends": len(rows),
                 "faster": sum(d["significant"] and d["ratio"] < 1 / factor for d in rows),
                 "slower": sum(d["significant"] and d["ratio"] > factor for d in rows),
                 "campaign": "; ".join(dict.fromkeys(d.get("campaign") or "measured apart" for d in rows)),
-                "default": "=" not in context or "(the default)" in switch_label(context),
+                "default": "=" not in shared or "(the default)" in switch_label(shared),
             }
         )
     from packaging.version import Version
 
     return sorted(
         summary,
-        key=lambda r: (r["library"], not r["default"], r["build"], Version(r["release"]), r["context"]),
+        key=lambda r: (r["library"], not r["default"], r["build"], Version(r["release"]), r["shared"]),
     )
 
 

@@ -168,7 +168,7 @@ def _mkl(sweeps: Path) -> tuple[list[str], list[float], list[str]]:
     summary = build_summary(
         {"builds": {"tensorflow": [d.to_dict() for d in found]}, "factor": DEFAULT_FACTOR}
     )
-    rows = [f"{r['build']} {r['release']} [{switch_label(r['context'])}] {r['ratio']:.2f}x" for r in summary]
+    rows = [f"{r['build']} {r['release']} [{switch_label(r['shared'])}] {r['ratio']:.2f}x" for r in summary]
     return rows, [r["ratio"] for r in summary if r["default"]], sorted({d.machine for d in found})
 
 

@@ -341,7 +341,7 @@ def build_cells(r: dict[str, Any]) -> list[str]:
         r["build"],
         r["reference"],
         r["release"],
-        switch_label(r["context"]) or "-",
+        switch_label(r["shared"]) or "-",
         f"{r['ratio']:.2f}x",
         f"{r['faster']} of {r['backends']}",
         f"{r['slower']} of {r['backends']}",
