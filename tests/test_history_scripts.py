@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from accelpi.libraries import sweep_targets
 
 from .helpers import ROOT, script
@@ -120,3 +122,34 @@ def test_every_committed_control_pair_decides_nothing_slower_or_faster(capsys):
         assert not entry["outcomes"]["slower"] and not entry["outcomes"]["faster"], (campaign, entry)
     assert pairs.main(["numba", "--campaign", next(iter(found))]) == 0
     assert "moved most:" in capsys.readouterr().out
+
+
+def test_a_release_hidden_in_a_copy_is_what_the_radar_finds_new(tmp_path):
+    """The radar's demonstration on real releases hides a measured release in a copy: the copy
+    keeps every other release of the campaigns that measured it, and consistent records."""
+    from accelpi.releases.campaign import history
+    from accelpi.store.campaigns import load_campaigns
+    from accelpi.store.radar import load_sightings
+
+    hide = script("hide_release").hide_release
+    sweeps, machine = ROOT / "sweeps", "amd-epyc-2c-82ccf83e"
+    assert history(sweeps, machine, "numba")[-1] == "0.68.1"
+    out = tmp_path / "hidden"
+    left_out = hide(sweeps, "numba", "0.68.1", out, machine)
+    assert history(out, machine, "numba")[-1] == "0.68.0"  # the radar's newest measured here
+    assert any(name.endswith("ACCELPI_CONTROLcopy.json") for name in left_out)  # the control too
+    skipped: list = []
+    campaigns = load_campaigns(out, skipped)
+    assert not skipped
+    trimmed = campaigns["numba-20261206T134605Z"]
+    whole = load_campaigns(sweeps)["numba-20261206T134605Z"]
+    assert trimmed["seconds"] == pytest.approx(whole["seconds"] * 2 / 4)  # 2 of 4 environments left
+    assert trimmed["releases"] == ["0.67.0", "0.68.0"] and "control 0.68.1" not in trimmed.get("added", {})
+    assert not any("0.68.1" in e for e in trimmed["environments"] + list(trimmed["processes"]))
+    assert all("0.68.1" not in e for p in trimmed["pass_log"] for r in p["rounds"] for e in r["order"])
+    assert not [s for s in load_sightings(out) if s["library"] == "numba" and s["release"] == "0.68.1"]
+    assert history(sweeps, machine, "numba")[-1] == "0.68.1"  # the original is only read
+    with pytest.raises(SystemExit, match="exists"):
+        hide(sweeps, "numba", "0.68.1", out, machine)
+    with pytest.raises(SystemExit, match=r"no environment of numba 0\.99\.0"):
+        hide(sweeps, "numba", "0.99.0", tmp_path / "none", machine)
