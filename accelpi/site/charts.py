@@ -52,10 +52,15 @@ def colour_of(backend: str) -> str:
     return COLOURS[index % len(COLOURS)]
 
 
+def _typical(values: Iterable[float]) -> float:
+    """The middle of the positive finite ``values`` (the upper one of an even count), 0 for none."""
+    finite = sorted(v for v in values if isinstance(v, int | float) and math.isfinite(v) and v > 0)
+    return finite[len(finite) // 2] if finite else 0.0
+
+
 def human_unit(unit: str, values: Iterable[float]) -> tuple[str, float]:
     """A unit people read (``ms``, ``µs``, ``MiB``) for these values, and the factor from asv's."""
-    finite = sorted(v for v in values if isinstance(v, int | float) and math.isfinite(v) and v > 0)
-    typical = finite[len(finite) // 2] if finite else 1.0
+    typical = _typical(values) or 1.0
     if unit == "seconds":
         for name, scale in (("s", 1.0), ("ms", 1e3), ("µs", 1e6)):
             if typical >= 1 / scale:
@@ -109,16 +114,12 @@ def panels(lines: list[dict[str, Any]], unit: str) -> list[list[dict[str, Any]]]
     else groups of backends within it, fastest first; a backend's lines (switches, builds,
     campaigns) always share a chart. Accuracy (in standard errors, around 0) is never split."""
 
-    def typical(values: Iterable[float]) -> float:
-        finite = sorted(v for v in values if isinstance(v, int | float) and math.isfinite(v) and v > 0)
-        return finite[len(finite) // 2] if finite else 0.0
-
     if unit not in ("seconds", "bytes"):
         return [lines]
     backends: dict[str, list[dict[str, Any]]] = {}
     for line in lines:
         backends.setdefault(line["backend"], []).append(line)
-    level = {b: typical(v for line in ls for v in line["values"].values()) for b, ls in backends.items()}
+    level = {b: _typical(v for line in ls for v in line["values"].values()) for b, ls in backends.items()}
     measured = sorted((b for b in backends if level[b] > 0), key=lambda b: (level[b], b))
     if not measured or level[measured[-1]] <= PANEL_SPAN * level[measured[0]]:
         return [lines]
